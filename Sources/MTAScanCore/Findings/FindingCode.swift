@@ -1,0 +1,82 @@
+/// The stable vocabulary of findings. A code, once shipped, keeps its meaning:
+/// researchers aggregate by it and notification mails are rendered from it.
+/// docs/findings.md documents each code, its detail fields and how to fix it.
+public enum FindingCode: String, Sendable, Hashable, CaseIterable {
+    // sts-record: the `_mta-sts.<domain>` TXT record (RFC 8461 §3.1)
+    case stsRecordMultiple = "sts-record-multiple"
+    case stsRecordBadVersion = "sts-record-bad-version"
+    case stsRecordMissingID = "sts-record-missing-id"
+    case stsRecordInvalidID = "sts-record-invalid-id"
+    case stsRecordBadExtension = "sts-record-bad-extension"
+
+    // policy: fetching and parsing the policy (RFC 8461 §3.2, §3.3)
+    case policyDNS = "policy-dns"
+    case policyTCP = "policy-tcp"
+    case policyTLS = "policy-tls"
+    case policyHTTP = "policy-http"
+    case policyContentType = "policy-content-type"
+    case policySyntax = "policy-syntax"
+    case policyDuplicateKey = "policy-duplicate-key"
+    case policyMaxAgeShort = "policy-max-age-short"
+
+    // mx: each MX host, probed with STARTTLS
+    case mxDNS = "mx-dns"
+    case mxTCP = "mx-tcp"
+    case mxSMTP = "mx-smtp"
+    case mxNoStartTLS = "mx-no-starttls"
+    case mxTLS = "mx-tls"
+    case mxPKIXInvalidAll = "mx-pkix-invalid-all"
+    case mxPKIXInvalidSome = "mx-pkix-invalid-some"
+    case mxNone = "mx-none"
+
+    // consistency: policy `mx` patterns against MX records
+    case mxPatternMismatch = "mx-pattern-mismatch"
+
+    // tlsrpt: the `_smtp._tls.<domain>` TXT record (RFC 8460 §3)
+    case tlsrptMultiple = "tlsrpt-multiple"
+    case tlsrptBadVersion = "tlsrpt-bad-version"
+    case tlsrptMissingRUA = "tlsrpt-missing-rua"
+    case tlsrptBadRUA = "tlsrpt-bad-rua"
+    case tlsrptBadExtension = "tlsrpt-bad-extension"
+
+    // dns: resolution trouble that is not the owner's configuration
+    case dnsServfail = "dns-servfail"
+    case dnsTimeout = "dns-timeout"
+    case dnsRefused = "dns-refused"
+
+    // risk
+    case deliveryFailureRisk = "delivery-failure-risk"
+    case deliveryDegraded = "delivery-degraded"
+
+    public var component: Component {
+        switch self {
+        case .stsRecordMultiple, .stsRecordBadVersion, .stsRecordMissingID, .stsRecordInvalidID,
+             .stsRecordBadExtension:
+            return .stsRecord
+        case .policyDNS, .policyTCP, .policyTLS, .policyHTTP, .policyContentType, .policySyntax,
+             .policyDuplicateKey, .policyMaxAgeShort:
+            return .policy
+        case .mxDNS, .mxTCP, .mxSMTP, .mxNoStartTLS, .mxTLS, .mxPKIXInvalidAll, .mxPKIXInvalidSome,
+             .mxNone:
+            return .mx
+        case .mxPatternMismatch:
+            return .consistency
+        case .tlsrptMultiple, .tlsrptBadVersion, .tlsrptMissingRUA, .tlsrptBadRUA, .tlsrptBadExtension:
+            return .tlsrpt
+        case .dnsServfail, .dnsTimeout, .dnsRefused:
+            return .dns
+        case .deliveryFailureRisk, .deliveryDegraded:
+            return .risk
+        }
+    }
+
+    /// The severity a finding of this code has unless its producer knows better.
+    public var defaultSeverity: Severity {
+        switch self {
+        case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA:
+            return .warning
+        default:
+            return .error
+        }
+    }
+}

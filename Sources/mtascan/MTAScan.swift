@@ -1,0 +1,31 @@
+import ArgumentParser
+import MTAScanCore
+import MTAScanEngine
+
+@main
+struct MTAScan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mtascan",
+        abstract: "Measure how domains deploy MTA-STS (RFC 8461) and TLS-RPT (RFC 8460).",
+        version: MTAScanVersion.string,
+        subcommands: [VersionCommand.self]
+    )
+}
+
+enum MTAScanVersion {
+    static let string = "0.1.0"
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print mtascan's version and the versions of the C libraries it runs on."
+    )
+
+    func run() {
+        print("mtascan \(MTAScanVersion.string)")
+        print("libuv \(LibraryVersions.libuv)")
+        print("ldns \(LibraryVersions.ldns)")
+        print(LibraryVersions.openssl)
+    }
+}

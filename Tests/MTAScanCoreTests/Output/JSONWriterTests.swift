@@ -1,0 +1,43 @@
+import Testing
+@testable import MTAScanCore
+
+@Suite struct JSONWriterTests {
+    @Test func keepsKeyOrder() {
+        let value: JSONValue = .object(["b": 1, "a": [true, nil], "c": "x"])
+        #expect(value.jsonText == #"{"b":1,"a":[true,null],"c":"x"}"#)
+    }
+
+    @Test func escapesControlsQuotesAndLineSeparators() {
+        let value = JSONValue.string("a\"b\\c\n\r\t\u{0}\u{1F}\u{7F}\u{2028}\u{2029}é")
+        #expect(value.jsonText == #""a\"b\\c\n\r\t\u0000\u001f\u007f\u2028\u2029é""#)
+    }
+
+    @Test func invalidUTF8FromTheNetworkBecomesReplacementCharacters() {
+        let value = JSONValue.text([0x61, 0xFF, 0xC3, 0x62] as [UInt8])
+        #expect(value.jsonText == "\"a\u{FFFD}\u{FFFD}b\"")
+    }
+
+    @Test func nonFiniteDoublesAreNull() {
+        #expect(JSONValue.array([.double(.nan), .double(.infinity), .double(2.5), .double(3)]).jsonText == "[null,null,2.5,3]")
+    }
+
+    @Test func settingAnExistingKeyReplacesInPlace() {
+        var object: JSONObject = ["a": 1, "b": 2]
+        object["a"] = 3
+        object["c"] = 4
+        object["b"] = nil
+        #expect(JSONValue.object(object).jsonText == #"{"a":3,"c":4}"#)
+    }
+
+    @Test func writeLineEndsWithNewlineAndHasNoOtherNewline() {
+        var writer = JSONWriter()
+        writer.writeLine(.object(["text": "line1\nline2"]))
+        #expect(writer.bytes.last == 0x0A)
+        #expect(writer.bytes.filter { $0 == 0x0A }.count == 1)
+    }
+
+    @Test func findingSerialisesCodeDetailsSeverityComponent() {
+        let finding = Finding(.mxPatternMismatch, ["kind": "typo", "distance": 1])
+        #expect(finding.json.jsonText == #"{"code":"mx-pattern-mismatch","kind":"typo","distance":1,"severity":"error","component":"consistency"}"#)
+    }
+}
