@@ -34,6 +34,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine"]),
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file descriptor read or written with blocking calls, for the CLI's inputs
+/// and outputs (zone files, stdin, NDJSON to stdout). Network I/O never comes
+/// here: it belongs to the event loops.
+public struct FileDescriptor: Sendable {
+    public let rawValue: Int32
+    public let path: String
+
+    public static let standardInput = FileDescriptor(rawValue: 0, path: "<stdin>")
+    public static let standardOutput = FileDescriptor(rawValue: 1, path: "<stdout>")
+    public static let standardError = FileDescriptor(rawValue: 2, path: "<stderr>")
+
+    public init(rawValue: Int32, path: String) {
+        self.rawValue = rawValue
+        self.path = path
+    }
+
+    /// Opens for reading; "-" is standard input.
+    public static func openForReading(_ path: String) throws(FileError) -> FileDescriptor {
+        if path == "-" { return .standardInput }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError("cannot open", path: path, errno: errno) }
+        return FileDescriptor(rawValue: fd, path: path)
+    }
+
+    /// Creates or truncates for writing; "-" is standard output.
+    public static func openForWriting(_ path: String, append: Bool = false) throws(FileError) -> FileDescriptor {
+        if path == "-" { return .standardOutput }
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else { throw FileError("cannot create", path: path, errno: errno) }
+        return FileDescriptor(rawValue: fd, path: path)
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 at end of file. Retries on EINTR.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let n = Glibc.read(rawValue, base, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw FileError("read failed", path: path, errno: errno)
+        }
+    }
+
+    /// Writes all bytes, retrying short writes and EINTR.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let n = Glibc.write(rawValue, base, remaining)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError("write failed", path: path, errno: errno)
+            }
+            remaining -= n
+            base += n
+        }
+    }
+
+    public func writeAll(_ bytes: [UInt8]) throws(FileError) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(FileError) in try writeAll(buffer) } }.get()
+    }
+
+    public func close() {
+        guard rawValue > 2 else { return }
+        _ = Glibc.close(rawValue)
+    }
+
+    /// Reads the whole file, refusing files larger than `maxBytes` (a PSL, a CA
+    /// bundle or a policy file is small; a huge one is a mistake, not input).
+    public static func readAll(path: String, maxBytes: Int) throws(FileError) -> [UInt8] {
+        let file = try openForReading(path)
+        defer { file.close() }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(FileError) in try file.read(into: buffer) }
+            }.get()
+            if n == 0 { return result }
+            guard result.count + n <= maxBytes else {
+                throw FileError("larger than \(maxBytes) bytes", path: path, errno: 0)
+            }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+}
