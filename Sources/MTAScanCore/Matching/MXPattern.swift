@@ -10,8 +10,6 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
     public let text: String
     /// True for `*.base`.
     public let isWildcard: Bool
-    /// The part after `*.` of a wildcard; the whole name otherwise. Lower-case UTF-8.
-    @usableFromInline let base: [UInt8]
 
     public enum Problem: String, Error, Sendable, CaseIterable {
         case empty
@@ -22,45 +20,86 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
         case invalidName = "invalid-name"
     }
 
+    /// RFC 5321 §4.5.3.1.2: a domain is at most 255 octets on the wire, so at
+    /// most 253 in text without the trailing dot.
+    static let maxNameLength = 253
+    static let maxLabelLength = 63
+
     public var description: String { text }
 
     /// The name after `*.`, or the whole name.
-    public var baseName: String { String(decoding: base, as: UTF8.self) }
+    public var baseName: String { isWildcard ? String(text.dropFirst(2)) : text }
 
     public static func parse(_ text: some StringProtocol) -> Result<MXPattern, Problem> {
-        parse(bytes: Array(text.utf8))
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        return parse(bytes: Array(text.utf8))
     }
 
     public static func parse(bytes: [UInt8]) -> Result<MXPattern, Problem> {
-        guard !bytes.isEmpty else { return .failure(.empty) }
-        if bytes.contains(UInt8(ascii: "@")) { return .failure(.emailAddress) }
-        if bytes.first == UInt8(ascii: "[") || bytes.contains(UInt8(ascii: ":")) { return .failure(.ipAddress) }
-        if bytes.last == UInt8(ascii: ".") { return .failure(.trailingDot) }
+        bytes.withUnsafeBytes { parse(bytes: $0) }
+    }
 
-        var name = bytes[...]
-        let isWildcard = bytes.count >= 2 && bytes[0] == UInt8(ascii: "*") && bytes[1] == UInt8(ascii: ".")
-        if isWildcard { name = bytes[2...] }
-        if name.contains(UInt8(ascii: "*")) { return .failure(.misplacedWildcard) }
+    /// One pass over the bytes, one allocation (the lower-cased text) on success.
+    /// When a value has several problems, the most telling one wins, in the
+    /// order of `Problem`'s cases after `empty` (an `@` says more than a bad label).
+    public static func parse(bytes: UnsafeRawBufferPointer) -> Result<MXPattern, Problem> {
+        let count = bytes.count
+        guard count > 0 else { return .failure(.empty) }
+        let isWildcard = count >= 2 && bytes[0] == UInt8(ascii: "*") && bytes[1] == UInt8(ascii: ".")
+        let nameStart = isWildcard ? 2 : 0
 
-        let labels = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard !labels.isEmpty, name.count <= 253 else { return .failure(.invalidName) }
-        for label in labels {
-            guard isLetterDigitHyphenLabel(label) else { return .failure(.invalidName) }
+        var sawAt = false, sawColon = false, sawStar = false, invalid = false
+        var labelLength = 0
+        var labelAllDigits = true
+        var previous: UInt8 = UInt8(ascii: ".")   // so a leading `-` or `.` is caught as a label start
+        for index in nameStart..<count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "."):
+                // An empty label, or one ending in `-` (RFC 5321 `Ldh-str` ends in `Let-dig`).
+                if labelLength == 0 || previous == UInt8(ascii: "-") { invalid = true }
+                labelLength = 0
+                labelAllDigits = true
+            case UInt8(ascii: "-"):
+                if labelLength == 0 { invalid = true }   // `Let-dig` first
+                labelLength += 1
+                labelAllDigits = false
+            default:
+                if ASCII.isAlphaNumeric(byte) {
+                    labelLength += 1
+                    if !ASCII.isDigit(byte) { labelAllDigits = false }
+                } else {
+                    if byte == UInt8(ascii: "@") { sawAt = true }
+                    if byte == UInt8(ascii: ":") { sawColon = true }
+                    if byte == UInt8(ascii: "*") { sawStar = true }
+                    invalid = true
+                    labelLength += 1
+                    labelAllDigits = false
+                }
+            }
+            if labelLength > maxLabelLength { invalid = true }
+            previous = byte
+        }
+
+        if sawAt { return .failure(.emailAddress) }
+        if bytes[0] == UInt8(ascii: "[") || sawColon { return .failure(.ipAddress) }
+        if bytes[count - 1] == UInt8(ascii: ".") { return .failure(.trailingDot) }
+        if sawStar { return .failure(.misplacedWildcard) }
+        let nameLength = count - nameStart
+        if invalid || nameLength == 0 || nameLength > maxNameLength || previous == UInt8(ascii: "-") {
+            return .failure(.invalidName)
         }
         // `Domain` admits `192.0.2.1` syntactically; an all-numeric last label
         // is never a real TLD (RFC 3696 §2), so this is an IP address.
-        if let last = labels.last, last.allSatisfy(ASCII.isDigit) { return .failure(.ipAddress) }
+        if labelAllDigits { return .failure(.ipAddress) }
 
-        let lowered = name.map(ASCII.lower)
-        let text = (isWildcard ? "*." : "") + String(decoding: lowered, as: UTF8.self)
-        return .success(MXPattern(text: text, isWildcard: isWildcard, base: lowered))
-    }
-
-    /// RFC 5321 sub-domain: `Let-dig [Ldh-str]`, at most 63 octets.
-    private static func isLetterDigitHyphenLabel(_ label: ArraySlice<UInt8>) -> Bool {
-        guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
-        guard ASCII.isAlphaNumeric(first), ASCII.isAlphaNumeric(last) else { return false }
-        return label.allSatisfy { ASCII.isAlphaNumeric($0) || $0 == UInt8(ascii: "-") }
+        let text = String(unsafeUninitializedCapacity: count) { buffer in
+            for index in 0..<count { buffer[index] = ASCII.lower(bytes[index]) }
+            return count
+        }
+        return .success(MXPattern(text: text, isWildcard: isWildcard))
     }
 
     public init?(_ text: some StringProtocol) {
@@ -68,10 +107,9 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
         self = pattern
     }
 
-    private init(text: String, isWildcard: Bool, base: [UInt8]) {
+    private init(text: String, isWildcard: Bool) {
         self.text = text
         self.isWildcard = isWildcard
-        self.base = base
     }
 
     /// RFC 8461 §4.1: does the MX host name match this pattern? Case-insensitive;
@@ -91,22 +129,23 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
 
     @inlinable
     public func matches(utf8 host: UnsafeBufferPointer<UInt8>) -> Bool {
-        var count = host.count
-        if count > 0, host[count - 1] == UInt8(ascii: ".") { count -= 1 }
-        let baseCount = base.count
-        if !isWildcard {
-            guard count == baseCount else { return false }
-            return base.withUnsafeBufferPointer { base in
-                for i in 0..<count where ASCII.lower(host[i]) != base[i] { return false }
+        var text = self.text
+        let isWildcard = self.isWildcard
+        return text.withUTF8 { pattern in
+            var count = host.count
+            if count > 0, host[count - 1] == UInt8(ascii: ".") { count -= 1 }
+            if !isWildcard {
+                guard count == pattern.count else { return false }
+                for i in 0..<count where ASCII.lower(host[i]) != pattern[i] { return false }
                 return true
             }
-        }
-        // `label.base` with a non-empty label holding no dot.
-        let dot = count - baseCount - 1
-        guard dot >= 1, host[dot] == UInt8(ascii: ".") else { return false }
-        for i in 0..<dot where host[i] == UInt8(ascii: ".") { return false }
-        return base.withUnsafeBufferPointer { base in
-            for i in 0..<baseCount where ASCII.lower(host[dot + 1 + i]) != base[i] { return false }
+            // `label.base` with a non-empty label holding no dot; `base` is
+            // the pattern after its two-byte `*.` prefix.
+            let baseCount = pattern.count - 2
+            let dot = count - baseCount - 1
+            guard dot >= 1, host[dot] == UInt8(ascii: ".") else { return false }
+            for i in 0..<dot where host[i] == UInt8(ascii: ".") { return false }
+            for i in 0..<baseCount where ASCII.lower(host[dot + 1 + i]) != pattern[2 + i] { return false }
             return true
         }
     }
