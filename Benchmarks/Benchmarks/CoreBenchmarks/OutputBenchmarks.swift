@@ -1,0 +1,24 @@
+import Benchmark
+import MTAScanCore
+
+func registerOutputBenchmarks() {
+    // A record shaped like a scan result of an MTA-STS domain with one finding.
+    let finding = Finding(.mxPatternMismatch, ["kind": "typo", "scope": "all", "mx_host": "mail.example.com", "pattern": "mail.exmaple.com", "distance": 2])
+    let record: JSONValue = .object([
+        "schema_version": 1,
+        "domain": "example.com",
+        "verdict": "misconfigured",
+        "mx": .array([.object(["preference": 10, "host": "mail.example.com", "addresses": ["192.0.2.1", "2001:db8::1"]])]),
+        "sts_record": .object(["txt": ["v=STSv1; id=20240101"], "id": "20240101"]),
+        "policy": .object(["mode": "enforce", "max_age": 604800, "mx": ["mail.exmaple.com"]]),
+        "findings": .array([finding.json]),
+    ])
+    var writer = JSONWriter(capacity: 4096)
+    Benchmark("NDJSON encode (scan record, ~400 B)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            writer.reset()
+            writer.writeLine(record)
+            blackHole(writer.bytes.count)
+        }
+    }
+}
