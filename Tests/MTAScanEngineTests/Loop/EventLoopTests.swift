@@ -73,8 +73,7 @@ import Testing
                     let listener = try TCPListener(on: loop)
                     try listener.bind(to: SocketAddress(ip: .loopbackV4, port: 0))
                     try listener.listen { _ in }
-                    // A connect that cannot complete (the listener is accepted-never-read but
-                    // the connect itself succeeds; the stream's pending read is what matters).
+                    // A connected stream with a read pending, which shutdown must cancel.
                     let stream = try TCPStream(on: loop)
                     try stream.connect(to: listener.localAddress()) { status in
                         outcome.withLock { $0.append("connect: \(status?.name ?? "ok")") }
