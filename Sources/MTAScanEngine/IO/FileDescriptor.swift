@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #endif
 
 /// A file descriptor read or written with blocking calls, for the CLI's inputs
