@@ -179,6 +179,8 @@ class Generator:
             "    hide-version: yes",
             "    rrl-ratelimit: 0",    # every test client is 127.x: RRL would drop answers
             "    tcp-count: 256",
+            "    receive-buffer-size: 8388608",  # bursts from benchmarks: no drops
+            "    send-buffer-size: 8388608",
             "    refuse-any: yes",
             "remote-control:",
             "    control-enable: no",
@@ -225,6 +227,10 @@ class Generator:
             "    verbosity: 1",
             f"    num-threads: {env('TESTNET_UNBOUND_THREADS', '2')}",
             "    so-reuseport: yes",
+            # Benchmarks send bursts of thousands of queries; with the default
+            # buffer the kernel drops some (UdpRcvbufErrors) and they look lost.
+            "    so-rcvbuf: 8m",
+            "    so-sndbuf: 8m",
             f"    msg-cache-size: {env('TESTNET_UNBOUND_MSG_CACHE', '128m')}",
             f"    rrset-cache-size: {env('TESTNET_UNBOUND_RRSET_CACHE', '256m')}",
             "    outgoing-range: 8192",

@@ -60,7 +60,7 @@ component_healthy() {
 wanted_components() {
     local c
     for c in "${components[@]}"; do
-        if [[ $c == nsd-synth && ! -s $run_dir/synthetic.size ]]; then
+        if [[ $c == nsd-synth && ! -s $run_dir/synthetic ]]; then
             continue
         fi
         echo "$c"

@@ -26,7 +26,8 @@ for c in $(wanted_components); do
     fi
     printf '%-11s %-8s %-16s %s\n' "$c" "$pid" "$address" "$state"
 done
-if [[ -s $run_dir/synthetic.size ]]; then
-    echo "synthetic zone: $(cat "$run_dir/synthetic.size") domains under synth. ($run_dir/synth/)"
+if [[ -s $run_dir/synthetic ]]; then
+    read -r size layout < "$run_dir/synthetic"
+    echo "synthetic zone: $size domains under synth., $layout layout ($run_dir/synth/)"
 fi
 (( ok ))
