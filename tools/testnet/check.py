@@ -75,12 +75,44 @@ def check_one(resolver, timeout, label, expectation):
     return problems
 
 
+def config_problems(run):
+    """Nothing in the generated configuration may point off the machine."""
+    problems = []
+    loopback = re.compile(r"^(127\.\d+\.\d+\.\d+|::1)$")
+    with open(os.path.join(run, "unbound.conf")) as handle:
+        conf = handle.read()
+    for forbidden in ("forward-zone", "forward-addr", "stub-zone", "stub-addr"):
+        if forbidden in conf:
+            problems.append(f"config: unbound.conf contains {forbidden}")
+    for match in re.finditer(r"^\s*(interface|outgoing-interface):\s*(\S+)", conf, re.M):
+        if not loopback.match(match.group(2)):
+            problems.append(f"config: unbound {match.group(1)} {match.group(2)} is not loopback")
+    if "outgoing-interface" not in conf:
+        problems.append("config: unbound has no outgoing-interface on loopback")
+    # Root hints and every address record the servers hand out.
+    files = [os.path.join(run, "root.hints")]
+    for directory in ("zones", "zones-hidden", "synth/zones"):
+        path = os.path.join(run, directory)
+        if os.path.isdir(path):
+            files += [os.path.join(path, f) for f in sorted(os.listdir(path))]
+    for name in files:
+        with open(name) as handle:
+            for line in handle:
+                fields = line.split()
+                for i, field in enumerate(fields[:-1]):
+                    if field in ("A", "AAAA") and not loopback.match(fields[i + 1]):
+                        problems.append(f"config: {name}: address off the machine: {line.strip()}")
+    return problems
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--resolver", default="127.53.0.2")
     parser.add_argument("--catalogue", default=os.path.join(HERE, "scenarios.json"))
     parser.add_argument("--only", help="comma-separated scenario names")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--run", default=os.path.join(HERE, "run"),
+                        help="run directory whose configuration is checked too")
     options = parser.parse_args(argv)
     with open(options.catalogue) as handle:
         catalogue = json.load(handle)
@@ -96,6 +128,12 @@ def main(argv):
 
     passed = failed = 0
     failed_scenarios = set()
+    if os.path.isdir(options.run):
+        problems = config_problems(options.run)
+        for problem in problems:
+            print("FAIL " + problem)
+        failed += 1 if problems else 0
+        passed += 0 if problems else 1
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         futures = [pool.submit(check_one, options.resolver, timeout, label, expectation)
                    for label, expectation in jobs]
@@ -113,8 +151,8 @@ def main(argv):
                           f"{expectation['rcode']}")
     scenario_count = len({label for label, _ in jobs})
     print(f"{passed} passed, {failed} failed "
-          f"({len(jobs)} lookups, {scenario_count - len(failed_scenarios)}/{scenario_count} "
-          f"scenarios clean)")
+          f"({len(jobs)} lookups and the configuration; "
+          f"{scenario_count - len(failed_scenarios)}/{scenario_count} scenarios clean)")
     return 1 if failed else 0
 
 

@@ -12,4 +12,4 @@ if ! component_healthy unbound; then
     echo "check: unbound on $UNBOUND_ADDR is not answering: run tools/testnet/start.sh" >&2
     exit 1
 fi
-exec python3 "$testnet_dir/check.py" --resolver "$UNBOUND_ADDR" "$@"
+exec python3 "$testnet_dir/check.py" --resolver "$UNBOUND_ADDR" --run "$run_dir" "$@"
