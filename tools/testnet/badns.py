@@ -93,6 +93,7 @@ class Listener:
         self.options = options
         self.pending = 0
         self.tcp_connections = 0
+        self.tasks = set()  # the event loop keeps only weak references to tasks
         self.udp_transport = None
         self.tcp_server = None
 
@@ -171,7 +172,11 @@ class UDPProtocol(asyncio.DatagramProtocol):
         self.listener = listener
 
     def datagram_received(self, data, addr):
-        asyncio.ensure_future(self.listener.answer_udp(data, addr))
+        if self.listener.mode == "silent":
+            return
+        task = asyncio.ensure_future(self.listener.answer_udp(data, addr))
+        self.listener.tasks.add(task)
+        task.add_done_callback(self.listener.tasks.discard)
 
     def error_received(self, exc):
         pass  # ICMP errors from clients that went away

@@ -105,6 +105,36 @@ def config_problems(run):
     return problems
 
 
+def synthetic_jobs(run):
+    """One domain of each kind of the synthetic zone, if one is loaded: its MX and
+    _mta-sts answers must be the kind's records."""
+    path = os.path.join(run, "synth", "manifest.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        manifest = json.load(handle)
+    jobs = []
+    for kind, info in manifest["kinds"].items():
+        name = info["example"]
+        if not name:
+            continue
+        wanted = {"MX": [], "TXT": []}
+        for record in info["records"]:
+            owner, rtype, data = record.split(" ", 2)
+            if rtype == "MX" and owner == "@":
+                if not data.endswith("."):
+                    data = f"{data}.{name}."
+                wanted["MX"].append(f"{name}. MX {data}")
+            elif rtype == "TXT" and owner == "_mta-sts":
+                wanted["TXT"].append(f"_mta-sts.{name}. TXT {data}")
+        for qname, qtype in ((name, "MX"), (f"_mta-sts.{name}", "TXT")):
+            answer = sorted(wanted[qtype])
+            rcode = "NOERROR" if answer or qtype == "MX" else "NXDOMAIN"
+            jobs.append((f"synth:{kind}", {"qname": qname, "qtype": qtype, "rcode": rcode,
+                                           "answer": answer}))
+    return jobs
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--resolver", default="127.53.0.2")
@@ -125,6 +155,8 @@ def main(argv):
             jobs += [(entry["name"], e) for e in entry["expect"]["dns"]]
     if only is not None:
         jobs = [job for job in jobs if job[0] != "infrastructure"]
+    elif os.path.isdir(options.run):
+        jobs += synthetic_jobs(options.run)
 
     passed = failed = 0
     failed_scenarios = set()
@@ -152,7 +184,8 @@ def main(argv):
     scenario_count = len({label for label, _ in jobs})
     print(f"{passed} passed, {failed} failed "
           f"({len(jobs)} lookups and the configuration; "
-          f"{scenario_count - len(failed_scenarios)}/{scenario_count} scenarios clean)")
+          f"{scenario_count - len(failed_scenarios)}/{scenario_count} scenarios, "
+          f"infrastructure and synthetic kinds clean)")
     return 1 if failed else 0
 
 

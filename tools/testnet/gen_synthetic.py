@@ -129,6 +129,7 @@ def write(out, count, seed, layout):
     rng = random.Random(seed)
     chosen = rng.choices(range(len(kinds)), weights=weights, k=count)
     counts = {kind: 0 for kind in kinds}
+    examples = {}  # kind -> its first domain, for check.py's spot check
 
     for kind in kinds:
         with open(os.path.join(out, "zones", f"{kind}.zone"), "w") as handle:
@@ -185,6 +186,7 @@ def write(out, count, seed, layout):
         for name, kind_index in zip(domain_names(count), chosen):
             kind = kinds[kind_index]
             counts[kind] += 1
+            examples.setdefault(kind, name)
             if flat:
                 flat_zone.write(absolute_records(KINDS[kind][1], name))
             else:
@@ -201,8 +203,9 @@ def write(out, count, seed, layout):
         "tld": TLD,
         "nameserver": ADDRESS,
         "query_mix": [f"{prefix}<domain> {qtype}" for prefix, qtype in QUERY_MIX],
-        "kinds": {kind: {"count": counts[kind], "records": KINDS[kind][1],
-                         "dns_phase_findings": KINDS[kind][2]} for kind in kinds},
+        "kinds": {kind: {"count": counts[kind], "example": examples.get(kind),
+                         "records": KINDS[kind][1], "dns_phase_findings": KINDS[kind][2]}
+                  for kind in kinds},
     }
     with open(os.path.join(out, "manifest.json"), "w") as handle:
         json.dump(manifest, handle, indent=1)

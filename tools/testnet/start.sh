@@ -76,10 +76,10 @@ fi
 python3 "$testnet_dir/scenarios.py" --check || exit 1
 
 # Another testnet (another worktree's) or a system service on our addresses?
-busy=$(ss -Hlnup 2>/dev/null | awk '{print $5, $7}' | grep -E '^127\.53\.[01]\.[0-9]+:53 ' || true)
+busy=$(ss -Hlntup 2>/dev/null | awk '{print $5, $7}' | grep -E '^127\.53\.[01]\.[0-9]+:53 ' || true)
 if [[ -n $busy ]]; then
     say "port 53 on 127.53.x.x is already in use (another testnet? stop it first):"
-    echo "$busy" >&2
+    echo "$busy" | sort -u -k1,1 >&2
     exit 1
 fi
 
