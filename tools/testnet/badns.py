@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Misbehaving DNS servers for the local test internet.
+
+No real nameserver misbehaves on purpose, so this one does, one behaviour per
+listening address (UDP and TCP on the same address and port):
+
+  silent    reads queries and never answers (a resolver behind it times out)
+  slow      answers correctly, but only after --delay-ms: it forwards the query
+            to the real authoritative server (--upstream) and relays the answer
+  refused   answers every query with RCODE 5 (REFUSED): a lame delegation
+  servfail  answers every query with RCODE 2 (SERVFAIL)
+
+Usage:
+  badns.py --upstream 127.53.0.1 --delay-ms 300 \\
+           --listen silent@127.53.1.1 --listen slow@127.53.1.2:53 ...
+
+Everything is bounded so that a failing test cannot hang CI or eat memory:
+every TCP connection is closed after --lifetime seconds whatever it does,
+at most MAX_TCP connections and MAX_PENDING delayed queries exist at once,
+and the upstream is only ever a loopback address.
+
+Python 3 standard library only.
+"""
+
+import argparse
+import asyncio
+import ipaddress
+import os
+import signal
+import struct
+import sys
+import time
+
+MODES = ("silent", "slow", "refused", "servfail")
+RCODE = {"refused": 5, "servfail": 2}
+MAX_TCP = 128          # concurrent TCP connections per listener
+MAX_PENDING = 2048     # delayed (slow) queries in flight per listener
+UPSTREAM_TIMEOUT = 2.0  # seconds to wait for the real server in slow mode
+HEADER = struct.Struct("!HHHHHH")
+
+
+def log(message):
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    print(f"[{stamp}] badns: {message}", flush=True)
+
+
+def question_end(query):
+    """Offset just past the first question, or None if the query is malformed.
+
+    Bounded walk over the QNAME labels (RFC 1035 §4.1.2); compression pointers
+    are not allowed in a question we echo back, so one is treated as malformed.
+    """
+    if len(query) < HEADER.size:
+        return None
+    qdcount = HEADER.unpack_from(query)[2]
+    if qdcount != 1:
+        return None
+    offset = HEADER.size
+    for _ in range(128):
+        if offset >= len(query):
+            return None
+        length = query[offset]
+        if length == 0:
+            offset += 1
+            break
+        if length & 0xC0:
+            return None
+        offset += 1 + length
+    else:
+        return None
+    offset += 4  # QTYPE, QCLASS
+    return offset if offset <= len(query) else None
+
+
+def error_response(query, rcode):
+    """A response with the query's ID, opcode, RD and question, and `rcode`."""
+    end = question_end(query)
+    if end is None:
+        return None
+    qid, flags = struct.unpack_from("!HH", query)
+    opcode_rd = flags & 0x7900  # opcode bits and RD
+    response_flags = 0x8000 | opcode_rd | rcode  # QR set, RA clear (authoritative role)
+    return HEADER.pack(qid, response_flags, 1, 0, 0, 0) + query[HEADER.size:end]
+
+
+class Listener:
+    """One misbehaving server: a mode on one address, UDP and TCP."""
+
+    def __init__(self, mode, host, port, options):
+        self.mode = mode
+        self.host = host
+        self.port = port
+        self.options = options
+        self.pending = 0
+        self.tcp_connections = 0
+        self.tasks = set()  # the event loop keeps only weak references to tasks
+        self.udp_transport = None
+        self.tcp_server = None
+
+    def describe(self):
+        return f"{self.mode}@{self.host}:{self.port}"
+
+    async def start(self):
+        loop = asyncio.get_running_loop()
+        self.udp_transport, _ = await loop.create_datagram_endpoint(
+            lambda: UDPProtocol(self), local_addr=(self.host, self.port), reuse_port=True)
+        self.tcp_server = await asyncio.start_server(
+            self.handle_tcp, self.host, self.port, reuse_address=True, backlog=64)
+
+    def close(self):
+        if self.udp_transport is not None:
+            self.udp_transport.close()
+        if self.tcp_server is not None:
+            self.tcp_server.close()
+
+    # --- answering ---------------------------------------------------------
+
+    async def answer(self, query, transport):
+        """The response bytes for `query`, or None to stay silent."""
+        if self.mode == "silent":
+            return None
+        if self.mode in RCODE:
+            return error_response(query, RCODE[self.mode])
+        # slow: wait, then ask the real server over the same transport
+        if self.pending >= MAX_PENDING:
+            return None
+        self.pending += 1
+        try:
+            await asyncio.sleep(self.options.delay_ms / 1000.0)
+            if transport == "udp":
+                return await upstream_udp(query, self.options.upstream, self.options.upstream_port)
+            return await upstream_tcp(query, self.options.upstream, self.options.upstream_port)
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+            return None
+        finally:
+            self.pending -= 1
+
+    async def answer_udp(self, query, addr):
+        response = await self.answer(query, "udp")
+        if response is not None and self.udp_transport is not None:
+            self.udp_transport.sendto(response, addr)
+
+    # --- TCP (RFC 1035 §4.2.2: two-byte length prefix) ----------------------
+
+    async def handle_tcp(self, reader, writer):
+        if self.tcp_connections >= MAX_TCP:
+            writer.close()
+            return
+        self.tcp_connections += 1
+        try:
+            await asyncio.wait_for(self.serve_tcp(reader, writer), self.options.lifetime)
+        except (asyncio.TimeoutError, OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self.tcp_connections -= 1
+            writer.close()
+
+    async def serve_tcp(self, reader, writer):
+        while True:
+            prefix = await reader.readexactly(2)
+            (length,) = struct.unpack("!H", prefix)
+            query = await reader.readexactly(length)
+            response = await self.answer(query, "tcp")
+            if response is None:
+                continue  # silent: keep reading until the lifetime ends
+            writer.write(struct.pack("!H", len(response)) + response)
+            await writer.drain()
+
+
+class UDPProtocol(asyncio.DatagramProtocol):
+    def __init__(self, listener):
+        self.listener = listener
+
+    def datagram_received(self, data, addr):
+        if self.listener.mode == "silent":
+            return
+        task = asyncio.ensure_future(self.listener.answer_udp(data, addr))
+        self.listener.tasks.add(task)
+        task.add_done_callback(self.listener.tasks.discard)
+
+    def error_received(self, exc):
+        pass  # ICMP errors from clients that went away
+
+
+class _OneShot(asyncio.DatagramProtocol):
+    def __init__(self, future):
+        self.future = future
+
+    def datagram_received(self, data, addr):
+        if not self.future.done():
+            self.future.set_result(data)
+
+    def error_received(self, exc):
+        if not self.future.done():
+            self.future.set_exception(exc)
+
+
+async def upstream_udp(query, host, port):
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    transport, _ = await loop.create_datagram_endpoint(
+        lambda: _OneShot(future), remote_addr=(host, port))
+    try:
+        transport.sendto(query)
+        return await asyncio.wait_for(future, UPSTREAM_TIMEOUT)
+    finally:
+        transport.close()
+
+
+async def upstream_tcp(query, host, port):
+    async def exchange():
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(struct.pack("!H", len(query)) + query)
+            await writer.drain()
+            (length,) = struct.unpack("!H", await reader.readexactly(2))
+            return await reader.readexactly(length)
+        finally:
+            writer.close()
+    return await asyncio.wait_for(exchange(), UPSTREAM_TIMEOUT)
+
+
+def parse_listen(text):
+    mode, sep, where = text.partition("@")
+    if not sep or mode not in MODES:
+        raise argparse.ArgumentTypeError(f"expected MODE@ADDRESS[:PORT] with MODE in {MODES}: {text}")
+    host, _, port = where.partition(":")
+    if not ipaddress.ip_address(host).is_loopback:
+        raise argparse.ArgumentTypeError(f"only loopback addresses are allowed: {host}")
+    return mode, host, int(port or 53)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--listen", action="append", type=parse_listen, required=True,
+                        metavar="MODE@ADDR[:PORT]")
+    parser.add_argument("--upstream", default="127.53.0.1",
+                        help="the real authoritative server the slow mode relays to")
+    parser.add_argument("--upstream-port", type=int, default=53)
+    parser.add_argument("--delay-ms", type=int, default=300, help="delay of the slow mode")
+    parser.add_argument("--lifetime", type=float, default=10.0,
+                        help="seconds after which any TCP connection is closed")
+    parser.add_argument("--pidfile", help="written once every socket is bound")
+    options = parser.parse_args(argv)
+    if not ipaddress.ip_address(options.upstream).is_loopback:
+        parser.error("the upstream must be a loopback address")
+    return options
+
+
+async def main(options):
+    listeners = [Listener(mode, host, port, options) for mode, host, port in options.listen]
+    for listener in listeners:
+        await listener.start()
+        log(f"listening: {listener.describe()}")
+    if options.pidfile:
+        # Written only now, so a pid file means "ready to answer".
+        temporary = options.pidfile + ".tmp"
+        with open(temporary, "w") as handle:
+            handle.write(f"{os.getpid()}\n")
+        os.replace(temporary, options.pidfile)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    for listener in listeners:
+        listener.close()
+    log("stopped")
+
+
+if __name__ == "__main__":
+    arguments = parse_args(sys.argv[1:])
+    try:
+        asyncio.run(main(arguments))
+    finally:
+        # Remove the pid file only if it is ours: a second instance that failed
+        # to bind must not orphan the running one.
+        if arguments.pidfile:
+            try:
+                with open(arguments.pidfile) as handle:
+                    if handle.read().strip() == str(os.getpid()):
+                        os.unlink(arguments.pidfile)
+            except OSError:
+                pass
