@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds,
-# runs every test. This is the README's test command and what CI runs.
+# starts the local test internet, checks it, runs every test, stops it again.
+# This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
 tools/setup.sh testnet
 swift build --build-tests
-swift test --skip-build
+
+# Integration tests talk to real servers on loopback (tools/testnet/README.md).
+started_testnet=0
+if ! tools/testnet/status.sh >/dev/null 2>&1; then
+    tools/testnet/start.sh
+    started_testnet=1
+fi
+stop_testnet() { ((started_testnet)) && tools/testnet/stop.sh >/dev/null 2>&1 || true; }
+trap stop_testnet EXIT
+
+echo "== the local test internet answers as its scenario catalogue says"
+tools/testnet/check.sh
+echo "== swift test"
+MTASCAN_TESTNET=1 swift test --skip-build
