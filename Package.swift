@@ -35,6 +35,7 @@ let package = Package(
         ),
 
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )
