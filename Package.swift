@@ -36,6 +36,7 @@ let package = Package(
 
         .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine"]),
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,8 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     case stsRecordMissingID = "sts-record-missing-id"
     case stsRecordInvalidID = "sts-record-invalid-id"
     case stsRecordBadExtension = "sts-record-bad-extension"
+    /// Warning: `id` given more than once; RFC 8461 is silent, senders may compare either.
+    case stsRecordDuplicateID = "sts-record-duplicate-id"
 
     // policy: fetching and parsing the policy (RFC 8461 §3.2, §3.3)
     case policyDNS = "policy-dns"
@@ -38,6 +40,8 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     case tlsrptMissingRUA = "tlsrpt-missing-rua"
     case tlsrptBadRUA = "tlsrpt-bad-rua"
     case tlsrptBadExtension = "tlsrpt-bad-extension"
+    /// Warning: `rua` given more than once; RFC 8460 is silent, senders may honour either.
+    case tlsrptDuplicateRUA = "tlsrpt-duplicate-rua"
 
     // dns: resolution trouble that is not the owner's configuration
     case dnsServfail = "dns-servfail"
@@ -51,7 +55,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     public var component: Component {
         switch self {
         case .stsRecordMultiple, .stsRecordBadVersion, .stsRecordMissingID, .stsRecordInvalidID,
-             .stsRecordBadExtension:
+             .stsRecordBadExtension, .stsRecordDuplicateID:
             return .stsRecord
         case .policyDNS, .policyTCP, .policyTLS, .policyHTTP, .policyContentType, .policySyntax,
              .policyDuplicateKey, .policyMaxAgeShort:
@@ -61,7 +65,8 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
             return .mx
         case .mxPatternMismatch:
             return .consistency
-        case .tlsrptMultiple, .tlsrptBadVersion, .tlsrptMissingRUA, .tlsrptBadRUA, .tlsrptBadExtension:
+        case .tlsrptMultiple, .tlsrptBadVersion, .tlsrptMissingRUA, .tlsrptBadRUA, .tlsrptBadExtension,
+             .tlsrptDuplicateRUA:
             return .tlsrpt
         case .dnsServfail, .dnsTimeout, .dnsRefused:
             return .dns
@@ -73,7 +78,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     /// The severity a finding of this code has unless its producer knows better.
     public var defaultSeverity: Severity {
         switch self {
-        case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA:
+        case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA, .stsRecordDuplicateID, .tlsrptDuplicateRUA:
             return .warning
         default:
             return .error

@@ -1,0 +1,80 @@
+/// A parsed DNS response (or any DNS message).
+public struct DNSMessage: Sendable, Equatable {
+    public var id: UInt16
+    public var opcode: UInt8
+    /// With EDNS, the full 12-bit code (RFC 6891 §6.1.3).
+    public var rcode: DNSResponseCode
+    public var flags: DNSHeaderFlags
+    /// The first question; nil when the message has none (some FORMERR replies).
+    public var question: DNSQuestion?
+    public var answer: [DNSRecord]
+    public var authority: [DNSRecord]
+    /// Without the OPT pseudo-record (see `edns`) and without TSIG.
+    public var additional: [DNSRecord]
+    /// The OPT pseudo-record, if the message carried one.
+    public var edns: EDNS?
+
+    public init(
+        id: UInt16, opcode: UInt8 = 0, rcode: DNSResponseCode, flags: DNSHeaderFlags, question: DNSQuestion?,
+        answer: [DNSRecord] = [], authority: [DNSRecord] = [], additional: [DNSRecord] = [], edns: EDNS? = nil
+    ) {
+        self.id = id
+        self.opcode = opcode
+        self.rcode = rcode
+        self.flags = flags
+        self.question = question
+        self.answer = answer
+        self.authority = authority
+        self.additional = additional
+        self.edns = edns
+    }
+
+    /// EDNS(0) as carried in the OPT pseudo-record (RFC 6891 §6.1.3).
+    public struct EDNS: Sendable, Equatable {
+        /// The requestor's (or responder's) UDP payload size.
+        public var udpPayloadSize: UInt16
+        public var version: UInt8
+        /// The DO bit (RFC 3225).
+        public var dnssecOK: Bool
+
+        public init(udpPayloadSize: UInt16, version: UInt8 = 0, dnssecOK: Bool = false) {
+            self.udpPayloadSize = udpPayloadSize
+            self.version = version
+            self.dnssecOK = dnssecOK
+        }
+    }
+
+    /// Parses a message off the wire. Hostile bytes give a `.failure`, never a
+    /// crash: the framing is checked in Swift first (`DNSWireFraming`), then
+    /// ldns decodes (names, compression), then every record of a typed kind
+    /// must have the shape its type requires.
+    public static func parse(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
+        if let problem = DNSWireFraming.problem(bytes) { return .failure(problem) }
+        return LDNSMessageDecoder.decode(bytes)
+    }
+}
+
+/// Header flags (RFC 1035 §4.1.1; AD and CD from RFC 4035 §3.2).
+public struct DNSHeaderFlags: Sendable, Equatable {
+    public var qr: Bool
+    public var aa: Bool
+    /// Truncated: the answer did not fit and must be asked again over TCP.
+    public var tc: Bool
+    public var rd: Bool
+    public var ra: Bool
+    public var ad: Bool
+    public var cd: Bool
+
+    public init(
+        qr: Bool = false, aa: Bool = false, tc: Bool = false, rd: Bool = false, ra: Bool = false, ad: Bool = false,
+        cd: Bool = false
+    ) {
+        self.qr = qr
+        self.aa = aa
+        self.tc = tc
+        self.rd = rd
+        self.ra = ra
+        self.ad = ad
+        self.cd = cd
+    }
+}
