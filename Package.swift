@@ -34,9 +34,8 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine"]),
+        .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine", "MTAScanCore"]),
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

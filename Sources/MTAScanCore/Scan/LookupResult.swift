@@ -1,0 +1,66 @@
+/// The outcome of one DNS lookup, as the core sees it: the engine turns wire
+/// responses into these, the classifier turns these into findings.
+public enum LookupStatus: String, Sendable, Hashable, CaseIterable {
+    case answer
+    case nxdomain
+    case nodata
+    case servfail
+    case refused
+    case timeout
+    /// FORMERR, NOTIMP, an unknown rcode or a malformed response.
+    case error
+
+    /// The lookup says nothing about the name: the verdict cannot rest on it.
+    public var isFailure: Bool {
+        switch self {
+        case .answer, .nxdomain, .nodata: return false
+        case .servfail, .refused, .timeout, .error: return true
+        }
+    }
+
+    /// The `dns-*` finding for a failed lookup. FORMERR and friends count as
+    /// SERVFAIL: both mean the resolver could not answer.
+    public var failureCode: FindingCode? {
+        switch self {
+        case .answer, .nxdomain, .nodata: return nil
+        case .servfail, .error: return .dnsServfail
+        case .refused: return .dnsRefused
+        case .timeout: return .dnsTimeout
+        }
+    }
+}
+
+public struct LookupResult<Value: Sendable & Equatable>: Sendable, Equatable {
+    public var status: LookupStatus
+    /// The answer RRset (of the type asked, at the end of any CNAME chain).
+    public var values: [Value]
+    /// CNAME targets followed from the queried name, in order.
+    public var cnameChain: [String]
+
+    public init(status: LookupStatus, values: [Value] = [], cnameChain: [String] = []) {
+        self.status = status
+        self.values = status == .answer ? values : []
+        self.cnameChain = cnameChain
+    }
+
+    public static func answer(_ values: [Value], cnameChain: [String] = []) -> LookupResult {
+        LookupResult(status: values.isEmpty ? .nodata : .answer, values: values, cnameChain: cnameChain)
+    }
+
+    public static var nxdomain: LookupResult { LookupResult(status: .nxdomain) }
+    public static var nodata: LookupResult { LookupResult(status: .nodata) }
+}
+
+/// An MX record's data.
+public struct MXRecordValue: Sendable, Equatable, Hashable {
+    public var preference: Int
+    /// Lower-case, no trailing dot; "" for the null MX `.` of RFC 7505.
+    public var host: String
+
+    public init(preference: Int, host: String) {
+        self.preference = preference
+        self.host = host
+    }
+
+    public var isNullMX: Bool { host.isEmpty }
+}
