@@ -73,19 +73,28 @@ public struct FileDescriptor: Sendable {
     /// Reads the whole file, refusing files larger than `maxBytes` (a PSL, a CA
     /// bundle or a policy file is small; a huge one is a mistake, not input).
     public static func readAll(path: String, maxBytes: Int) throws(FileError) -> [UInt8] {
+        let bytes = try readPrefix(path: path, maxBytes: maxBytes + 1)
+        guard bytes.count <= maxBytes else {
+            throw FileError("larger than \(maxBytes) bytes", path: path, errno: 0)
+        }
+        return bytes
+    }
+
+    /// Reads at most `maxBytes` from the start of the file: enough to tell that
+    /// an input is too large without reading all of it.
+    public static func readPrefix(path: String, maxBytes: Int) throws(FileError) -> [UInt8] {
         let file = try openForReading(path)
         defer { file.close() }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
+        while result.count < maxBytes {
+            let wanted = min(chunk.count, maxBytes - result.count)
             let n = try chunk.withUnsafeMutableBytes { buffer in
-                Result { () throws(FileError) in try file.read(into: buffer) }
+                Result { () throws(FileError) in try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted])) }
             }.get()
-            if n == 0 { return result }
-            guard result.count + n <= maxBytes else {
-                throw FileError("larger than \(maxBytes) bytes", path: path, errno: 0)
-            }
+            if n == 0 { break }
             result.append(contentsOf: chunk[0..<n])
         }
+        return result
     }
 }
