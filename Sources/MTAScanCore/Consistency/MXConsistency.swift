@@ -1,0 +1,197 @@
+/// The policy's `mx` patterns against the domain's MX hosts (RFC 8461 §4.1):
+/// a compliant sender delivers only to MX hosts that match a pattern, so every
+/// MX host that matches none is mail that will not arrive once the policy is
+/// enforced. Each such host becomes one `mx-pattern-mismatch` finding, and the
+/// finding says what kind of mistake most likely caused it.
+public enum MXConsistency {
+    /// Largest edit distance still counted as a typo.
+    public static let typoLimit = 3
+
+    /// One `mx-pattern-mismatch` finding per MX host that matches no pattern
+    /// (empty when all match), in the order the hosts are given.
+    ///
+    /// Detail fields, in order: `kind` (a `MismatchKind`), `scope` (`all` when
+    /// no MX host of the domain matches any pattern, else `some`), `mx_host`
+    /// (lower-case, no trailing dot), `pattern` (the closest pattern, as
+    /// written in the policy) and, for `typo` only, `distance`.
+    ///
+    /// Hosts are compared case-insensitively and one trailing dot is ignored; a
+    /// host listed twice (say at two preferences) is reported once. An empty
+    /// host name, which is how the null MX `.` (RFC 7505) arrives, is skipped:
+    /// it names no server that could match.
+    ///
+    /// No hosts or no patterns give no findings here: a domain without MX
+    /// records is the `mx` component's `mx-none`, and a policy without a usable
+    /// `mx` pattern is `policy-syntax` (`missing-mx` / `bad-mx-pattern`).
+    /// Reporting every host again as a mismatch would count one mistake twice.
+    public static func evaluate(patterns: [MXPattern], mxHosts: [String], psl: PublicSuffixList) -> [Finding] {
+        guard !patterns.isEmpty else { return [] }
+        var seen = Set<String>()
+        let hosts = mxHosts.map(normalised).filter { !$0.isEmpty && seen.insert($0).inserted }
+        guard !hosts.isEmpty else { return [] }
+
+        let unmatched = hosts.filter { host in !patterns.contains { $0.matches(host) } }
+        guard !unmatched.isEmpty else { return [] }
+        let scope = unmatched.count == hosts.count ? "all" : "some"
+        let candidates = patterns.map { Candidate($0, psl: psl) }
+
+        return unmatched.map { host in
+            let result = classify(NameParts(host, psl: psl), candidates)
+            var details: JSONObject = [
+                "kind": .string(result.kind.rawValue),
+                "scope": .string(scope),
+                "mx_host": .string(host),
+            ]
+            if let pattern = result.pattern { details["pattern"] = .string(pattern.text) }
+            if let distance = result.distance { details["distance"] = .int(distance) }
+            return Finding(.mxPatternMismatch, details: details)
+        }
+    }
+
+    /// The kind of mistake that makes `host` match none of `patterns`, the
+    /// pattern it was most likely meant to match, and (for `typo`) the edit distance.
+    ///
+    /// Each pattern is related to the host by the first of these that holds, in
+    /// this order; the closest pattern is the one whose relation comes first,
+    /// then the one at the smallest edit distance, then the first in the policy.
+    /// "Registrable domain" and "public suffix" are by the Public Suffix List,
+    /// private section included; the edit distance is `EditDistance`'s OSA
+    /// distance between the host and the pattern, a wildcard pattern's `*`
+    /// replaced by the host's own first label.
+    ///
+    /// - `mta-sts-label`: the pattern has a label `mta-sts` and, with that label
+    ///   removed, has the host's registrable domain: the policy host's name
+    ///   (`mta-sts.example.com`) pasted where the MX name belongs, so host
+    ///   `mx.example.com` or `example.com` does not match.
+    /// - `extra-label`: host and pattern have the same registrable domain but
+    ///   differ left of it: extra, missing or different labels (host
+    ///   `mx1.mail.example.com` against `*.example.com`, `mail.example.com`, or
+    ///   `*.mx.example.com`). A misspelt label left of the registrable domain
+    ///   (`mial.example.com`) is this kind too, by the findings vocabulary.
+    /// - `tld`: the labels left of the public suffix agree (a `*` standing for
+    ///   the host's first label) and only the public suffixes differ
+    ///   (`mail.example.net` against `mail.example.com`, `mx.example.com`
+    ///   against `*.example.co.uk`). Both must have a registrable domain.
+    /// - `typo`: the same public suffix (the "TLD" of the vocabulary, so
+    ///   `co.uk` counts whole) and an edit distance of at most `typoLimit`
+    ///   (`mail.example.com` against `mail.exmaple.com`: 2).
+    /// - `complete`: none of these; the pattern reported is the one at the
+    ///   smallest edit distance.
+    ///
+    /// Meant for a host that matches no pattern: patterns it does match are
+    /// ignored, and with none left the answer is `complete` with no pattern.
+    public static func classify(
+        host: String, patterns: [MXPattern], psl: PublicSuffixList
+    ) -> (kind: MismatchKind, pattern: MXPattern?, distance: Int?) {
+        classify(NameParts(normalised(host), psl: psl), patterns.map { Candidate($0, psl: psl) })
+    }
+
+    private static func classify(
+        _ host: NameParts, _ candidates: [Candidate]
+    ) -> (kind: MismatchKind, pattern: MXPattern?, distance: Int?) {
+        var best: (kind: MismatchKind, rank: Int, distance: Int, pattern: MXPattern)? = nil
+        for candidate in candidates where !candidate.pattern.matches(host.text) {
+            let distance = candidate.distance(to: host)
+            let kind = relation(host, candidate, distance: distance)
+            let rank = order.firstIndex(of: kind) ?? order.count
+            let closeness = (rank, distance ?? Int.max)
+            if let current = best, (current.rank, current.distance) <= closeness { continue }
+            best = (kind, rank, closeness.1, candidate.pattern)
+        }
+        guard let best else { return (.complete, nil, nil) }
+        return (best.kind, best.pattern, best.kind == .typo ? best.distance : nil)
+    }
+
+    /// The kinds from most to least specific: the first that holds wins.
+    private static let order: [MismatchKind] = [.mtaStsLabel, .extraLabel, .tld, .typo, .complete]
+
+    private static func relation(_ host: NameParts, _ candidate: Candidate, distance: Int?) -> MismatchKind {
+        let base = candidate.base
+        if let registrable = host.registrableDomain {
+            if candidate.registrableWithoutMTASTSLabel == registrable { return .mtaStsLabel }
+            if base.registrableDomain == registrable { return .extraLabel }
+        }
+        if host.registrableDomain != nil, base.registrableDomain != nil,
+           host.publicSuffix != base.publicSuffix, candidate.prefixMatches(host.prefix) {
+            return .tld
+        }
+        if host.publicSuffix == base.publicSuffix, let distance, distance <= typoLimit {
+            return .typo
+        }
+        return .complete
+    }
+
+    /// Lower-case ASCII, one trailing dot dropped.
+    static func normalised(_ host: String) -> String {
+        var bytes = Array(host.utf8)
+        if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
+        return String(decoding: bytes.map(ASCII.lower), as: UTF8.self)
+    }
+}
+
+/// A lower-case name split at its public suffix.
+private struct NameParts {
+    let text: String
+    let labels: [Substring]
+    let publicSuffix: String
+    let registrableDomain: String?
+    /// The labels left of the public suffix.
+    let prefix: ArraySlice<Substring>
+
+    init(_ text: String, psl: PublicSuffixList) {
+        let lookup = psl.lookup(text)
+        self.text = text
+        self.labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        self.publicSuffix = lookup.publicSuffix
+        self.registrableDomain = lookup.registrableDomain
+        let suffixLabels = lookup.publicSuffix.utf8.reduce(1) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 }
+        self.prefix = labels.dropLast(suffixLabels)
+    }
+}
+
+/// One pattern with what the classifier needs to know about it, worked out once.
+private struct Candidate {
+    let pattern: MXPattern
+    /// The name after `*.`, or the whole name.
+    let base: NameParts
+    /// The registrable domain of `base` without its first `mta-sts` label, if it has one.
+    let registrableWithoutMTASTSLabel: String?
+
+    init(_ pattern: MXPattern, psl: PublicSuffixList) {
+        self.pattern = pattern
+        self.base = NameParts(pattern.baseName, psl: psl)
+        var labels = base.labels
+        if let index = labels.firstIndex(of: "mta-sts") {
+            labels.remove(at: index)
+            registrableWithoutMTASTSLabel = labels.isEmpty ? nil : psl.registrableDomain(of: labels.joined(separator: "."))
+        } else {
+            registrableWithoutMTASTSLabel = nil
+        }
+    }
+
+    /// The pattern's labels left of the public suffix, `*` included, against the
+    /// host's: equal, except that `*` stands for any one non-empty label.
+    func prefixMatches(_ hostPrefix: ArraySlice<Substring>) -> Bool {
+        let ownPrefix = base.prefix
+        guard !ownPrefix.isEmpty else { return false }
+        guard pattern.isWildcard else { return ownPrefix.elementsEqual(hostPrefix) }
+        guard let first = hostPrefix.first, !first.isEmpty else { return false }
+        return ownPrefix.elementsEqual(hostPrefix.dropFirst())
+    }
+
+    /// No DNS name is longer, so a longer host is unrelated to any pattern, and
+    /// the bound keeps the distance computation small on hostile input.
+    private static let longestName = 255
+
+    /// The edit distance from the host to the pattern, `*` taking the host's
+    /// first label; nil for a host too long to be a DNS name.
+    func distance(to host: NameParts) -> Int? {
+        var target = pattern.text
+        if pattern.isWildcard, let first = host.labels.first {
+            target = first + "." + pattern.baseName
+        }
+        let longer = max(host.text.utf8.count, target.utf8.count)
+        guard longer <= Self.longestName else { return nil }
+        return EditDistance.optimalStringAlignment(host.text.utf8, target.utf8, limit: longer)
+    }
+}
