@@ -35,6 +35,7 @@ let package = Package(
         ),
 
         .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine", "MTAScanCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["MTAScanCore"]),
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -73,19 +73,7 @@ import MTAScanCore
     }
 }
 
-/// A small deterministic generator, so a failure reproduces.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Over a three-letter alphabet, so that matches and transpositions are common.
     mutating func string(maxLength: Int) -> [UInt8] {
         let length = Int(next() % UInt64(maxLength + 1))

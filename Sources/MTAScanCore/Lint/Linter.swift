@@ -1,0 +1,155 @@
+/// The engine of `mtascan lint`: one request in, one verdict out, both JSON.
+///
+/// Pure and stateless apart from the Public Suffix List, which only
+/// `mx-consistency` needs and the caller supplies (loading it is I/O).
+/// The request and verdict shapes are a contract with pipelines; docs/lint.md
+/// documents them.
+public struct Linter: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case stsRecord = "sts-record"
+        case tlsrptRecord = "tlsrpt-record"
+        case policy
+        case mxMatch = "mx-match"
+        case certName = "cert-name"
+        case mxConsistency = "mx-consistency"
+    }
+
+    public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let message: String
+        public init(_ message: String) { self.message = message }
+        public var description: String { message }
+    }
+
+    /// Loaded on first use by `mx-consistency`; a failure is reported per request.
+    private let publicSuffixList: @Sendable () -> Result<PublicSuffixList, RequestError>
+
+    public init(publicSuffixList: @escaping @Sendable () -> Result<PublicSuffixList, RequestError>) {
+        self.publicSuffixList = publicSuffixList
+    }
+
+    /// The verdict for one request line; malformed requests give `{"error": ...}`.
+    public func verdict(forRequestLine line: some Collection<UInt8>) -> JSONValue {
+        let request: JSONValue
+        do {
+            request = try JSONParser.parse(Array(line))
+        } catch {
+            return errorVerdict("invalid JSON: \(error)")
+        }
+        do {
+            return try verdict(for: request)
+        } catch {
+            return errorVerdict(error.message)
+        }
+    }
+
+    public func errorVerdict(_ message: String) -> JSONValue {
+        .object(["error": .string(message)])
+    }
+
+    public func verdict(for request: JSONValue) throws(RequestError) -> JSONValue {
+        guard let object = request.objectValue else { throw RequestError("a request is a JSON object") }
+        guard let kindText = object["kind"]?.stringValue else { throw RequestError("missing \"kind\"") }
+        guard let kind = Kind(rawValue: kindText) else {
+            throw RequestError("unknown kind \"\(kindText)\"; one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        switch kind {
+        case .stsRecord:
+            return Self.stsRecordVerdict(STSRecord.evaluate(try Self.records(object)))
+        case .tlsrptRecord:
+            return Self.tlsrptRecordVerdict(TLSRPTRecord.evaluate(try Self.records(object)))
+        case .policy:
+            guard let input = object["input"]?.stringValue else { throw RequestError("\"input\" must be the policy text") }
+            return Self.policyVerdict(PolicyParser.parse(input))
+        case .mxMatch:
+            let patternText = try Self.string(object, "pattern")
+            let host = try Self.string(object, "host")
+            switch MXPattern.parse(patternText) {
+            case .success(let pattern): return .object(["match": .bool(pattern.matches(host))])
+            case .failure(let problem): throw RequestError("invalid mx pattern (\(problem.rawValue))")
+            }
+        case .certName:
+            let names = try Self.strings(object, "names")
+            let host = try Self.string(object, "host")
+            return .object(["match": .bool(CertificateNameMatcher.matches(dnsNames: names, host: host))])
+        case .mxConsistency:
+            let patternTexts = try Self.strings(object, "patterns")
+            let hosts = try Self.strings(object, "hosts")
+            var patterns: [MXPattern] = []
+            for text in patternTexts {
+                guard case .success(let pattern) = MXPattern.parse(text) else {
+                    throw RequestError("invalid mx pattern \"\(text)\"")
+                }
+                patterns.append(pattern)
+            }
+            let psl = try publicSuffixList().get()
+            let findings = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl)
+            return .object(["findings": .array(findings.map(\.json))])
+        }
+    }
+
+    // MARK: verdict shapes
+
+    public static func stsRecordVerdict(_ evaluation: STSRecordEvaluation) -> JSONValue {
+        var verdict: JSONObject = ["valid": .bool(evaluation.isValid)]
+        if evaluation.isValid, let id = evaluation.id { verdict["id"] = .string(id) }
+        if !evaluation.extensions.isEmpty { verdict["extensions"] = extensionsJSON(evaluation.extensions.map { ($0.name, $0.value) }) }
+        verdict["findings"] = .array(evaluation.findings.map(\.json))
+        return .object(verdict)
+    }
+
+    public static func tlsrptRecordVerdict(_ evaluation: TLSRPTRecordEvaluation) -> JSONValue {
+        var verdict: JSONObject = ["valid": .bool(evaluation.isValid)]
+        if evaluation.isValid { verdict["rua"] = .strings(evaluation.rua) }
+        if !evaluation.extensions.isEmpty { verdict["extensions"] = extensionsJSON(evaluation.extensions.map { ($0.name, $0.value) }) }
+        verdict["findings"] = .array(evaluation.findings.map(\.json))
+        return .object(verdict)
+    }
+
+    public static func policyVerdict(_ evaluation: PolicyEvaluation) -> JSONValue {
+        var verdict: JSONObject = ["valid": .bool(evaluation.isValid)]
+        if let policy = evaluation.policy {
+            verdict["mode"] = .string(policy.mode.rawValue)
+            verdict["max_age"] = .int(policy.maxAge)
+            verdict["mx"] = .strings(policy.mx.map(\.text))
+            if !policy.extensions.isEmpty { verdict["extensions"] = extensionsJSON(policy.extensions.map { ($0.name, $0.value) }) }
+        }
+        verdict["findings"] = .array(evaluation.findings.map(\.json))
+        return .object(verdict)
+    }
+
+    static func extensionsJSON(_ pairs: [(String, String)]) -> JSONValue {
+        .array(pairs.map { .object(["name": .string($0.0), "value": .string($0.1)]) })
+    }
+
+    // MARK: request fields
+
+    /// `input` as one TXT record (a string) or all records at the name (an array of strings).
+    private static func records(_ object: JSONObject) throws(RequestError) -> [String] {
+        switch object["input"] {
+        case .string(let record)?: return [record]
+        case .array(let values)?:
+            var records: [String] = []
+            for value in values {
+                guard let record = value.stringValue else { throw RequestError("\"input\" must hold strings") }
+                records.append(record)
+            }
+            return records
+        default: throw RequestError("\"input\" must be a TXT record or an array of them")
+        }
+    }
+
+    private static func string(_ object: JSONObject, _ key: String) throws(RequestError) -> String {
+        guard let value = object[key]?.stringValue else { throw RequestError("\"\(key)\" must be a string") }
+        return value
+    }
+
+    private static func strings(_ object: JSONObject, _ key: String) throws(RequestError) -> [String] {
+        guard let values = object[key]?.arrayValue else { throw RequestError("\"\(key)\" must be an array of strings") }
+        var strings: [String] = []
+        for value in values {
+            guard let string = value.stringValue else { throw RequestError("\"\(key)\" must be an array of strings") }
+            strings.append(string)
+        }
+        return strings
+    }
+}
