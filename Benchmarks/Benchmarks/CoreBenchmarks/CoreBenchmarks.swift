@@ -12,4 +12,6 @@ let benchmarks: @Sendable () -> Void = {
     registerMatchingBenchmarks()
     registerPolicyBenchmarks()
     registerOutputBenchmarks()
+    registerRecordBenchmarks()
+    registerPublicSuffixListBenchmarks()
 }
