@@ -25,12 +25,11 @@ public final class TLSSession {
     /// Owned by `ssl`: what OpenSSL wrote, not yet drained.
     private let toNetwork: OpaquePointer
 
-    private enum State {
-        case handshaking
-        case established(TLSHandshakeOutcome)
-        case failed(TLSFailure)
-    }
-    private var state: State = .handshaking
+    /// Set when the handshake completes; kept after a later failure, so that
+    /// the certificate of a session that broke afterwards is still recorded.
+    public private(set) var outcome: TLSHandshakeOutcome?
+    /// Set once the session is dead; every later call reports it.
+    private var failure: TLSFailure?
     private var pendingPlaintext: [UInt8] = []
     private var sentCloseNotify = false
     private var receivedEndOfStream = false
@@ -53,31 +52,25 @@ public final class TLSSession {
         // An empty input BIO means "wait for more", not end of stream
         // (the default for BIO_s_mem, stated here because the session relies on it).
         _ = mtascan_BIO_set_mem_eof_return(fromNetwork, -1)
-        SSL_set_bio(ssl, fromNetwork, toNetwork)
+        SSL_set_bio(ssl, fromNetwork, toNetwork)  // from here on, SSL_free frees the BIOs too
+        if context.isServer {
+            SSL_set_accept_state(ssl)
+        } else {
+            SSL_set_connect_state(ssl)
+            if let serverName, let wireName = ServerNameIndication.wireName(for: serverName),
+               mtascan_SSL_set_tlsext_host_name(ssl, wireName) != 1 {
+                SSL_free(ssl)
+                throw .drainingQueue("SNI \(wireName)")
+            }
+        }
         self.ssl = ssl
         self.fromNetwork = fromNetwork
         self.toNetwork = toNetwork
         self.context = context
         self.serverName = context.isServer ? nil : serverName
-        if context.isServer {
-            SSL_set_accept_state(ssl)
-        } else {
-            SSL_set_connect_state(ssl)
-            if let serverName, let wireName = ServerNameIndication.wireName(for: serverName) {
-                guard mtascan_SSL_set_tlsext_host_name(ssl, wireName) == 1 else {
-                    throw .drainingQueue("SNI \(wireName)")  // deinit frees ssl
-                }
-            }
-        }
     }
 
     deinit { SSL_free(ssl) }
-
-    /// The handshake's outcome once it has completed.
-    public var outcome: TLSHandshakeOutcome? {
-        if case .established(let outcome) = state { return outcome }
-        return nil
-    }
 
     // MARK: Network side
 
@@ -121,16 +114,13 @@ public final class TLSSession {
 
     /// Advance the handshake as far as the bytes fed so far allow.
     public func handshake() -> TLSHandshakeProgress {
-        switch state {
-        case .established(let outcome): return .complete(outcome)
-        case .failed(let failure): return .failed(failure)
-        case .handshaking: break
-        }
+        if let failure { return .failed(failure) }
+        if let outcome { return .complete(outcome) }
         OpenSSLErrorQueue.clear()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             let outcome = makeOutcome()
-            state = .established(outcome)
+            self.outcome = outcome
             // Plaintext written during the handshake goes out now; a failure
             // here is reported by the next read or write.
             try? flushPendingPlaintext()
@@ -139,22 +129,19 @@ public final class TLSSession {
         let code = SSL_get_error(ssl, result)
         if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { return .wantIO }
         let failure = failure(sslError: code)
-        state = .failed(failure)
+        self.failure = failure
         return .failed(failure)
     }
 
     /// Queue plaintext for the peer; it is encrypted into the outgoing bytes at
     /// once when the handshake is complete, otherwise as soon as it completes.
     public func write<Bytes: Collection>(_ plaintext: Bytes) throws(TLSFailure) where Bytes.Element == UInt8 {
-        switch state {
-        case .failed(let failure): throw failure
-        case .handshaking, .established: break
-        }
+        if let failure { throw failure }
         guard !sentCloseNotify else {
             throw TLSFailure(reason: .protocol, message: "write after shutdown")
         }
         pendingPlaintext.append(contentsOf: plaintext)
-        if case .established = state { try flushPendingPlaintext() }
+        if outcome != nil { try flushPendingPlaintext() }
     }
 
     /// Up to `maxBytes` of decrypted data. Drives the handshake first if it
@@ -186,7 +173,7 @@ public final class TLSSession {
                 return .closed(cleanly: false)
             }
             let failure = failure(sslError: code, entries: entries)
-            state = .failed(failure)
+            self.failure = failure
             throw failure
         }
     }
@@ -195,7 +182,7 @@ public final class TLSSession {
     /// possible until the peer's own close_notify. A no-op before the handshake
     /// completes or after a failure: there is nothing to close cleanly.
     public func shutdown() {
-        guard case .established = state, !sentCloseNotify else { return }
+        guard outcome != nil, failure == nil, !sentCloseNotify else { return }
         sentCloseNotify = true
         try? flushPendingPlaintext()
         OpenSSLErrorQueue.clear()
@@ -218,7 +205,7 @@ public final class TLSSession {
             let code = SSL_get_error(ssl, written)
             if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { return }
             let failure = failure(sslError: code)
-            state = .failed(failure)
+            self.failure = failure
             throw failure
         }
     }
@@ -226,8 +213,8 @@ public final class TLSSession {
     /// The failure behind an `SSL_get_error` code, with the queue drained.
     private func failure(sslError: Int32, entries: [OpenSSLErrorEntry]? = nil) -> TLSFailure {
         let entries = entries ?? OpenSSLErrorQueue.drain()
-        if let alert = entries.lazy.compactMap(\.receivedAlert).first {
-            return TLSFailure(reason: .alert, alert: alert, errors: entries, message: entries[0].reason)
+        if let entry = entries.first(where: { $0.receivedAlert != nil }), let alert = entry.receivedAlert {
+            return TLSFailure(reason: .alert, alert: alert, errors: entries, message: entry.reason)
         }
         if sslError == SSL_ERROR_ZERO_RETURN {
             // A close_notify before the handshake finished: the peer hung up politely.

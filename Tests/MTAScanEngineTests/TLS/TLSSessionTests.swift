@@ -247,7 +247,12 @@ import Testing
         var record = pair.server.drainOutgoing()
         record[record.count - 1] ^= 0xFF
         pair.client.feed(record)
-        #expect(throws: TLSFailure.self) { try pair.client.read(maxBytes: 100) }
+        let failure = try #require(throws: TLSFailure.self) { try pair.client.read(maxBytes: 100) }
+        #expect(failure.reason == .protocol)
+        #expect(failure.message == "decryption failed or bad record mac")
+        // The session is dead, but what the handshake found stays on record.
+        #expect(pair.client.handshake() == .failed(failure))
+        #expect(pair.client.outcome?.isPKIXValid == true)
     }
 
     @Test func abandonedSessionsAtEveryStageFreeEverything() throws {
