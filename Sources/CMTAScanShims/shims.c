@@ -39,3 +39,15 @@ GENERAL_NAME *mtascan_sk_GENERAL_NAME_value(const STACK_OF(GENERAL_NAME) *stack,
 void mtascan_GENERAL_NAMES_free(STACK_OF(GENERAL_NAME) *names) {
     GENERAL_NAMES_free(names);
 }
+
+long mtascan_BIO_set_mem_eof_return(BIO *bio, int value) {
+    return BIO_set_mem_eof_return(bio, value);
+}
+
+long mtascan_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, mtascan_servername_callback callback) {
+    return SSL_CTX_set_tlsext_servername_callback(ctx, callback);
+}
+
+long mtascan_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg) {
+    return SSL_CTX_set_tlsext_servername_arg(ctx, arg);
+}

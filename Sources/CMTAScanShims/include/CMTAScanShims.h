@@ -31,4 +31,25 @@ int mtascan_sk_GENERAL_NAME_num(const STACK_OF(GENERAL_NAME) *stack);
 GENERAL_NAME *mtascan_sk_GENERAL_NAME_value(const STACK_OF(GENERAL_NAME) *stack, int index);
 void mtascan_GENERAL_NAMES_free(STACK_OF(GENERAL_NAME) *names);
 
+// A memory BIO that runs dry reports "retry" by default; when the socket layer
+// has seen the peer's EOF, setting 0 makes OpenSSL see end of stream instead.
+// A macro over BIO_ctrl.
+long mtascan_BIO_set_mem_eof_return(BIO *bio, int value);
+
+// Server-side SNI hook (used by the test server context to refuse unknown
+// names with an `unrecognized_name` alert): two macros over SSL_CTX_callback_ctrl
+// and SSL_CTX_ctrl.
+typedef int (*mtascan_servername_callback)(SSL *ssl, int *alert, void *arg);
+long mtascan_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, mtascan_servername_callback callback);
+long mtascan_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg);
+
+// SSL_OP_* flags are `SSL_OP_BIT(n)`, a function-like macro Swift cannot
+// import; these constants carry their values.
+static const uint64_t mtascan_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+static const uint64_t mtascan_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
+
+// RFC 2253 name printing flags: a macro over ORed macros typed unsigned long,
+// which the Swift importer does not fold.
+static const unsigned long mtascan_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
+
 #endif

@@ -1,0 +1,114 @@
+internal import COpenSSL
+internal import CMTAScanShims
+
+/// PKIX verification of the chain a server sent, run after the handshake with
+/// a callback that records every error instead of stopping at the first, so
+/// that a certificate both self-signed and expired reports both.
+///
+/// Settings: the `ssl_server` purpose and trust (what libssl uses for a
+/// client), the context's trust store, the current time, and security level 1
+/// for keys and signature digests (OpenSSL's default; the handshake itself
+/// runs at level 0, see `TLSConfiguration`). No revocation checks: senders do
+/// not do them either.
+enum X509ChainVerifier {
+    static let securityLevel: Int32 = 1
+    /// Errors recorded per verification; a hostile chain cannot grow the list.
+    static let maxRecordedErrors = 32
+
+    /// One entry per reason (the one nearest the leaf), unsorted.
+    /// `leaf` and `peerChain` (an `X509 *` and a `STACK_OF(X509) *` holding the
+    /// certificates in the order sent) stay owned by the caller.
+    static func verify(leaf: OpaquePointer, peerChain: OpaquePointer?, store: OpaquePointer) -> [TLSVerificationFailure] {
+        guard let storeContext = X509_STORE_CTX_new() else {
+            return [TLSVerificationFailure(reason: .untrusted, message: "verification could not run: out of memory")]
+        }
+        defer { X509_STORE_CTX_free(storeContext) }
+        let recorder = ErrorRecorder()
+        let verified: Int32 = withExtendedLifetime(recorder) {
+            guard X509_STORE_CTX_init(storeContext, store, leaf, peerChain) == 1,
+                  X509_STORE_CTX_set_default(storeContext, "ssl_server") == 1
+            else { return -1 }
+            X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(storeContext), securityLevel)
+            // Index 0 is OpenSSL's "app data" slot, reserved for applications.
+            guard X509_STORE_CTX_set_ex_data(storeContext, 0, Unmanaged.passUnretained(recorder).toOpaque()) == 1
+            else { return -1 }
+            X509_STORE_CTX_set_verify_cb(storeContext) { preverifyOK, storeContext in
+                guard preverifyOK == 0, let storeContext,
+                      let recorder = X509_STORE_CTX_get_ex_data(storeContext, 0)
+                else { return 1 }
+                Unmanaged<ErrorRecorder>.fromOpaque(recorder).takeUnretainedValue().record(
+                    code: X509_STORE_CTX_get_error(storeContext), depth: X509_STORE_CTX_get_error_depth(storeContext))
+                return 1  // go on: we want every error, the verdict is ours
+            }
+            return X509_verify_cert(storeContext)
+        }
+        if verified != 1 && recorder.errors.isEmpty {
+            // Not a certificate error: verification itself could not run.
+            let code = X509_STORE_CTX_get_error(storeContext)
+            recorder.record(code: code == X509_V_OK ? X509_V_ERR_UNSPECIFIED : code, depth: 0)
+        }
+        OpenSSLErrorQueue.clear()
+
+        let leafIssuerSent = issuerIsSent(leaf: leaf, peerChain: peerChain)
+        var failures: [TLSVerificationFailure] = []
+        for error in recorder.errors {
+            let reason = reason(for: error.code, leafIssuerSent: leafIssuerSent)
+            let failure = TLSVerificationFailure(
+                reason: reason, verifyError: Int(error.code),
+                message: String(cString: X509_verify_cert_error_string(Int(error.code))), depth: Int(error.depth))
+            if let index = failures.firstIndex(where: { $0.reason == reason }) {
+                if let old = failures[index].depth, old > Int(error.depth) { failures[index] = failure }
+            } else {
+                failures.append(failure)
+            }
+        }
+        return failures
+    }
+
+    /// The reason an `X509_V_ERR_*` code is reported under.
+    ///
+    /// A missing issuer (codes 2, 20, 21) is `incomplete-chain` when the
+    /// leaf's own issuer is not among the certificates sent: the server forgot
+    /// an intermediate (or, indistinguishably without fetching AIA, the leaf
+    /// comes from an unknown CA and was sent alone). When the leaf's issuer
+    /// was sent, the chain the server meant to send does not end at a trust
+    /// anchor: `untrusted`. Every code without a reason of its own (bad
+    /// signature, wrong purpose, weak key, malformed time) is `untrusted`; the
+    /// code itself stays in the failure.
+    static func reason(for code: Int32, leafIssuerSent: Bool) -> TLSFailureReason {
+        switch code {
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return .expired
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return .notYetValid
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            return .selfSigned
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+             X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            return leafIssuerSent ? .untrusted : .incompleteChain
+        default:
+            return .untrusted
+        }
+    }
+
+    /// Is a certificate that issued the leaf among those the peer sent?
+    private static func issuerIsSent(leaf: OpaquePointer, peerChain: OpaquePointer?) -> Bool {
+        guard let peerChain else { return false }
+        for index in 0..<max(0, mtascan_sk_X509_num(peerChain)) {
+            guard let candidate = mtascan_sk_X509_value(peerChain, index), X509_cmp(candidate, leaf) != 0 else {
+                continue
+            }
+            if X509_check_issued(candidate, leaf) == X509_V_OK { return true }
+        }
+        return false
+    }
+
+    private final class ErrorRecorder {
+        private(set) var errors: [(code: Int32, depth: Int32)] = []
+
+        func record(code: Int32, depth: Int32) {
+            guard errors.count < X509ChainVerifier.maxRecordedErrors else { return }
+            errors.append((code, depth))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import MTAScanCore
+import Testing
+@testable import MTAScanEngine
+
+@Suite struct TLSHandshakeOutcomeTests {
+    private let certificate = CertificateInfo(
+        subject: "CN=mx.example.com", issuer: "CN=Example CA", dnsNames: ["mx.example.com"], notBefore: 0,
+        notAfter: 86_400, keyType: "EC", keyBits: 256, keyCurve: "prime256v1",
+        signatureAlgorithm: "ecdsa-with-SHA256", sha256Fingerprint: "ab", chainLength: 1)
+
+    @Test func validOutcomeJSON() {
+        let outcome = TLSHandshakeOutcome(version: .tls1_3, cipher: "TLS_AES_128_GCM_SHA256",
+                                          peerCertificate: certificate, checkedName: "mx.example.com",
+                                          matchedName: "mx.example.com", verificationFailures: [])
+        #expect(outcome.isPKIXValid)
+        #expect(outcome.failureDetails == nil)
+        let json = outcome.json()
+        #expect(json.objectValue?.keys == ["version", "cipher", "pkix_valid", "checked_name", "matched_name",
+                                           "certificate"])
+        #expect(json["version"] == "TLSv1.3")
+        #expect(json["pkix_valid"] == true)
+        #expect(json["certificate"]?["subject"] == "CN=mx.example.com")
+    }
+
+    @Test func failureDetailsNameThePrimaryReasonAndListAll() {
+        let outcome = TLSHandshakeOutcome(
+            version: .tls1_2, cipher: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", peerCertificate: certificate,
+            checkedName: "mail.example.org", matchedName: nil,
+            verificationFailures: [
+                TLSVerificationFailure(reason: .selfSigned, verifyError: 18, message: "self-signed certificate",
+                                       depth: 0),
+                TLSVerificationFailure(reason: .nameMismatch, message: "no match", depth: 0),
+            ])
+        #expect(!outcome.isPKIXValid)
+        #expect(outcome.failureDetails == [
+            "reason": "self-signed", "reasons": ["self-signed", "name-mismatch"], "error": "self-signed certificate",
+            "verify_error": 18, "depth": 0, "presented_names": ["mx.example.com"],
+        ])
+        #expect(outcome.json()["failures"]?.arrayValue?.count == 2)
+        #expect(outcome.json()["pkix_valid"] == false)
+    }
+
+    @Test func noCertificateIsNeverValid() {
+        let outcome = TLSHandshakeOutcome(version: .tls1_3, cipher: "", peerCertificate: nil, checkedName: nil,
+                                          matchedName: nil, verificationFailures: [])
+        #expect(!outcome.isPKIXValid)
+    }
+
+    @Test func reasonsAreTheStableVocabulary() {
+        #expect(TLSFailureReason.allCases.map(\.rawValue) == [
+            "name-mismatch", "expired", "not-yet-valid", "self-signed", "untrusted", "incomplete-chain", "alert",
+            "protocol",
+        ])
+    }
+
+    @Test func versionAndAlertNames() {
+        #expect([TLSVersion.tls1_0, .tls1_1, .tls1_2, .tls1_3].map(\.name) == ["TLSv1.0", "TLSv1.1", "TLSv1.2",
+                                                                             "TLSv1.3"])
+        #expect(TLSVersion(wireValue: 0x0300).name == "SSLv3")
+        #expect(TLSVersion(wireValue: 0x7f1c).name == "0x7f1c")
+        #expect(TLSVersion.tls1_0 < .tls1_3)
+        #expect(TLSAlert(code: 112).name == "unrecognized_name")
+        #expect(TLSAlert(code: 40).name == "handshake_failure")
+        #expect(TLSAlert(code: 0).name == "close_notify")
+        #expect(TLSAlert(code: 200).name == "alert_200")
+    }
+}

@@ -1,0 +1,19 @@
+import Testing
+@testable import MTAScanEngine
+
+@Suite struct UnixTimeTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00Z", [1970, 1, 1, 0, 0, 0]),
+        (951_782_400, "2000-02-29T00:00:00Z", [2000, 2, 29, 0, 0, 0]),
+        (1_709_251_199, "2024-02-29T23:59:59Z", [2024, 2, 29, 23, 59, 59]),
+        (-631_152_000, "1950-01-01T00:00:00Z", [1950, 1, 1, 0, 0, 0]),
+        (-1, "1969-12-31T23:59:59Z", [1969, 12, 31, 23, 59, 59]),
+        (4_107_542_400, "2100-03-01T00:00:00Z", [2100, 3, 1, 0, 0, 0]),
+        (253_402_300_799, "9999-12-31T23:59:59Z", [9999, 12, 31, 23, 59, 59]),
+    ])
+    func convertsBothWays(seconds: Int64, text: String, fields: [Int]) {
+        #expect(UnixTime.rfc3339(seconds) == text)
+        #expect(UnixTime.seconds(year: fields[0], month: fields[1], day: fields[2], hour: fields[3],
+                                 minute: fields[4], second: fields[5]) == seconds)
+    }
+}

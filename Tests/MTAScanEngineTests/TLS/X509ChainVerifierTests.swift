@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import MTAScanEngine
+
+/// Every verification reason of `policy-tls` / `mx-tls`, from a real handshake
+/// against a server presenting the certificate in question.
+@Suite struct X509ChainVerifierTests {
+    let pki: TestPKI
+
+    init() throws { pki = try TestPKI.shared.get() }
+
+    private func outcome(_ leaf: TestPKI.Leaf, sendIntermediate: Bool = true, serverName: String? = TestPKI.host,
+                         trust: String? = nil) throws -> TLSHandshakeOutcome {
+        let pair = try TLSTestPair(pki: pki, leaf: leaf, sendIntermediate: sendIntermediate, serverName: serverName,
+                                   trust: trust)
+        return try #require(pair.completedOutcome())
+    }
+
+    private func reasons(_ outcome: TLSHandshakeOutcome) -> [TLSFailureReason] {
+        outcome.verificationFailures.map(\.reason)
+    }
+
+    @Test func goodChainVerifiesAndMatchesTheName() throws {
+        let outcome = try outcome(pki.good)
+        #expect(outcome.verificationFailures == [])
+        #expect(outcome.isPKIXValid)
+        #expect(outcome.checkedName == TestPKI.host)
+        #expect(outcome.matchedName == TestPKI.host)
+        #expect(outcome.failureDetails == nil)
+    }
+
+    @Test func wildcardMatchesOneLabelOnly() throws {
+        let one = try outcome(pki.good, serverName: "mail.mx.example.test")
+        #expect(one.isPKIXValid)
+        #expect(one.matchedName == "*.mx.example.test")
+        let two = try outcome(pki.good, serverName: "a.mail.mx.example.test")
+        #expect(reasons(two) == [.nameMismatch])
+        let bare = try outcome(pki.good, serverName: "mx.example.test")
+        #expect(reasons(bare) == [.nameMismatch])
+    }
+
+    @Test func absoluteNameWithTrailingDotMatches() throws {
+        let outcome = try outcome(pki.good, serverName: "mta-sts.example.test.")
+        #expect(outcome.isPKIXValid)
+    }
+
+    @Test func nameMismatchListsThePresentedNames() throws {
+        let outcome = try outcome(pki.good, serverName: "mta-sts.example.org")
+        #expect(reasons(outcome) == [.nameMismatch])
+        #expect(outcome.matchedName == nil)
+        let details = try #require(outcome.failureDetails)
+        #expect(details["reason"] == "name-mismatch")
+        #expect(details["presented_names"] == ["mta-sts.example.test", "*.mx.example.test"])
+        #expect(details["verify_error"] == nil)
+    }
+
+    @Test func withoutANameOnlyTheChainIsChecked() throws {
+        let outcome = try outcome(pki.good, serverName: nil)
+        #expect(outcome.isPKIXValid)
+        #expect(outcome.checkedName == nil)
+        #expect(outcome.matchedName == nil)
+    }
+
+    @Test func expired() throws {
+        let outcome = try outcome(pki.expired)
+        #expect(reasons(outcome) == [.expired])
+        let failure = try #require(outcome.primaryFailure)
+        #expect(failure.verifyError == 10)  // X509_V_ERR_CERT_HAS_EXPIRED
+        #expect(failure.depth == 0)
+        #expect(failure.message == "certificate has expired")
+    }
+
+    @Test func notYetValid() throws {
+        let outcome = try outcome(pki.notYetValid)
+        #expect(reasons(outcome) == [.notYetValid])
+        #expect(outcome.primaryFailure?.verifyError == 9)  // X509_V_ERR_CERT_NOT_YET_VALID
+    }
+
+    @Test func selfSigned() throws {
+        let outcome = try outcome(pki.selfSigned)
+        #expect(reasons(outcome) == [.selfSigned])
+        #expect(outcome.primaryFailure?.verifyError == 18)  // X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+        #expect(outcome.peerCertificate?.chainLength == 1)
+    }
+
+    @Test func selfSignedForAnotherNameReportsBothTrustFirst() throws {
+        let outcome = try outcome(pki.selfSigned, serverName: "mx.example.org")
+        #expect(reasons(outcome) == [.selfSigned, .nameMismatch])
+        #expect(outcome.failureDetails?["reasons"] == ["self-signed", "name-mismatch"])
+    }
+
+    @Test func untrustedWhenTheChainEndsAtAnUnknownRoot() throws {
+        // The server sends its leaf and intermediate; the intermediate's root is
+        // not a trust anchor.
+        let outcome = try outcome(pki.other)
+        #expect(reasons(outcome) == [.untrusted])
+        #expect(outcome.primaryFailure?.verifyError == 20)  // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        #expect(outcome.primaryFailure?.depth == 1)
+        #expect(outcome.peerCertificate?.chainLength == 2)
+    }
+
+    @Test func theSameChainVerifiesWithItsOwnRoot() throws {
+        let outcome = try outcome(pki.other, trust: pki.otherRootCA)
+        #expect(outcome.isPKIXValid)
+    }
+
+    @Test func selfSignedRootSentInTheChainIsSelfSigned() throws {
+        // A private CA's server that sends its own root along.
+        let chain = pki.directory + "/other-with-root.pem"
+        let text = try [pki.other.chain, pki.otherRootCA].map { try String(contentsOfFile: $0, encoding: .utf8) }
+        try text.joined().write(toFile: chain, atomically: true, encoding: .utf8)
+        let pair = try TLSTestPair(pki: pki, certificateChain: chain, key: pki.other.key)
+        let outcome = try #require(pair.completedOutcome())
+        #expect(reasons(outcome) == [.selfSigned])
+        #expect(outcome.primaryFailure?.verifyError == 19)  // X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+        #expect(outcome.peerCertificate?.chainLength == 3)
+    }
+
+    @Test func incompleteChainWhenTheIntermediateIsMissing() throws {
+        let outcome = try outcome(pki.good, sendIntermediate: false)
+        #expect(reasons(outcome) == [.incompleteChain])
+        #expect(outcome.primaryFailure?.depth == 0)
+        #expect(outcome.peerCertificate?.chainLength == 1)
+    }
+
+    @Test func expiredAndIncompleteReportsBoth() throws {
+        let outcome = try outcome(pki.expired, sendIntermediate: false)
+        #expect(reasons(outcome) == [.incompleteChain, .expired])
+    }
+
+    @Test func systemTrustStoreDoesNotTrustTheTestCA() throws {
+        let pair = try TLSTestPair(pki: pki, certificateChain: pki.good.chain, key: pki.good.key,
+                                   client: TLSConfiguration(trustRoots: .systemDefault))
+        let outcome = try #require(pair.completedOutcome())
+        #expect(reasons(outcome) == [.untrusted])
+    }
+
+    @Test func missingIssuerCodesDependOnWhetherTheLeafIssuerWasSent() {
+        for code: Int32 in [2, 20, 21] {
+            #expect(X509ChainVerifier.reason(for: code, leafIssuerSent: false) == .incompleteChain)
+            #expect(X509ChainVerifier.reason(for: code, leafIssuerSent: true) == .untrusted)
+        }
+        #expect(X509ChainVerifier.reason(for: 9, leafIssuerSent: true) == .notYetValid)
+        #expect(X509ChainVerifier.reason(for: 10, leafIssuerSent: true) == .expired)
+        #expect(X509ChainVerifier.reason(for: 18, leafIssuerSent: false) == .selfSigned)
+        #expect(X509ChainVerifier.reason(for: 19, leafIssuerSent: true) == .selfSigned)
+        // Everything else: untrusted, with the code kept in the failure.
+        for code: Int32 in [7, 24, 26, 67, 68, 79] {
+            #expect(X509ChainVerifier.reason(for: code, leafIssuerSent: true) == .untrusted)
+        }
+    }
+}
