@@ -17,19 +17,27 @@ final class ByteStorage {
 /// A `ByteSource` pulled through one fixed buffer: the unread bytes of the
 /// current chunk are `base[position..<end]`. Memory stays at the chunk size
 /// however large the input is; scanners copy what must outlive a chunk.
-struct ChunkedInput<Source: ByteSource> {
-    private var source: Source
+///
+/// The source is held as `any ByteSource`: it is called once per chunk, so
+/// the dynamic call costs nothing, and the scanning code above it is
+/// compiled once, optimised, inside this module. (Generic code called from
+/// another module would run unspecialised: ten times slower on a zone.)
+struct ChunkedInput {
+    private var source: any ByteSource
     private let storage: ByteStorage
+    /// `storage.base`, held directly so the scanning loops do not go through the class.
+    let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
     var position = 0
     var end = 0
     private(set) var isFinished = false
 
-    init(source: Source, chunkSize: Int) {
+    init(source: some ByteSource, chunkSize: Int) {
         self.source = source
         storage = ByteStorage(capacity: chunkSize)
+        base = storage.base
+        capacity = storage.capacity
     }
-
-    var base: UnsafeMutablePointer<UInt8> { storage.base }
 
     /// Replaces the used-up chunk with the next one. False at the end of input.
     mutating func refill() throws -> Bool {
@@ -37,14 +45,14 @@ struct ChunkedInput<Source: ByteSource> {
         position = 0
         end = 0
         if isFinished { return false }
-        let count = try source.read(into: UnsafeMutableRawBufferPointer(start: storage.base, count: storage.capacity))
+        let count = try source.read(into: UnsafeMutableRawBufferPointer(start: base, count: capacity))
         // Outside the contract, a count beyond the buffer is clamped and a
         // negative one ends the input, rather than reading out of bounds.
         guard count > 0 else {
             isFinished = true
             return false
         }
-        end = min(count, storage.capacity)
+        end = min(count, capacity)
         return true
     }
 }

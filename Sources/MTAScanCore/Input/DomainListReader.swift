@@ -8,13 +8,20 @@
 /// first `maxLineLength` bytes already hold the whole name and the start of a
 /// comment.
 public struct DomainListReader<Source: ByteSource>: DomainReader {
-    private var lines: LineScanner<Source>
+    private var parser: DomainListParser
 
     public init(source: Source, chunkSize: Int = 64 * 1024, maxLineLength: Int = 4096) {
-        lines = LineScanner(source: source, chunkSize: chunkSize, maxLineLength: maxLineLength)
+        parser = DomainListParser(lines: LineScanner(source: source, chunkSize: chunkSize, maxLineLength: maxLineLength))
     }
 
-    public mutating func next() throws -> InputItem? {
+    public mutating func next() throws -> InputItem? { try parser.next() }
+}
+
+/// The work of `DomainListReader`, free of its generic parameter (see `ChunkedInput`).
+struct DomainListParser {
+    var lines: LineScanner
+
+    mutating func next() throws -> InputItem? {
         while let line = try lines.next() {
             let bytes = line.number == 1 ? LineText.droppingByteOrderMark(line.bytes) : line.bytes
             let (beforeComment, hasComment) = Self.strippingComment(bytes)

@@ -2,7 +2,7 @@
 /// the current chunk is handed out in place; one that straddles chunks is
 /// copied into a scratch buffer of at most `maxLineLength` (+1 for a CR)
 /// bytes, and anything beyond is skipped, never held.
-struct LineScanner<Source: ByteSource> {
+struct LineScanner {
     /// One line without its LF, and without the CR of a CRLF.
     /// `bytes` is valid until the next call to `next()`.
     struct Line {
@@ -13,11 +13,11 @@ struct LineScanner<Source: ByteSource> {
     }
 
     let maxLineLength: Int
-    private var input: ChunkedInput<Source>
+    private var input: ChunkedInput
     private let scratch: ByteStorage
     private var lineNumber = 0
 
-    init(source: Source, chunkSize: Int = 64 * 1024, maxLineLength: Int = 4096) {
+    init(source: some ByteSource, chunkSize: Int = 64 * 1024, maxLineLength: Int = 4096) {
         self.maxLineLength = max(1, maxLineLength)
         input = ChunkedInput(source: source, chunkSize: chunkSize)
         scratch = ByteStorage(capacity: self.maxLineLength + 1)

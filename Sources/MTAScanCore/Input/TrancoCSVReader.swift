@@ -8,15 +8,26 @@
 ///   two fields and its first field is not empty and not a number.
 /// - Blank lines are skipped; every other line yields one item.
 public struct TrancoCSVReader<Source: ByteSource>: DomainReader {
-    private var lines: LineScanner<Source>
-    private var rankField: [UInt8] = []
-    private var domainField: [UInt8] = []
+    private var parser: TrancoCSVParser
 
     public init(source: Source, chunkSize: Int = 64 * 1024, maxLineLength: Int = 4096) {
-        lines = LineScanner(source: source, chunkSize: chunkSize, maxLineLength: maxLineLength)
+        parser = TrancoCSVParser(lines: LineScanner(source: source, chunkSize: chunkSize, maxLineLength: maxLineLength))
     }
 
-    public mutating func next() throws -> InputItem? {
+    public mutating func next() throws -> InputItem? { try parser.next() }
+}
+
+/// The work of `TrancoCSVReader`, free of its generic parameter (see `ChunkedInput`).
+struct TrancoCSVParser {
+    var lines: LineScanner
+    private var firstField: [UInt8] = []
+    private var secondField: [UInt8] = []
+
+    init(lines: LineScanner) {
+        self.lines = lines
+    }
+
+    mutating func next() throws -> InputItem? {
         while let line = try lines.next() {
             let bytes = LineText.trimmed(line.number == 1 ? LineText.droppingByteOrderMark(line.bytes) : line.bytes)
             if line.isTruncated {
@@ -24,18 +35,18 @@ public struct TrancoCSVReader<Source: ByteSource>: DomainReader {
             }
             if bytes.isEmpty { continue }
 
-            let first = CSVField.read(bytes, from: 0, into: &rankField)
+            let first = CSVField.read(bytes, from: 0, into: &firstField)
             if let problem = first.problem { return InputItem(line: line.number, bytes: bytes, name: .failure(problem)) }
             guard let secondStart = first.next else {
-                return InputItem(line: line.number, bytes: rankField, name: DomainName.parse(bytes: rankField).asInputResult)
+                return InputItem(line: line.number, bytes: firstField, name: DomainName.parse(bytes: firstField).asInputResult)
             }
-            if line.number == 1 && !rankField.isEmpty && !rankField.allSatisfy(ASCII.isDigit) { continue }
+            if line.number == 1 && !firstField.isEmpty && !firstField.allSatisfy(ASCII.isDigit) { continue }
 
-            let second = CSVField.read(bytes, from: secondStart, into: &domainField)
+            let second = CSVField.read(bytes, from: secondStart, into: &secondField)
             if let problem = second.problem {
                 return InputItem(line: line.number, bytes: bytes[secondStart...], name: .failure(problem))
             }
-            return InputItem(line: line.number, bytes: domainField, name: DomainName.parse(bytes: domainField).asInputResult)
+            return InputItem(line: line.number, bytes: secondField, name: DomainName.parse(bytes: secondField).asInputResult)
         }
         return nil
     }

@@ -17,11 +17,13 @@
 /// not open files named inside its input), and so is `$GENERATE` (it can
 /// create delegations this reader would miss).
 ///
-/// **Distinct names**: a name is never yielded twice in a row, and not again
-/// while it is among the last `recentWindow` names yielded (a FIFO set), so
-/// among any `recentWindow` consecutive items no two have the same name. A
-/// name whose NS records are separated by more than `recentWindow` other
-/// delegations may be yielded again; TLD zones keep a name's records together.
+/// **Distinct names**: further NS records of the same owner in a row are
+/// skipped without a lookup. Beyond that, a name once yielded is not yielded
+/// again before at least `recentWindow` other names have been yielded after
+/// it, so among any `recentWindow + 1` consecutive items no two have the same
+/// name; it is forgotten after at most 2 × `recentWindow` (see `RecentNames`).
+/// A name whose NS records are that far apart is yielded again; TLD zones
+/// keep a name's records together. `recentWindow` is capped at 2^24.
 ///
 /// **Bad names**: an NS record directly below the origin whose owner is not a
 /// usable `DomainName` yields a `.failure` item (the name's `Problem`, or
@@ -36,7 +38,24 @@
 /// Memory: `chunkSize` plus one word (`maxWordLength`), the current names,
 /// and the window of `recentWindow` labels. Only a newly delegated name allocates.
 public struct ZoneFileReader<Source: ByteSource>: DomainReader {
-    private var tokens: ZoneTokenizer<Source>
+    private var parser: ZoneFileParser
+
+    public init(
+        source: Source, origin: DomainName? = nil,
+        chunkSize: Int = 256 * 1024, maxWordLength: Int = 4096, recentWindow: Int = 65_536
+    ) {
+        parser = ZoneFileParser(
+            source: source, origin: origin, chunkSize: chunkSize, maxWordLength: maxWordLength, recentWindow: recentWindow
+        )
+    }
+
+    public mutating func next() throws -> InputItem? { try parser.next() }
+}
+
+/// The work of `ZoneFileReader`, free of its generic parameter so that it is
+/// compiled, optimised, once in this module (see `ChunkedInput`).
+struct ZoneFileParser {
+    private var tokens: ZoneTokenizer
     private var apex: WireName?
     /// The apex as dotted lower-case text without the trailing dot; empty for the root.
     private var apexText: [UInt8] = []
@@ -44,25 +63,34 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
     private var origin: WireName?
     private var owner = WireName()
     private var ownerState = OwnerState.absent
+    /// The previous owner's storage, reused to decode the next one.
+    private var spareOwner = WireName()
+    /// The word `owner` was decoded from (`ownerWordCount` bytes; -1 if none
+    /// or if `origin` changed since): a record repeating it needs no decoding.
+    private let ownerWord: ByteStorage
+    private var ownerWordCount = -1
     private var directiveName = WireName()
-    /// The first label of the last delegated owner met, to skip a name's
-    /// further NS records without hashing.
-    private var lastDelegation: [UInt8] = []
-    private var hasLastDelegation = false
     private var recent: RecentNames
 
+    /// `checked`: an NS record of this owner has been seen, so the next ones
+    /// (a name's records come together) are skipped without a lookup.
     private enum OwnerState {
         case absent
-        case decoded(badEscape: Bool)
+        case decoded(badEscape: Bool, checked: Bool)
         /// Not placeable in the tree; `text` is the raw word for the error record.
-        case unplaceable(InputProblem, text: [UInt8], reported: Bool)
+        case unplaceable(InputProblem, text: [UInt8], checked: Bool)
+
+        var isChecked: Bool {
+            switch self {
+            case .absent: false
+            case .decoded(_, let checked), .unplaceable(_, _, let checked): checked
+            }
+        }
     }
 
-    public init(
-        source: Source, origin: DomainName? = nil,
-        chunkSize: Int = 256 * 1024, maxWordLength: Int = 4096, recentWindow: Int = 65_536
-    ) {
+    init(source: some ByteSource, origin: DomainName?, chunkSize: Int, maxWordLength: Int, recentWindow: Int) {
         tokens = ZoneTokenizer(source: source, chunkSize: chunkSize, maxWordLength: maxWordLength)
+        ownerWord = ByteStorage(capacity: tokens.maxWordLength)
         recent = RecentNames(capacity: recentWindow)
         if let origin {
             let name = WireName(origin)
@@ -72,23 +100,25 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
         }
     }
 
-    public mutating func next() throws -> InputItem? {
+    mutating func next() throws -> InputItem? {
         while true {
             guard let first = try tokens.peek() else { return nil }
             let entryLine = tokens.line
-            var token: ZoneTokenizer<Source>.Token
-            if ZoneSyntax.startsWithBlank(first) {
-                token = try tokens.nextToken()
-            } else {
+            if !ZoneSyntax.startsWithBlank(first) {
                 guard case .word(let word) = try tokens.nextToken() else { continue }
                 if !word.isQuoted && word.bytes.first == ZoneSyntax.dollar {
                     try readDirective(word, line: entryLine)
                     continue
                 }
                 try setOwner(word, line: entryLine)
-                token = try tokens.nextToken()
             }
-            guard let type = try readType(startingWith: token) else { continue }
+            // An owner already checked: its other records (a name's second NS,
+            // its DS) cannot change the outcome, so only their end is sought.
+            if apex != nil && ownerState.isChecked {
+                try tokens.skipEntry()
+                continue
+            }
+            guard let type = try readType() else { continue }
             try tokens.skipEntry()
             if apex == nil { try fixApex(recordType: type, line: entryLine) }
             if type == .ns, let item = delegation(line: entryLine) { return item }
@@ -96,8 +126,8 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
     }
 
     /// Reads `[TTL] [class] type` in either order (§5.1); nil if the entry ends first.
-    private mutating func readType(startingWith first: ZoneTokenizer<Source>.Token) throws -> ZoneSyntax.RecordType? {
-        var token = first
+    private mutating func readType() throws -> ZoneSyntax.RecordType? {
+        var token = try tokens.nextToken()
         var sawTTL = false
         var sawClass = false
         while case .word(let word) = token {
@@ -114,20 +144,27 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
         return nil
     }
 
-    private mutating func setOwner(_ word: ZoneTokenizer<Source>.Word, line: Int) throws {
+    private mutating func setOwner(_ word: ZoneTokenizer.Word, line: Int) throws {
+        let previousWord = UnsafeBufferPointer(start: ownerWord.base, count: max(ownerWordCount, 0))
+        if ownerWordCount >= 0 && word.bytes.elementsEqual(previousWord) { return }
+        ownerWordCount = -1
         if word.isQuoted || word.isTruncated {
             let problem = word.isQuoted ? InputProblem(.invalidCharacter) : InputProblem(.tooLong)
-            ownerState = .unplaceable(problem, text: Array(word.bytes.prefix(InputItem.maxTextLength)), reported: false)
+            ownerState = .unplaceable(problem, text: Array(word.bytes.prefix(InputItem.maxTextLength)), checked: false)
             return
         }
-        switch WireName.decode(word.bytes, origin: origin, into: &owner) {
+        switch WireName.decode(word.bytes, origin: origin, into: &spareOwner) {
         case .decoded(let badEscape):
-            ownerState = .decoded(badEscape: badEscape)
+            ownerWordCount = UnsafeMutableBufferPointer(start: ownerWord.base, count: ownerWord.capacity)
+                .initialize(fromContentsOf: word.bytes)
+            if case .decoded(badEscape, _) = ownerState, spareOwner == owner { return }
+            swap(&owner, &spareOwner)
+            ownerState = .decoded(badEscape: badEscape, checked: false)
         case .needsOrigin:
             throw Self.noOrigin(line: line, detail: "the relative name '\(Self.text(word.bytes))'")
         case .overlong:
             ownerState = .unplaceable(
-                InputProblem(.labelTooLong), text: Array(word.bytes.prefix(InputItem.maxTextLength)), reported: false
+                InputProblem(.labelTooLong), text: Array(word.bytes.prefix(InputItem.maxTextLength)), checked: false
             )
         }
     }
@@ -138,25 +175,22 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
         switch ownerState {
         case .absent:
             return nil
-        case .unplaceable(let problem, let text, let reported):
-            guard !reported else { return nil }
-            ownerState = .unplaceable(problem, text: text, reported: true)
+        case .unplaceable(let problem, let text, let checked):
+            guard !checked else { return nil }
+            ownerState = .unplaceable(problem, text: text, checked: true)
             return InputItem(line: line, bytes: text, name: .failure(problem))
-        case .decoded(let badEscape):
-            guard owner.isChild(of: apex) else { return nil }
-            let label = owner.firstLabel
-            if hasLastDelegation && lastDelegation.count == label.count && lastDelegation.elementsEqual(label) {
-                return nil
-            }
-            lastDelegation.removeAll(keepingCapacity: true)
-            lastDelegation.append(contentsOf: label)
-            hasLastDelegation = true
-            guard recent.insert(lastDelegation) else { return nil }
-            return item(label: label, badEscape: badEscape, line: line)
+        case .decoded(let badEscape, let checked):
+            guard !checked else { return nil }
+            ownerState = .decoded(badEscape: badEscape, checked: true)
+            guard owner.isChild(of: apex), recent.insert(owner.firstLabel) else { return nil }
+            return item(label: owner.firstLabel, badEscape: badEscape, line: line)
         }
     }
 
     private func item(label: ArraySlice<UInt8>, badEscape: Bool, line: Int) -> InputItem {
+        if !badEscape, let name = plainName(label) {
+            return InputItem(line: line, text: name.text, name: .success(name))
+        }
         let result: Result<DomainName, InputProblem>
         if badEscape {
             result = .failure(InputProblem(
@@ -175,6 +209,28 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
         return InputItem(line: line, bytes: joinedWithApex(WireName.presentation(of: label)), name: result)
     }
 
+    /// The delegated name built in one allocation when the label is plain
+    /// `DomainName` material (the common case); nil sends it the slow way,
+    /// which names the problem.
+    private func plainName(_ label: ArraySlice<UInt8>) -> DomainName? {
+        let length = label.count + (apexText.isEmpty ? 0 : 1 + apexText.count)
+        guard (1...WireName.maxLabelLength).contains(label.count), length <= 253 else { return nil }
+        for byte in label where !(ASCII.isAlphaNumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")) {
+            return nil
+        }
+        // `apexText` was validated as a DomainName when the apex was fixed.
+        let text = String(unsafeUninitializedCapacity: length) { buffer in
+            var index = buffer.initialize(fromContentsOf: label)
+            if !apexText.isEmpty {
+                buffer[index] = UInt8(ascii: ".")
+                index += 1
+                index = buffer[index...].initialize(fromContentsOf: apexText)
+            }
+            return index
+        }
+        return DomainName(validated: text)
+    }
+
     private func joinedWithApex(_ label: some Collection<UInt8>) -> [UInt8] {
         var text = Array(label)
         if !apexText.isEmpty {
@@ -187,7 +243,7 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
     /// Fixes the zone's origin at the first record (see the type's documentation).
     private mutating func fixApex(recordType: ZoneSyntax.RecordType, line: Int) throws {
         let candidate: WireName
-        if recordType == .soa, case .decoded(badEscape: false) = ownerState {
+        if recordType == .soa, case .decoded(badEscape: false, _) = ownerState {
             candidate = owner
         } else if let origin {
             candidate = origin
@@ -203,10 +259,13 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
         }
         apex = candidate
         apexText = text
-        if origin == nil { origin = candidate }
+        if origin == nil {
+            origin = candidate
+            ownerWordCount = -1
+        }
     }
 
-    private mutating func readDirective(_ word: ZoneTokenizer<Source>.Word, line: Int) throws {
+    private mutating func readDirective(_ word: ZoneTokenizer.Word, line: Int) throws {
         if ZoneSyntax.matches(word.bytes, "$ORIGIN") {
             guard case .word(let argument) = try tokens.nextToken(), !argument.isQuoted, !argument.isTruncated else {
                 throw Self.badDirective(line: line, "$ORIGIN needs a domain name")
@@ -224,6 +283,7 @@ public struct ZoneFileReader<Source: ByteSource>: DomainReader {
             }
             try expectEndOfEntry(line: line, directive: "$ORIGIN")
             origin = directiveName
+            ownerWordCount = -1
         } else if ZoneSyntax.matches(word.bytes, "$TTL") {
             guard case .word(let argument) = try tokens.nextToken(), !argument.isQuoted,
                   ZoneSyntax.isTTLValue(argument.bytes) else {

@@ -52,16 +52,22 @@ enum ZoneSyntax {
 
     /// `IN`, `CH`, `CS`, `HS`, or RFC 3597's `CLASSnnn`.
     static func isClass(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
-        matches(word, "IN") || matches(word, "CH") || matches(word, "CS") || matches(word, "HS")
-            || generic(word, prefix: "CLASS") != nil
+        if word.count == 2 {
+            return matches(word, "IN") || matches(word, "CH") || matches(word, "CS") || matches(word, "HS")
+        }
+        return word.count > 5 && generic(word, prefix: "CLASS") != nil
     }
 
     enum RecordType { case ns, soa, other }
 
     /// NS and SOA by mnemonic or RFC 3597's `TYPE2` / `TYPE6`.
     static func recordType(_ word: UnsafeBufferPointer<UInt8>) -> RecordType {
-        if matches(word, "NS") { return .ns }
-        if matches(word, "SOA") { return .soa }
+        switch word.count {
+        case 2: return matches(word, "NS") ? .ns : .other
+        case 3: return matches(word, "SOA") ? .soa : .other
+        case ..<5: return .other
+        default: break
+        }
         switch generic(word, prefix: "TYPE") {
         case 2: return .ns
         case 6: return .soa

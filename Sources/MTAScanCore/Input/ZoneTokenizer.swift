@@ -14,7 +14,7 @@
 /// Memory is the chunk plus one word of at most `maxWordLength` bytes; a longer
 /// word is cut (`isTruncated`) and its rest skipped. Record data the reader
 /// does not need is passed over by `skipEntry()` without being copied.
-struct ZoneTokenizer<Source: ByteSource> {
+struct ZoneTokenizer {
     enum Token {
         case word(Word)
         /// The LF that ends an entry (consumed).
@@ -31,14 +31,14 @@ struct ZoneTokenizer<Source: ByteSource> {
     }
 
     let maxWordLength: Int
-    private var input: ChunkedInput<Source>
+    private var input: ChunkedInput
     private let scratch: ByteStorage
     /// The line of the next unread byte, 1-based.
     private(set) var line = 1
     private var parenthesisDepth = 0
     private var parenthesisLine = 0
 
-    init(source: Source, chunkSize: Int, maxWordLength: Int) {
+    init(source: some ByteSource, chunkSize: Int, maxWordLength: Int) {
         self.maxWordLength = max(1, maxWordLength)
         input = ChunkedInput(source: source, chunkSize: chunkSize)
         scratch = ByteStorage(capacity: self.maxWordLength)

@@ -18,13 +18,13 @@ import Testing
     @Test func relativeNamesTakeTheOrigin() {
         let (decoding, name) = decode("Example", origin: com)
         #expect(decoding == .decoded(badEscape: false))
-        #expect(name.bytes == wire("example", "com"))
+        #expect(Array(name.bytes) == wire("example", "com"))
         #expect(name.labelCount == 2)
-        #expect(decode("www.example", origin: com).1.bytes == wire("www", "example", "com"))
+        #expect(Array(decode("www.example", origin: com).1.bytes) == wire("www", "example", "com"))
     }
 
     @Test func absoluteNamesIgnoreTheOrigin() {
-        #expect(decode("EXAMPLE.ORG.", origin: com).1.bytes == wire("example", "org"))
+        #expect(Array(decode("EXAMPLE.ORG.", origin: com).1.bytes) == wire("example", "org"))
         #expect(decode("example.org.", origin: nil).0 == .decoded(badEscape: false))
     }
 
@@ -41,10 +41,10 @@ import Testing
 
     @Test func decodesEscapes() {
         // RFC 1035 §5.1: \X quotes X, \DDD is the octet DDD.
-        #expect(decode("\\065b\\C", origin: com).1.bytes == wire("abc", "com"))
-        #expect(decode("a\\.b", origin: com).1.bytes == wire("a.b", "com"))
-        #expect(decode("a\\032b.", origin: nil).1.bytes == wire("a b"))
-        #expect(decode("a\\255.", origin: nil).1.bytes == [2, 0x61, 0xFF])
+        #expect(Array(decode("\\065b\\C", origin: com).1.bytes) == wire("abc", "com"))
+        #expect(Array(decode("a\\.b", origin: com).1.bytes) == wire("a.b", "com"))
+        #expect(Array(decode("a\\032b.", origin: nil).1.bytes) == wire("a b"))
+        #expect(Array(decode("a\\255.", origin: nil).1.bytes) == [2, 0x61, 0xFF])
     }
 
     @Test func flagsBadEscapes() {
@@ -55,7 +55,7 @@ import Testing
 
     @Test func keepsTheShapeOfBadNames() {
         let (_, name) = decode("a..b.", origin: nil)
-        #expect(name.bytes == wire("a", "", "b"))
+        #expect(Array(name.bytes) == wire("a", "", "b"))
         #expect(decode(String(repeating: "x", count: 64) + ".", origin: nil).1.isWellFormed == false)
         #expect(decode(String(repeating: "x", count: 63) + ".", origin: nil).1.isWellFormed)
         #expect(decode(String(repeating: "x", count: 256), origin: com).0 == .overlong)
