@@ -110,7 +110,8 @@ struct NameTable {
         arena.withUnsafeBufferPointer { arena in
             let length = Int(arena[offset])
             return length == min(name.count, 255)
-                && UnsafeBufferPointer(rebasing: arena[offset + 1..<offset + 1 + length]).elementsEqual(name.prefix(255))
+                && UnsafeBufferPointer(rebasing: arena[offset + 1..<offset + 1 + length])
+                    .bytesEqual(UnsafeBufferPointer(rebasing: name.prefix(255)))
         }
     }
 }

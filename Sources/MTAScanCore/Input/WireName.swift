@@ -40,7 +40,7 @@ struct WireName: Equatable {
         guard lhs.count == rhs.count, lhs.labelCount == rhs.labelCount else { return false }
         return lhs.storage.withUnsafeBufferPointer { left in
             rhs.storage.withUnsafeBufferPointer { right in
-                UnsafeBufferPointer(rebasing: left[0..<lhs.count]).elementsEqual(right[0..<rhs.count])
+                UnsafeBufferPointer(rebasing: left[0..<lhs.count]).bytesEqual(UnsafeBufferPointer(rebasing: right[0..<rhs.count]))
             }
         }
     }
@@ -176,7 +176,8 @@ struct WireName: Equatable {
         guard count == offset + parent.count else { return false }
         return storage.withUnsafeBufferPointer { child in
             parent.storage.withUnsafeBufferPointer { parent in
-                UnsafeBufferPointer(rebasing: child[offset..<count]).elementsEqual(parent[0..<count - offset])
+                UnsafeBufferPointer(rebasing: child[offset..<count])
+                    .bytesEqual(UnsafeBufferPointer(rebasing: parent[0..<count - offset]))
             }
         }
     }

@@ -145,14 +145,15 @@ struct ZoneFileParser {
     }
 
     private mutating func setOwner(_ word: ZoneTokenizer.Word, line: Int) throws {
-        let previousWord = UnsafeBufferPointer(start: ownerWord.base, count: max(ownerWordCount, 0))
-        if ownerWordCount >= 0 && word.bytes.elementsEqual(previousWord) { return }
-        ownerWordCount = -1
         if word.isQuoted || word.isTruncated {
+            ownerWordCount = -1
             let problem = word.isQuoted ? InputProblem(.invalidCharacter) : InputProblem(.tooLong)
             ownerState = .unplaceable(problem, text: Array(word.bytes.prefix(InputItem.maxTextLength)), checked: false)
             return
         }
+        let previousWord = UnsafeBufferPointer(start: ownerWord.base, count: max(ownerWordCount, 0))
+        if ownerWordCount >= 0 && word.bytes.bytesEqual(previousWord) { return }
+        ownerWordCount = -1
         switch WireName.decode(word.bytes, origin: origin, into: &spareOwner) {
         case .decoded(let badEscape):
             ownerWordCount = UnsafeMutableBufferPointer(start: ownerWord.base, count: ownerWord.capacity)

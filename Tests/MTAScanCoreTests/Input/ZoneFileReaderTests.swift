@@ -92,6 +92,11 @@ import Testing
         #expect(outcome.summary == ["3:a.com", "8:b.com"])
     }
 
+    @Test func theSameOwnerWordUnderANewOriginIsANewName() {
+        #expect(read("$ORIGIN com.\na NS ns\n$ORIGIN net.\na NS ns\n", origin: "net").summary == ["4:a.net"])
+        #expect(read("$ORIGIN net.\n\(soa)\na NS ns\n\"a\" NS ns\n").summary == ["3:a.net", "4:!invalid-character:a"])
+    }
+
     @Test func reportsEachNameOnceAtItsFirstNSRecord() {
         let zone = """
         $ORIGIN com.
