@@ -36,7 +36,8 @@
 /// relative name with no origin, or an origin that is not a `DomainName`.
 ///
 /// Memory: `chunkSize` plus one word (`maxWordLength`), the current names,
-/// and the window of `recentWindow` labels. Only a newly delegated name allocates.
+/// and two generations of up to `recentWindow` labels. Once those have grown,
+/// records allocate nothing; a newly delegated name allocates its text.
 public struct ZoneFileReader<Source: ByteSource>: DomainReader {
     private var parser: ZoneFileParser
 
