@@ -8,7 +8,7 @@ struct MTAScan: ParsableCommand {
         commandName: "mtascan",
         abstract: "Measure how domains deploy MTA-STS (RFC 8461) and TLS-RPT (RFC 8460).",
         version: MTAScanVersion.string,
-        subcommands: [LintCommand.self, VersionCommand.self]
+        subcommands: [DomainsCommand.self, LintCommand.self, VersionCommand.self]
     )
 }
 
