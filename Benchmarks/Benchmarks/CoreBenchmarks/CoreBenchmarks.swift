@@ -14,4 +14,5 @@ let benchmarks: @Sendable () -> Void = {
     registerOutputBenchmarks()
     registerRecordBenchmarks()
     registerPublicSuffixListBenchmarks()
+    registerReferenceBenchmarks()
 }
