@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import MTAScanCore
+
+@Suite struct FindingCodeTests {
+    private static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Backticked kebab-case words in a Markdown file that look like finding codes.
+    private func codes(inMarkdown url: URL) throws -> Set<String> {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let prefixes = ["sts-record", "policy", "mx", "tlsrpt", "dns", "delivery"]
+        var found = Set<String>()
+        for part in text.split(separator: "`").enumerated() where part.offset % 2 == 1 {
+            let word = String(part.element)
+            if prefixes.contains(where: { word.hasPrefix($0 + "-") }), word.allSatisfy({ $0.isLowercase || $0 == "-" || $0.isNumber }) {
+                found.insert(word)
+            }
+        }
+        return found
+    }
+
+    @Test func everyCodeIsDocumented() throws {
+        let documented = try codes(inMarkdown: Self.repositoryRoot.appendingPathComponent("docs/findings.md"))
+        for code in FindingCode.allCases {
+            #expect(documented.contains(code.rawValue), "\(code.rawValue) is missing from docs/findings.md")
+        }
+    }
+
+    /// The spec also backticks detail values (`name-mismatch`, `extra-label`);
+    /// only words with a component prefix are codes.
+    @Test func everyCodeOfTheSharedSpecExists() throws {
+        let spec = Self.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/spec/findings.md")
+        guard FileManager.default.fileExists(atPath: spec.path) else { return }
+        let known = Set(FindingCode.allCases.map(\.rawValue))
+        let specCodes = try codes(inMarkdown: spec)
+        #expect(specCodes.count >= 30)
+        for code in specCodes {
+            #expect(known.contains(code), "\(code) from shared/spec/findings.md has no FindingCode")
+        }
+    }
+
+    @Test func componentsAndSeveritiesFollowTheCodePrefix() {
+        for code in FindingCode.allCases {
+            switch code.component {
+            case .stsRecord: #expect(code.rawValue.hasPrefix("sts-record-"))
+            case .tlsrpt: #expect(code.rawValue.hasPrefix("tlsrpt-"))
+            case .dns: #expect(code.rawValue.hasPrefix("dns-"))
+            case .policy: #expect(code.rawValue.hasPrefix("policy-"))
+            case .mx: #expect(code.rawValue.hasPrefix("mx-"))
+            case .consistency: #expect(code == .mxPatternMismatch)
+            case .risk: #expect(code.rawValue.hasPrefix("delivery-"))
+            }
+        }
+    }
+}
