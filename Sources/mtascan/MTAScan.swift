@@ -7,6 +7,15 @@ struct MTAScan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mtascan",
         abstract: "Measure how domains deploy MTA-STS (RFC 8461) and TLS-RPT (RFC 8460).",
+        discussion: """
+            Examples:
+              mtascan lint policy mta-sts.txt                 check a policy before publishing it
+              mtascan lint sts-record 'v=STSv1; id=20240101'  check a _mta-sts TXT record
+              mtascan lint --batch < requests.ndjson           one JSON verdict per request line
+              zcat com.zone.gz | mtascan domains --count      count a zone's delegations
+
+            Findings and their fixes: docs/findings.md. Output formats: docs/.
+            """,
         version: MTAScanVersion.string,
         subcommands: [DomainsCommand.self, LintCommand.self, VersionCommand.self]
     )
