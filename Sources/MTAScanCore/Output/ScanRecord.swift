@@ -1,0 +1,114 @@
+/// The NDJSON record of one input domain: the contract with everyone who loads
+/// a scan into DuckDB, ClickHouse or pandas (docs/output.md).
+///
+/// Every record has the same top-level keys in the same order, whatever
+/// happened: a key that does not apply is `null`, never missing, so columnar
+/// loaders infer one schema. Lists are in a deterministic order.
+public enum ScanRecord {
+    public static let schemaVersion = 1
+
+    /// Which parts of the pipeline ran for a record.
+    public enum Phase: String, Sendable, CaseIterable {
+        case dns
+        case policy
+        case mx
+    }
+
+    /// The record of an input line that is not a usable domain name.
+    public static func invalidInput(line: Int, text: String, problem: InputProblem) -> JSONValue {
+        var record = skeleton(domain: text, line: line, verdict: nil, phases: [])
+        record["input_error"] = .object(["reason": .string(problem.reason), "message": .string(problem.message)])
+        return .object(record)
+    }
+
+    /// The record after the DNS phase.
+    public static func dnsPhase(
+        facts: DomainDNSFacts, assessment: DNSPhaseAssessment, line: Int, extraFindings: [Finding] = []
+    ) -> JSONValue {
+        let findings = assessment.findings + extraFindings
+        let verdict = Verdict.of(stsRecordStatus: assessment.stsRecord?.status, findings: findings)
+        var record = skeleton(domain: facts.domain.text, line: line, verdict: verdict, phases: [.dns])
+        record["findings"] = .array(findings.map(\.json))
+        record["sts_record"] = stsRecordJSON(facts.stsTXT, assessment.stsRecord)
+        record["tlsrpt"] = tlsrptJSON(facts.tlsrptTXT, assessment.tlsrptRecord)
+        record["mx"] = mxJSON(facts)
+        record["policy_host"] = policyHostJSON(facts)
+        record["ns"] = lookupJSON(facts.ns) { .strings($0.sorted()) }
+        return .object(record)
+    }
+
+    /// Every top-level key, in order, with nulls where nothing is known yet.
+    static func skeleton(domain: String, line: Int, verdict: Verdict?, phases: [Phase]) -> JSONObject {
+        [
+            "schema_version": .int(schemaVersion),
+            "domain": .string(domain),
+            "input_line": .int(line),
+            "input_error": .null,
+            "verdict": verdict.map { .string($0.rawValue) } ?? .null,
+            "mode": .null,
+            "phases": .strings(phases.map(\.rawValue)),
+            "findings": .array([]),
+            "sts_record": .null,
+            "tlsrpt": .null,
+            "policy_host": .null,
+            "policy": .null,
+            "mx": .null,
+            "ns": .null,
+        ]
+    }
+
+    /// `{"lookup": status, "txt": [...], "status": valid|invalid|absent, ...}`.
+    static func stsRecordJSON(_ lookup: LookupResult<[UInt8]>, _ evaluation: STSRecordEvaluation?) -> JSONValue {
+        var object: JSONObject = ["lookup": .string(lookup.status.rawValue), "txt": .array(lookup.values.map { .text($0) })]
+        object["status"] = evaluation.map { .string($0.status.rawValue) } ?? .null
+        object["id"] = evaluation?.id.map { .string($0) } ?? .null
+        return .object(object)
+    }
+
+    static func tlsrptJSON(_ lookup: LookupResult<[UInt8]>, _ evaluation: TLSRPTRecordEvaluation?) -> JSONValue {
+        var object: JSONObject = ["lookup": .string(lookup.status.rawValue), "txt": .array(lookup.values.map { .text($0) })]
+        object["status"] = evaluation.map { .string($0.status.rawValue) } ?? .null
+        object["rua"] = evaluation.map { .strings($0.rua) } ?? .null
+        return .object(object)
+    }
+
+    /// `{"lookup", "hosts": [{"preference", "host", "ipv4", "ipv6", "address_lookup"}]}` in preference order.
+    static func mxJSON(_ facts: DomainDNSFacts) -> JSONValue {
+        var hosts: [JSONValue] = []
+        for record in facts.mx.values.sorted(by: { ($0.preference, $0.host) < ($1.preference, $1.host) }) {
+            var host: JSONObject = ["preference": .int(record.preference), "host": .string(record.host)]
+            if let addresses = facts.mxHostAddresses[record.host] {
+                host["ipv4"] = .strings(addresses.ipv4.values.sorted())
+                host["ipv6"] = .strings(addresses.ipv6.values.sorted())
+                host["address_lookup"] = .object([
+                    "a": .string(addresses.ipv4.status.rawValue), "aaaa": .string(addresses.ipv6.status.rawValue),
+                ])
+            } else {
+                host["ipv4"] = .null
+                host["ipv6"] = .null
+                host["address_lookup"] = .null
+            }
+            hosts.append(.object(host))
+        }
+        return .object(["lookup": .string(facts.mx.status.rawValue), "hosts": .array(hosts)])
+    }
+
+    /// `mta-sts.<domain>`: who serves the policy, as far as DNS shows.
+    static func policyHostJSON(_ facts: DomainDNSFacts) -> JSONValue {
+        let chain = facts.policyHostIPv4.cnameChain.isEmpty ? facts.policyHostIPv6.cnameChain : facts.policyHostIPv4.cnameChain
+        return .object([
+            "name": .string(facts.policyHostName),
+            "cname_chain": .strings(chain),
+            "cname_target": chain.last.map { .string($0) } ?? .null,
+            "ipv4": .strings(facts.policyHostIPv4.values.sorted()),
+            "ipv6": .strings(facts.policyHostIPv6.values.sorted()),
+            "lookup": .object([
+                "a": .string(facts.policyHostIPv4.status.rawValue), "aaaa": .string(facts.policyHostIPv6.status.rawValue),
+            ]),
+        ])
+    }
+
+    static func lookupJSON<Value>(_ lookup: LookupResult<Value>, values: ([Value]) -> JSONValue) -> JSONValue {
+        .object(["lookup": .string(lookup.status.rawValue), "values": values(lookup.values)])
+    }
+}
