@@ -95,6 +95,7 @@ public enum ScanRecord {
 
     /// `mta-sts.<domain>`: who serves the policy, as far as DNS shows.
     static func policyHostJSON(_ facts: DomainDNSFacts) -> JSONValue {
+        if facts.policyHostIPv4.status == .notQueried && facts.policyHostIPv6.status == .notQueried { return .null }
         let chain = facts.policyHostIPv4.cnameChain.isEmpty ? facts.policyHostIPv6.cnameChain : facts.policyHostIPv4.cnameChain
         return .object([
             "name": .string(facts.policyHostName),
@@ -110,5 +111,14 @@ public enum ScanRecord {
 
     static func lookupJSON<Value>(_ lookup: LookupResult<Value>, values: ([Value]) -> JSONValue) -> JSONValue {
         .object(["lookup": .string(lookup.status.rawValue), "values": values(lookup.values)])
+    }
+}
+
+extension ScanRecord {
+    /// One NDJSON line: the record's compact JSON and a newline.
+    public static func line(_ record: JSONValue) -> [UInt8] {
+        var writer = JSONWriter(capacity: 1024)
+        writer.writeLine(record)
+        return writer.bytes
     }
 }

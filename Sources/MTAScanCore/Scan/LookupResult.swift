@@ -9,11 +9,14 @@ public enum LookupStatus: String, Sendable, Hashable, CaseIterable {
     case timeout
     /// FORMERR, NOTIMP, an unknown rcode or a malformed response.
     case error
+    /// Not asked: the lookup could not matter for this domain (e.g. the policy
+    /// host of a domain without an MTA-STS record).
+    case notQueried = "not-queried"
 
     /// The lookup says nothing about the name: the verdict cannot rest on it.
     public var isFailure: Bool {
         switch self {
-        case .answer, .nxdomain, .nodata: return false
+        case .answer, .nxdomain, .nodata, .notQueried: return false
         case .servfail, .refused, .timeout, .error: return true
         }
     }
@@ -22,7 +25,7 @@ public enum LookupStatus: String, Sendable, Hashable, CaseIterable {
     /// SERVFAIL: both mean the resolver could not answer.
     public var failureCode: FindingCode? {
         switch self {
-        case .answer, .nxdomain, .nodata: return nil
+        case .answer, .nxdomain, .nodata, .notQueried: return nil
         case .servfail, .error: return .dnsServfail
         case .refused: return .dnsRefused
         case .timeout: return .dnsTimeout
@@ -48,6 +51,7 @@ public struct LookupResult<Value: Sendable & Equatable>: Sendable, Equatable {
     }
 
     public static var nxdomain: LookupResult { LookupResult(status: .nxdomain) }
+    public static var notQueried: LookupResult { LookupResult(status: .notQueried) }
     public static var nodata: LookupResult { LookupResult(status: .nodata) }
 }
 
