@@ -1,4 +1,5 @@
 #include "CMTAScanShims.h"
+#include <sys/random.h>
 
 int mtascan_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
@@ -50,4 +51,8 @@ long mtascan_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, mtascan_server
 
 long mtascan_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg) {
     return SSL_CTX_set_tlsext_servername_arg(ctx, arg);
+}
+
+long mtascan_getrandom(void *buffer, size_t length) {
+    return (long)getrandom(buffer, length, 0);
 }

@@ -52,4 +52,9 @@ static const uint64_t mtascan_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
 // which the Swift importer does not fold.
 static const unsigned long mtascan_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
 
+// The kernel CSPRNG in bulk (DNS query IDs): <sys/random.h> is not part of
+// Swift's Glibc module on Debian 12.
+#include <sys/types.h>
+long mtascan_getrandom(void *buffer, size_t length);
+
 #endif

@@ -1,0 +1,41 @@
+/// Turns an accepted response into a `DNSLookupOutcome`: the rcode, and for
+/// NOERROR the CNAME chain from the asked name followed through the answer
+/// section (a recursive resolver sends the whole chain) to the asked type.
+enum DNSAnswerInterpreter {
+    enum Verdict: Equatable {
+        case done(DNSLookupOutcome)
+        /// SERVFAIL or REFUSED: another resolver may do better.
+        case tryAnotherResolver(DNSLookupOutcome)
+    }
+
+    static func interpret(_ message: DNSMessage, name: String, type: DNSRecordType, maxChain: Int) -> Verdict {
+        switch message.rcode {
+        case .servFail: return .tryAnotherResolver(.servfail)
+        case .refused: return .tryAnotherResolver(.refused)
+        case .formErr: return .done(.formerr)
+        case .notImp: return .done(.otherRcode(4))
+        case .other(let code): return .done(.otherRcode(code))
+        case .noError, .nxDomain: break
+        }
+        var current = name
+        var chain: [String] = []
+        var seen: Set<String> = [name]
+        while type != .cname,
+              let target = message.answer.first(where: { $0.type == .cname && $0.name == current }).flatMap(cnameTarget)
+        {
+            guard chain.count < maxChain, seen.insert(target).inserted else {
+                return .done(.cnameLoop(cnameChain: chain + [target]))
+            }
+            chain.append(target)
+            current = target
+        }
+        if message.rcode == .nxDomain { return .done(.nxdomain(cnameChain: chain)) }
+        let records = message.answer.filter { $0.type == type && $0.name == current }
+        return .done(records.isEmpty ? .nodata(cnameChain: chain) : .answer(records: records, cnameChain: chain))
+    }
+
+    private static func cnameTarget(_ record: DNSRecord) -> String? {
+        if case .cname(let target) = record.rdata { return target }
+        return nil
+    }
+}

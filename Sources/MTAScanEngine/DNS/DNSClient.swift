@@ -1,0 +1,333 @@
+public import MTAScanCore
+
+/// An asynchronous stub resolver client on one event loop.
+///
+/// Queries go over UDP from a pool of sockets on kernel-chosen random ports,
+/// with random IDs; an answer is accepted only when it comes from the resolver
+/// the query went to, carries a pending ID on that socket, and repeats the
+/// question. Anything else is dropped and counted. Truncated answers are
+/// retried over TCP. Unanswered queries are retried with doubling timeouts on
+/// the next resolver; SERVFAIL and REFUSED move on to another resolver when
+/// there is one. Queries beyond `maxInFlight`, or beyond a resolver's
+/// queries-per-second budget, wait in a FIFO queue.
+///
+/// Loop-confined: create, use and close it on its loop's thread. Every query's
+/// completion runs exactly once, on that thread.
+public final class DNSClient {
+    let loop: EventLoop
+    let configuration: DNSClientConfiguration
+    public private(set) var statistics = DNSClientStatistics()
+
+    private var pools: [IPAddress.Family: [UDPSocket]] = [:]
+    /// Pending queries by socket (high 16 bits: index in its family's pool, plus family bit) and ID.
+    private var pending: [UInt32: Query] = [:]
+    private var waiting: [Query] = []
+    private var waitingHead = 0
+    private var deadlines: [[Deadline]]
+    private var deadlineHeads: [Int]
+    private var resolvers: [ResolverState]
+    private var nextResolver = 0
+    private var random = RandomPool()
+    private var ticker: Timer?
+    private var closed = false
+    private var inFlight = 0
+
+    final class Query {
+        let name: DomainName
+        let type: DNSRecordType
+        let completion: (DNSLookup) -> Void
+        var resolverIndex: Int
+        var attempts = 0
+        var key: UInt32?
+        var usedTCP = false
+        var lastFailure: DNSLookupOutcome?
+
+        init(name: DomainName, type: DNSRecordType, resolverIndex: Int, completion: @escaping (DNSLookup) -> Void) {
+            self.name = name
+            self.type = type
+            self.resolverIndex = resolverIndex
+            self.completion = completion
+        }
+    }
+
+    private struct Deadline {
+        let at: ContinuousClock.Instant
+        let query: Query
+        let attempt: Int
+    }
+
+    private struct ResolverState {
+        let address: SocketAddress
+        var tokens: Double
+        var lastRefill: ContinuousClock.Instant
+        var consecutiveTimeouts = 0
+        var downUntil: ContinuousClock.Instant?
+    }
+
+    public init(loop: EventLoop, configuration: DNSClientConfiguration) throws(UVError) {
+        precondition(!configuration.resolvers.isEmpty, "a DNS client needs at least one resolver")
+        self.loop = loop
+        self.configuration = configuration
+        let now = ContinuousClock.now
+        resolvers = configuration.resolvers.map {
+            ResolverState(address: $0, tokens: Double(Self.burst(configuration)), lastRefill: now)
+        }
+        deadlines = Array(repeating: [], count: max(1, configuration.attempts))
+        deadlineHeads = Array(repeating: 0, count: max(1, configuration.attempts))
+        for family in Set(configuration.resolvers.map(\.family)) {
+            pools[family] = try makePool(family: family)
+        }
+    }
+
+    /// Resolves `type` records of `name`; `completion` runs once, on this loop.
+    public func query(_ name: DomainName, _ type: DNSRecordType, _ completion: @escaping (DNSLookup) -> Void) {
+        loop.preconditionInEventLoop()
+        let query = Query(name: name, type: type, resolverIndex: nextResolver, completion: completion)
+        nextResolver = (nextResolver + 1) % resolvers.count
+        guard !closed else { return finish(query, .timeout, resolver: nil) }
+        waiting.append(query)
+        pump()
+    }
+
+    /// Closes the sockets; queries still waiting or in flight complete as timeouts.
+    public func close() {
+        loop.preconditionInEventLoop()
+        guard !closed else { return }
+        closed = true
+        ticker?.close()
+        ticker = nil
+        let unfinished = pending.values.map { $0 } + waiting[waitingHead...]
+        pending.removeAll()
+        waiting.removeAll()
+        waitingHead = 0
+        for socket in pools.values.joined() { socket.close() }
+        pools.removeAll()
+        for query in unfinished { finish(query, .timeout, resolver: nil) }
+    }
+
+    // MARK: sending
+
+    private static func burst(_ configuration: DNSClientConfiguration) -> Int {
+        // 50 ms worth of budget: smooth at the resolver, no stall on a timer tick.
+        max(1, configuration.queriesPerSecondPerResolver / 20)
+    }
+
+    private func makePool(family: IPAddress.Family) throws(UVError) -> [UDPSocket] {
+        var sockets: [UDPSocket] = []
+        let base: UInt32 = family == .ipv6 ? 0x8000 : 0
+        for index in 0..<max(1, min(configuration.socketCount, 0x7FFF)) {
+            let socket = try UDPSocket(on: loop)
+            try socket.bind(to: SocketAddress(ip: family == .ipv6 ? .anyV6 : .anyV4, port: 0))
+            let socketTag = base | UInt32(index)
+            try socket.startReceiving(
+                onDatagram: { [weak self] bytes, from in
+                    self?.received(Array(copying: bytes), from: from, socketTag: socketTag)
+                },
+                onError: { _ in })
+            sockets.append(socket)
+        }
+        return sockets
+    }
+
+    /// Sends waiting queries while the in-flight cap and the resolvers' budgets allow.
+    func pump() {
+        guard !closed else { return }
+        let now = ContinuousClock.now
+        refillTokens(now: now)
+        while waitingHead < waiting.count, inFlight < configuration.maxInFlight {
+            let query = waiting[waitingHead]
+            guard let resolverIndex = usableResolver(preferred: query.resolverIndex, now: now) else { break }
+            waitingHead += 1
+            query.resolverIndex = resolverIndex
+            send(query, now: now)
+        }
+        if waitingHead == waiting.count {
+            waiting.removeAll(keepingCapacity: true)
+            waitingHead = 0
+        } else if waitingHead > 4096, waitingHead * 2 > waiting.count {
+            waiting.removeFirst(waitingHead)
+            waitingHead = 0
+        }
+        scheduleTicker()
+    }
+
+    /// The preferred resolver if it is up and has budget, else the next that is.
+    private func usableResolver(preferred: Int, now: ContinuousClock.Instant) -> Int? {
+        let count = resolvers.count
+        let limited = configuration.queriesPerSecondPerResolver > 0
+        var fallbackDown: Int?
+        for offset in 0..<count {
+            let index = (preferred + offset) % count
+            if limited && resolvers[index].tokens < 1 { continue }
+            if let until = resolvers[index].downUntil, until > now {
+                if fallbackDown == nil { fallbackDown = index }
+                continue
+            }
+            return index
+        }
+        // Every resolver with budget is marked down: keep trying them rather than stall.
+        return fallbackDown
+    }
+
+    private func refillTokens(now: ContinuousClock.Instant) {
+        let rate = Double(configuration.queriesPerSecondPerResolver)
+        guard rate > 0 else { return }
+        let capacity = Double(Self.burst(configuration))
+        for index in resolvers.indices {
+            let elapsed = resolvers[index].lastRefill.duration(to: now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            resolvers[index].tokens = min(capacity, resolvers[index].tokens + seconds * rate)
+            resolvers[index].lastRefill = now
+        }
+    }
+
+    private func send(_ query: Query, now: ContinuousClock.Instant) {
+        let resolver = resolvers[query.resolverIndex].address
+        guard let pool = pools[resolver.family], !pool.isEmpty else { return finish(query, .timeout, resolver: nil) }
+        // A random socket, and an ID not pending on it: 2^16 IDs per socket are plenty.
+        let socketIndex = Int(random.uint16()) % pool.count
+        let socketTag = (resolver.family == .ipv6 ? 0x8000 : 0) | UInt32(socketIndex)
+        var id = random.uint16()
+        while pending[socketTag << 16 | UInt32(id)] != nil { id = random.uint16() }
+        let key = socketTag << 16 | UInt32(id)
+        let wire = DNSQuery.wire(id: id, name: query.name, type: query.type, ednsBufferSize: configuration.ednsBufferSize)
+        do {
+            try pool[socketIndex].send(wire, to: resolver)
+        } catch {
+            // Only a closed socket refuses; the deadline below retries elsewhere.
+        }
+        if configuration.queriesPerSecondPerResolver > 0 { resolvers[query.resolverIndex].tokens -= 1 }
+        query.attempts += 1
+        query.key = key
+        pending[key] = query
+        inFlight += 1
+        statistics.sent += 1
+        statistics.peakInFlight = max(statistics.peakInFlight, inFlight)
+        let attempt = min(query.attempts, deadlines.count) - 1
+        let wait = configuration.timeout * (1 << attempt)
+        deadlines[attempt].append(Deadline(at: now + wait, query: query, attempt: query.attempts))
+    }
+
+    // MARK: receiving
+
+    private func received(_ bytes: [UInt8], from: SocketAddress, socketTag: UInt32) {
+        statistics.received += 1
+        guard bytes.count >= 12 else {
+            statistics.droppedMalformed += 1
+            return
+        }
+        let id = UInt32(bytes[0]) << 8 | UInt32(bytes[1])
+        let key = socketTag << 16 | id
+        guard let query = pending[key], resolvers[query.resolverIndex].address == from else {
+            statistics.droppedMismatched += 1
+            return
+        }
+        guard case .success(let message) = DNSMessage.parse(bytes) else {
+            // Keep waiting: the real answer may still come, or the deadline retries.
+            statistics.droppedMalformed += 1
+            return
+        }
+        guard message.flags.qr, let question = message.question, question.name == query.name.text,
+              question.type == query.type, question.recordClass == DNSClass.internet
+        else {
+            statistics.droppedMismatched += 1
+            return
+        }
+        statistics.accepted += 1
+        pending[key] = nil
+        query.key = nil
+        inFlight -= 1
+        resolvers[query.resolverIndex].consecutiveTimeouts = 0
+        resolvers[query.resolverIndex].downUntil = nil
+        if message.flags.tc {
+            retryOverTCP(query)
+        } else {
+            conclude(query, with: message)
+        }
+        pump()
+    }
+
+    func conclude(_ query: Query, with message: DNSMessage) {
+        let resolver = resolvers[query.resolverIndex].address
+        switch DNSAnswerInterpreter.interpret(message, name: query.name.text, type: query.type, maxChain: configuration.maxCNAMEChain) {
+        case .done(let outcome):
+            finish(query, outcome, resolver: resolver)
+        case .tryAnotherResolver(let outcome):
+            if resolvers.count > 1, query.attempts < configuration.attempts {
+                query.lastFailure = outcome
+                query.resolverIndex = (query.resolverIndex + 1) % resolvers.count
+                statistics.retries += 1
+                waiting.append(query)
+            } else {
+                finish(query, outcome, resolver: resolver)
+            }
+        }
+    }
+
+    func finish(_ query: Query, _ outcome: DNSLookupOutcome, resolver: SocketAddress?) {
+        query.completion(DNSLookup(
+            name: query.name, type: query.type, outcome: outcome, resolver: resolver,
+            attempts: query.attempts, usedTCP: query.usedTCP))
+    }
+
+    func countTCPFallback() { statistics.tcpFallbacks += 1 }
+
+    func resolverAddress(of query: Query) -> SocketAddress { resolvers[query.resolverIndex].address }
+
+    // MARK: deadlines
+
+    /// One ticker drives deadlines and the token buckets while anything is
+    /// queued or in flight; it stops when the client is idle.
+    private func scheduleTicker() {
+        let busy = inFlight > 0 || waitingHead < waiting.count
+        if !busy {
+            ticker?.stop()
+            return
+        }
+        if ticker == nil {
+            ticker = try? Timer(on: loop) { [weak self] in self?.tick() }
+        }
+        if let ticker, !ticker.isActive {
+            try? ticker.start(after: .milliseconds(10), repeat: .milliseconds(10))
+        }
+    }
+
+    private func tick() {
+        let now = ContinuousClock.now
+        for attempt in deadlines.indices {
+            while deadlineHeads[attempt] < deadlines[attempt].count {
+                let deadline = deadlines[attempt][deadlineHeads[attempt]]
+                guard deadline.at <= now else { break }
+                deadlineHeads[attempt] += 1
+                expire(deadline)
+            }
+            if deadlineHeads[attempt] == deadlines[attempt].count {
+                deadlines[attempt].removeAll(keepingCapacity: true)
+                deadlineHeads[attempt] = 0
+            }
+        }
+        pump()
+    }
+
+    /// A deadline counts only if its query is still waiting for that very attempt.
+    private func expire(_ deadline: Deadline) {
+        let query = deadline.query
+        guard let key = query.key, query.attempts == deadline.attempt, !query.usedTCP else { return }
+        pending[key] = nil
+        query.key = nil
+        inFlight -= 1
+        let index = query.resolverIndex
+        resolvers[index].consecutiveTimeouts += 1
+        if resolvers[index].consecutiveTimeouts >= configuration.resolverFailureThreshold {
+            resolvers[index].downUntil = ContinuousClock.now + configuration.resolverCooldown
+        }
+        if query.attempts < configuration.attempts {
+            statistics.retries += 1
+            query.resolverIndex = (index + 1) % resolvers.count
+            waiting.append(query)
+        } else {
+            statistics.timeouts += 1
+            finish(query, query.lastFailure ?? .timeout, resolver: nil)
+        }
+    }
+}

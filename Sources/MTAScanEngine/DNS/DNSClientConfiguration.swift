@@ -1,0 +1,36 @@
+/// How a `DNSClient` talks to its resolvers. Defaults suit a resolver on the
+/// same network; a public resolver wants a lower `queriesPerSecondPerResolver`.
+public struct DNSClientConfiguration: Sendable {
+    /// Recursive resolvers, tried in turn; at least one.
+    public var resolvers: [SocketAddress]
+    /// Time to wait for the first attempt's answer; each retry waits twice as long as the one before.
+    public var timeout: Duration = .seconds(2)
+    /// Attempts per query over UDP (a truncated answer's TCP retry does not count).
+    public var attempts: Int = 3
+    /// EDNS0 UDP payload size advertised (RFC 6891); 1232 avoids IP fragmentation.
+    public var ednsBufferSize: UInt16 = 1232
+    /// Queries sent and not yet answered, per client; more wait in a queue.
+    public var maxInFlight: Int = 4096
+    /// Queries per second to each resolver (token bucket); 0 for no limit.
+    public var queriesPerSecondPerResolver: Int = 50_000
+    /// UDP sockets per address family, each on its own kernel-chosen random port.
+    public var socketCount: Int = 16
+    /// CNAMEs followed from the answer section before giving up.
+    public var maxCNAMEChain: Int = 8
+    /// Consecutive timeouts after which a resolver is skipped for `resolverCooldown`.
+    public var resolverFailureThreshold: Int = 10
+    public var resolverCooldown: Duration = .seconds(5)
+
+    public init(resolvers: [SocketAddress]) {
+        self.resolvers = resolvers
+    }
+
+    /// The share of the limits one of `count` clients (one per loop) gets.
+    public mutating func divideLimits(by count: Int) {
+        guard count > 1 else { return }
+        maxInFlight = max(1, maxInFlight / count)
+        if queriesPerSecondPerResolver > 0 {
+            queriesPerSecondPerResolver = max(1, queriesPerSecondPerResolver / count)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import MTAScanCore
+
+extension DNSLookup {
+    /// The core's view of this lookup: its status and the values `extract`
+    /// takes from the answer records (nil skips a record of another shape).
+    func coreResult<Value>(_ extract: (DNSRData) -> Value?) -> LookupResult<Value> {
+        switch outcome {
+        case .answer(let records, let chain):
+            return .answer(records.compactMap { extract($0.rdata) }, cnameChain: chain)
+        case .nxdomain(let chain): return LookupResult(status: .nxdomain, cnameChain: chain)
+        case .nodata(let chain): return LookupResult(status: .nodata, cnameChain: chain)
+        case .servfail: return LookupResult(status: .servfail)
+        case .refused: return LookupResult(status: .refused)
+        case .timeout: return LookupResult(status: .timeout)
+        case .formerr, .otherRcode: return LookupResult(status: .error)
+        // Through a recursive resolver a CNAME loop is a resolution failure, as unbound's SERVFAIL for it is.
+        case .cnameLoop(let chain): return LookupResult(status: .servfail, cnameChain: chain)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import MTAScanCore
+import Testing
+
+/// `mtascan scan --phases dns` against real NSD and unbound (tools/testnet).
+@Suite(.enabled(if: TestInternet.isRunning, "needs the local test internet: run tools/test.sh"), .serialized)
+struct DNSPhaseScanTests {
+    private func scan(_ input: String, _ extra: [String] = []) throws -> (records: [JSONValue], output: MTAScanProcess.Output) {
+        let output = try MTAScanProcess.run(
+            ["scan", "--resolver", TestInternet.resolver, "--dns-timeout", "1", "--phases", "dns"] + extra, stdin: input, timeout: 120)
+        return (try output.stdoutLines.map { try JSONParser.parse($0) }, output)
+    }
+
+    /// Every scenario's DNS-phase findings, as distinct codes: a per-host
+    /// finding (`mx-dns` for two hosts) counts once, as in the catalogue.
+    @Test func everyScenarioGivesItsExpectedDNSPhaseFindings() throws {
+        let scenarios = try TestInternet.scenarios()
+        try #require(scenarios.count > 100)
+        let (records, output) = try scan(scenarios.map(\.domain).joined(separator: "\n") + "\n")
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(records.count == scenarios.count)
+        var byDomain: [String: JSONValue] = [:]
+        for record in records { if let domain = record["domain"]?.stringValue { byDomain[domain] = record } }
+        for scenario in scenarios {
+            let record = try #require(byDomain[scenario.domain], "no record for \(scenario.domain)")
+            let codes = Set((record["findings"]?.arrayValue ?? []).compactMap { $0["code"]?.stringValue })
+            // Where the catalogue allows alternatives (a silent nameserver: unbound
+            // answers some lookups SERVFAIL and lets others time out), any mix of them is right.
+            let alternatives = scenario.dnsPhaseFindings.reduce(into: Set<String>()) { $0.formUnion($1) }
+            let mixOfAlternatives = scenario.dnsPhaseFindings.count > 1 && !codes.isEmpty && codes.isSubset(of: alternatives)
+            #expect(scenario.dnsPhaseFindings.contains(codes) || mixOfAlternatives,
+                    "\(scenario.name): got \(codes.sorted()), want \(scenario.dnsPhaseFindings.map { $0.sorted() })")
+        }
+    }
+
+    @Test func verdictsThatDNSAloneDecides() throws {
+        let (records, _) = try scan("no-mta-sts.test\nsts-multiple.test\ntimeout-sts.test\npolicy-dns-nxdomain.test\ntlsrpt-bad-with-sts.test\n")
+        var verdicts: [String: String] = [:]
+        for record in records { verdicts[record["domain"]?.stringValue ?? ""] = record["verdict"]?.stringValue }
+        #expect(verdicts["no-mta-sts.test"] == "no-mta-sts")
+        #expect(verdicts["sts-multiple.test"] == "misconfigured")
+        #expect(verdicts["timeout-sts.test"] == "unknown")
+        #expect(verdicts["policy-dns-nxdomain.test"] == "misconfigured")
+        #expect(verdicts["tlsrpt-bad-with-sts.test"] == "valid")
+    }
+
+    @Test func aTruncatedAnswerIsFetchedOverTCP() throws {
+        let (records, _) = try scan("tc-large-txt.test\n")
+        let record = try #require(records.first)
+        #expect(record["sts_record"]?["status"] == "valid")
+        #expect((record["sts_record"]?["txt"]?.arrayValue?.count ?? 0) > 1)
+    }
+
+    @Test func cnamesToAPolicyProviderAreRecorded() throws {
+        let (records, _) = try scan("policy-cname-provider.test\npolicy-cname-dangling.test\n")
+        let provider = try #require(records.first { $0["domain"] == "policy-cname-provider.test" })
+        #expect(provider["policy_host"]?["cname_target"]?.stringValue?.hasSuffix("mta-sts-host.example") == true)
+        let dangling = try #require(records.first { $0["domain"] == "policy-cname-dangling.test" })
+        #expect(dangling["findings"]?.arrayValue?.first?["reason"] == "dangling-cname")
+    }
+
+    @Test func everyInputLineYieldsExactlyOneRecordIncludingInvalidNames() throws {
+        let input = "sts-valid.test\nbad..name\n\n# comment\nNO-MTA-STS.TEST.\nnxdomain.test\n" + String(repeating: "x", count: 300) + "\n"
+        let (records, output) = try scan(input)
+        #expect(output.status == 0)
+        #expect(records.count == 5)
+        let lines = records.compactMap { $0["input_line"]?.intValue }.sorted()
+        #expect(lines == [1, 2, 5, 6, 7])
+        let invalid = records.filter { $0["input_error"] != .null }
+        #expect(invalid.count == 2)
+        #expect(records.contains { $0["domain"] == "no-mta-sts.test" && $0["verdict"] == "no-mta-sts" })
+    }
+
+    @Test func aDeadResolverFailsOverToALiveOne() throws {
+        // 127.53.1.250 has nothing listening: every query to it times out or is refused by ICMP.
+        let (records, output) = try scan("sts-valid.test\nno-mta-sts.test\n", ["--resolver", "127.53.1.250", "--dns-attempts", "3"])
+        #expect(output.status == 0)
+        #expect(records.count == 2)
+        for record in records { #expect(record["verdict"] != "unknown", "\(record["domain"] ?? .null)") }
+    }
+}
