@@ -33,6 +33,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("max-in-flight"), help: ArgumentHelp("Domains in progress at once (bounds memory).", valueName: "n"))
     var maxInFlight: Int = 4096
 
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No summary on standard error.")
+    var quiet = false
+
     @Option(name: .customLong("threads"), help: ArgumentHelp("Event loop threads (default: one per core).", valueName: "n"))
     var threads: Int = EventLoopGroup.defaultThreadCount
 
@@ -50,6 +53,7 @@ struct ScanCommand: ParsableCommand {
             client: try dns.clientConfiguration(), threads: threads, maxDomainsInFlight: maxInFlight,
             resolveEverything: resolveEverything))
 
+        let started = ContinuousClock.now
         var submitted = 0
         do {
             while let item = try reader.next() {
@@ -70,8 +74,14 @@ struct ScanCommand: ParsableCommand {
             _ = try? sink.finish()
             throw CLIError("\(input.path):\(error.line): \(error.message)")
         }
-        scanner.finish()
+        let statistics = scanner.finish()
         let written = try sink.finish()
+        if !quiet {
+            let elapsed = started.duration(to: .now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            var summary = BufferedWriter(destination: .standardError, flushThreshold: 0)
+            try summary.write(ScanSummary.text(records: written, seconds: seconds, dns: statistics) + "\n")
+        }
         guard written == submitted else {
             throw CLIError("internal error: \(submitted) input names but \(written) records written")
         }
