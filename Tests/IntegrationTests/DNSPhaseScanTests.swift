@@ -71,6 +71,21 @@ struct DNSPhaseScanTests {
         #expect(records.contains { $0["domain"] == "no-mta-sts.test" && $0["verdict"] == "no-mta-sts" })
     }
 
+    @Test func readsAFileArgumentAndWritesAnOutputFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-scan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("names.txt"), output = directory.appendingPathComponent("out.ndjson")
+        try Data("sts-valid.test\nsts-multiple.test\n".utf8).write(to: input)
+        let run = try MTAScanProcess.run(
+            ["scan", "--resolver", TestInternet.resolver, "--phases", "dns", "--output", output.path, input.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("records=2"))
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+    }
+
     @Test func aDeadResolverFailsOverToALiveOne() throws {
         // 127.53.1.250 has nothing listening: every query to it times out or is refused by ICMP.
         let (records, output) = try scan("sts-valid.test\nno-mta-sts.test\n", ["--resolver", "127.53.1.250", "--dns-attempts", "3"])

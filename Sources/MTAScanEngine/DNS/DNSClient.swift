@@ -144,7 +144,7 @@ public final class DNSClient {
         if waitingHead == waiting.count {
             waiting.removeAll(keepingCapacity: true)
             waitingHead = 0
-        } else if waitingHead > 4096, waitingHead * 2 > waiting.count {
+        } else if waitingHead >= 1024, waitingHead * 2 >= waiting.count {
             waiting.removeFirst(waitingHead)
             waitingHead = 0
         }
@@ -301,8 +301,13 @@ public final class DNSClient {
                 deadlineHeads[attempt] += 1
                 expire(deadline)
             }
+            // Entries before the head still reference their queries (and the
+            // domain state those capture): drop them, or memory grows with the input.
             if deadlineHeads[attempt] == deadlines[attempt].count {
                 deadlines[attempt].removeAll(keepingCapacity: true)
+                deadlineHeads[attempt] = 0
+            } else if deadlineHeads[attempt] >= 1024, deadlineHeads[attempt] * 2 >= deadlines[attempt].count {
+                deadlines[attempt].removeFirst(deadlineHeads[attempt])
                 deadlineHeads[attempt] = 0
             }
         }

@@ -20,9 +20,18 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var dns: DNSOptions
 
-    @Option(name: .customLong("phases"), parsing: .upToNextOption,
-            help: ArgumentHelp("Phases to run; this version runs the DNS phase.", valueName: "phase"))
+    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases to run; this version runs the DNS phase.", valueName: "list"),
+            transform: ScanCommand.parsePhases)
     var phases: [ScanRecord.Phase] = [.dns]
+
+    static func parsePhases(_ text: String) throws -> [ScanRecord.Phase] {
+        try text.split(separator: ",").map { word in
+            guard let phase = ScanRecord.Phase(rawValue: String(word.filter { $0 != " " })) else {
+                throw ValidationError("unknown phase \"\(word)\"; phases: \(ScanRecord.Phase.allCases.map(\.rawValue).joined(separator: ","))")
+            }
+            return phase
+        }
+    }
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write records here instead of standard output.", valueName: "file"))
     var output: String = "-"
@@ -88,4 +97,3 @@ struct ScanCommand: ParsableCommand {
     }
 }
 
-extension ScanRecord.Phase: ExpressibleByArgument {}
