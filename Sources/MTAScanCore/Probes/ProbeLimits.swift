@@ -1,8 +1,8 @@
-/// The bounds of the probe parsers. Every byte a probe holds comes from a peer
-/// that may be hostile, so each buffer has a cap and every cap ends in a
-/// failure, never in memory growth. The defaults sit well above what real
-/// servers send and far below what would hurt a scanner holding thousands of
-/// connections at once.
+// The bounds of the probe parsers. Every byte a probe holds comes from a peer
+// that may be hostile, so each buffer has a cap and every cap ends in a
+// failure, never in memory growth. The defaults sit well above what real
+// servers send and far below what would hurt a scanner holding thousands of
+// connections at once.
 
 /// Bounds of `HTTPResponseParser` beyond the body cap, which is given apart
 /// because it is the caller's policy (RFC 8461 §3.3: 64 KiB for a policy).
