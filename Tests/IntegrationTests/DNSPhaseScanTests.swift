@@ -71,6 +71,19 @@ struct DNSPhaseScanTests {
         #expect(records.contains { $0["domain"] == "no-mta-sts.test" && $0["verdict"] == "no-mta-sts" })
     }
 
+    @Test func daneLooksUpTLSAOfEachMXHostOnlyWhenAsked() throws {
+        let (plain, _) = try scan("sts-valid.test\n")
+        let (dane, _) = try scan("sts-valid.test\n", ["--dane"])
+        let plainHosts = try #require(plain.first?["mx"]?["hosts"]?.arrayValue)
+        let daneHosts = try #require(dane.first?["mx"]?["hosts"]?.arrayValue)
+        #expect(!daneHosts.isEmpty)
+        #expect(plainHosts.allSatisfy { $0["tlsa"] == .null })
+        for host in daneHosts {
+            let lookup = host["tlsa"]?["lookup"]?.stringValue
+            #expect(lookup == "nxdomain" || lookup == "nodata", "\(host)")
+        }
+    }
+
     @Test func readsAFileArgumentAndWritesAnOutputFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-scan-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -88,6 +88,15 @@ public enum ScanRecord {
                 host["ipv6"] = .null
                 host["address_lookup"] = .null
             }
+            host["tlsa"] = facts.mxTLSA[record.host].map { lookup in
+                .object([
+                    "lookup": .string(lookup.status.rawValue),
+                    "records": .array(lookup.values.map {
+                        .object(["usage": .int($0.usage), "selector": .int($0.selector),
+                                 "matching_type": .int($0.matchingType), "data": .string($0.data)])
+                    }),
+                ])
+            } ?? .null
             hosts.append(.object(host))
         }
         return .object(["lookup": .string(facts.mx.status.rawValue), "hosts": .array(hosts)])

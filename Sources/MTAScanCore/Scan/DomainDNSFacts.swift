@@ -12,12 +12,16 @@ public struct DomainDNSFacts: Sendable, Equatable {
     public var ns: LookupResult<String>
     /// Addresses of each MX host, by host name.
     public var mxHostAddresses: [String: HostAddresses]
+    /// TLSA records at `_25._tcp.<mx host>`, by host name (only with DANE lookups on).
+    public var mxTLSA: [String: LookupResult<TLSARecordValue>] = [:]
 
     public init(
         domain: DomainName, mx: LookupResult<MXRecordValue>, stsTXT: LookupResult<[UInt8]>,
         tlsrptTXT: LookupResult<[UInt8]>, policyHostIPv4: LookupResult<String>, policyHostIPv6: LookupResult<String>,
-        ns: LookupResult<String>, mxHostAddresses: [String: HostAddresses] = [:]
+        ns: LookupResult<String>, mxHostAddresses: [String: HostAddresses] = [:],
+        mxTLSA: [String: LookupResult<TLSARecordValue>] = [:]
     ) {
+        self.mxTLSA = mxTLSA
         self.domain = domain
         self.mx = mx
         self.stsTXT = stsTXT

@@ -68,3 +68,19 @@ public struct MXRecordValue: Sendable, Equatable, Hashable {
 
     public var isNullMX: Bool { host.isEmpty }
 }
+
+/// A TLSA record's data (RFC 6698 §2.1), for DANE beside MTA-STS.
+public struct TLSARecordValue: Sendable, Equatable, Hashable {
+    public var usage: Int
+    public var selector: Int
+    public var matchingType: Int
+    /// The certificate association data, lower-case hex.
+    public var data: String
+
+    public init(usage: Int, selector: Int, matchingType: Int, data: String) {
+        self.usage = usage
+        self.selector = selector
+        self.matchingType = matchingType
+        self.data = data
+    }
+}

@@ -12,9 +12,13 @@ public struct DNSPhaseConfiguration: Sendable {
     /// Resolve the policy host and MX addresses of every domain, not only of
     /// those with an MTA-STS record.
     public var resolveEverything: Bool
+    /// Look up TLSA records of MX hosts (`_25._tcp.<mx>`, DANE).
+    public var resolveTLSA: Bool
 
     public init(client: DNSClientConfiguration, threads: Int = EventLoopGroup.defaultThreadCount,
-                maxDomainsInFlight: Int = 4096, hostCacheCapacity: Int = 100_000, resolveEverything: Bool = false) {
+                maxDomainsInFlight: Int = 4096, hostCacheCapacity: Int = 100_000, resolveEverything: Bool = false,
+                resolveTLSA: Bool = false) {
+        self.resolveTLSA = resolveTLSA
         self.client = client
         self.threads = threads
         self.maxDomainsInFlight = maxDomainsInFlight
@@ -81,13 +85,15 @@ public final class DNSPhaseScanner: Sendable {
         let state = group.loop(forKey: domain.text)
         let owner = states.first { $0.loop === state } ?? states[0]
         let resolveEverything = configuration.resolveEverything
+        let resolveTLSA = configuration.resolveTLSA
         let window = self.window
         owner.loop.execute {
             guard let client = owner.client, let cache = owner.cache else {
                 window.signal()
                 return
             }
-            DomainResolution(domain: domain, client: client, hostCache: cache, resolveEverything: resolveEverything) { facts in
+            DomainResolution(domain: domain, client: client, hostCache: cache, resolveEverything: resolveEverything,
+                             resolveTLSA: resolveTLSA) { facts in
                 completion(facts)
                 window.signal()
             }.start()

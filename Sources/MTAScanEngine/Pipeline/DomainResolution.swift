@@ -12,6 +12,7 @@ final class DomainResolution {
     private let client: DNSClient
     private let hostCache: HostAddressCache
     private let resolveEverything: Bool
+    private let resolveTLSA: Bool
     private let completion: (DomainDNSFacts) -> Void
 
     private var mx: LookupResult<MXRecordValue>?
@@ -21,11 +22,13 @@ final class DomainResolution {
     private var policyIPv4: LookupResult<String>?
     private var policyIPv6: LookupResult<String>?
     private var mxAddresses: [String: HostAddresses] = [:]
+    private var mxTLSA: [String: LookupResult<TLSARecordValue>] = [:]
     private var pending = 0
     private var secondStageStarted = false
 
     init(domain: DomainName, client: DNSClient, hostCache: HostAddressCache, resolveEverything: Bool,
-         completion: @escaping (DomainDNSFacts) -> Void) {
+         resolveTLSA: Bool = false, completion: @escaping (DomainDNSFacts) -> Void) {
+        self.resolveTLSA = resolveTLSA
         self.domain = domain
         self.client = client
         self.hostCache = hostCache
@@ -93,6 +96,18 @@ final class DomainResolution {
                 self.mxAddresses[host] = addresses
                 self.stepDone()
             }
+            // DANE (RFC 7672): TLSA at _25._tcp.<mx host>.
+            if resolveTLSA, let tlsaName = name.prepending("_25._tcp") {
+                pending += 1
+                client.query(tlsaName, .tlsa) { lookup in
+                    self.mxTLSA[host] = lookup.coreResult {
+                        guard case .tlsa(let data) = $0 else { return nil }
+                        return TLSARecordValue(usage: Int(data.usage), selector: Int(data.selector),
+                                               matchingType: Int(data.matchingType), data: hex(data.data))
+                    }
+                    self.stepDone()
+                }
+            }
         }
     }
 
@@ -106,6 +121,17 @@ final class DomainResolution {
         completion(DomainDNSFacts(
             domain: domain, mx: mx ?? .nodata, stsTXT: stsTXT ?? .nodata, tlsrptTXT: tlsrptTXT ?? .nodata,
             policyHostIPv4: policyIPv4 ?? .notQueried, policyHostIPv6: policyIPv6 ?? .notQueried,
-            ns: ns ?? .nodata, mxHostAddresses: mxAddresses))
+            ns: ns ?? .nodata, mxHostAddresses: mxAddresses, mxTLSA: mxTLSA))
     }
+}
+
+private func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text = [UInt8]()
+    text.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }

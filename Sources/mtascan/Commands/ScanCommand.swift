@@ -39,6 +39,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("dns-all"), help: "Resolve the policy host and MX addresses of every domain, not only of MTA-STS domains.")
     var resolveEverything = false
 
+    @Flag(name: .customLong("dane"), help: "Also look up the TLSA records of MX hosts (_25._tcp.<mx>, RFC 7672).")
+    var dane = false
+
     @Option(name: .customLong("max-in-flight"), help: ArgumentHelp("Domains in progress at once (bounds memory).", valueName: "n"))
     var maxInFlight: Int = 4096
 
@@ -60,7 +63,7 @@ struct ScanCommand: ParsableCommand {
         let sink = OutputSink(destination: try FileDescriptor.openForWriting(output))
         let scanner = try DNSPhaseScanner(configuration: DNSPhaseConfiguration(
             client: try dns.clientConfiguration(), threads: threads, maxDomainsInFlight: maxInFlight,
-            resolveEverything: resolveEverything))
+            resolveEverything: resolveEverything, resolveTLSA: dane))
 
         let started = ContinuousClock.now
         var submitted = 0

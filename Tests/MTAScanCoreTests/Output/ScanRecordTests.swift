@@ -38,6 +38,18 @@ import Testing
         #expect(record["ns"]?["values"] == ["ns1.example.net", "ns2.example.net"])
     }
 
+    @Test func tlsaRecordsOfMXHostsAppearWhenLookedUp() throws {
+        var withTLSA = facts
+        withTLSA.mxTLSA = ["a.example.net": .answer([TLSARecordValue(usage: 3, selector: 1, matchingType: 1, data: "ab01")])]
+        let record = ScanRecord.dnsPhase(facts: withTLSA, assessment: DNSPhaseClassifier.assess(withTLSA), line: 1)
+        let hosts = try #require(record["mx"]?["hosts"]?.arrayValue)
+        #expect(hosts[0]["tlsa"] == .object([
+            "lookup": "answer",
+            "records": [.object(["usage": 3, "selector": 1, "matching_type": 1, "data": "ab01"])],
+        ]))
+        #expect(hosts[1]["tlsa"] == .null)
+    }
+
     @Test func invalidInputRecordsSayWhy() {
         let record = ScanRecord.invalidInput(line: 4, text: "bad..name", problem: InputProblem(.emptyLabel))
         #expect(record["verdict"] == .null)
