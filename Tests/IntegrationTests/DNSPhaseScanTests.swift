@@ -99,6 +99,33 @@ struct DNSPhaseScanTests {
         #expect(lines.count == 2)
     }
 
+    /// A resolver that answers the first 150 queries and then disappears: the
+    /// scan fails over to the second and every domain still gets its findings.
+    @Test func aResolverThatDiesMidScanIsFailedOver() throws {
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        relay.arguments = ["python3", TestInternet.repositoryRoot.appendingPathComponent("tools/testnet/dying_resolver.py").path,
+                           "127.53.2.1", "53", "127.53.0.2", "53", "150"]
+        let ready = Pipe()
+        relay.standardOutput = ready
+        try relay.run()
+        defer { if relay.isRunning { relay.terminate() } }
+        _ = ready.fileHandleForReading.availableData  // "ready": the socket is bound
+
+        let scenarios = try TestInternet.scenarios().filter { !$0.name.contains("timeout") && !$0.name.contains("slow") }
+        let (records, output) = try scan(scenarios.map(\.domain).joined(separator: "\n") + "\n",
+                                         ["--resolver", "127.53.2.1", "--resolver", TestInternet.resolver, "--dns-attempts", "4"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(!relay.isRunning, "the relay should have died mid-scan")
+        #expect(records.count == scenarios.count)
+        var byDomain: [String: JSONValue] = [:]
+        for record in records { if let domain = record["domain"]?.stringValue { byDomain[domain] = record } }
+        for scenario in scenarios {
+            let codes = Set((byDomain[scenario.domain]?["findings"]?.arrayValue ?? []).compactMap { $0["code"]?.stringValue })
+            #expect(scenario.dnsPhaseFindings.contains(codes), "\(scenario.name): got \(codes.sorted())")
+        }
+    }
+
     @Test func aDeadResolverFailsOverToALiveOne() throws {
         // 127.53.1.250 has nothing listening: every query to it times out or is refused by ICMP.
         let (records, output) = try scan("sts-valid.test\nno-mta-sts.test\n", ["--resolver", "127.53.1.250", "--dns-attempts", "3"])
