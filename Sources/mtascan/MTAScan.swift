@@ -17,7 +17,7 @@ struct MTAScan: ParsableCommand {
             Findings and their fixes: docs/findings.md. Output formats: docs/.
             """,
         version: MTAScanVersion.string,
-        subcommands: [ScanCommand.self, DomainsCommand.self, LintCommand.self, VersionCommand.self]
+        subcommands: [ScanCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
 }
 
