@@ -3,6 +3,7 @@ internal import Glibc
 #endif
 internal import COpenSSL
 internal import CMTAScanShims
+import MTAScanCore
 
 extension CertificateInfo {
     /// What a scan records about `certificate` (an `X509 *` the caller keeps
@@ -106,13 +107,6 @@ enum X509Fields {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         guard X509_digest(certificate, EVP_sha256(), &digest, &length) == 1 else { return "" }
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(Int(length) * 2)
-        for byte in digest.prefix(Int(length)) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.lowercase(digest.prefix(Int(length)))
     }
 }

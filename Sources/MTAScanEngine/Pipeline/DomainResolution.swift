@@ -103,7 +103,7 @@ final class DomainResolution {
                     self.mxTLSA[host] = lookup.coreResult {
                         guard case .tlsa(let data) = $0 else { return nil }
                         return TLSARecordValue(usage: Int(data.usage), selector: Int(data.selector),
-                                               matchingType: Int(data.matchingType), data: hex(data.data))
+                                               matchingType: Int(data.matchingType), data: Hex.lowercase(data.data))
                     }
                     self.stepDone()
                 }
@@ -125,13 +125,3 @@ final class DomainResolution {
     }
 }
 
-private func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text = [UInt8]()
-    text.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-}
