@@ -1,0 +1,170 @@
+import MTAScanCore
+
+/// Limits of one policy fetch (RFC 8461 §3.3: senders SHOULD bound the time
+/// and size of a fetch; the body cap is the policy parser's).
+public struct PolicyFetchLimits: Sendable {
+    public var connectTimeout: Duration = .seconds(5)
+    /// From the start to the last byte: a server sending one byte a second is cut off here.
+    public var totalTimeout: Duration = .seconds(15)
+    public var readChunk = 16 * 1024
+
+    public init() {}
+}
+
+/// What fetching one policy host's address produced.
+public struct PolicyFetchResult: Sendable {
+    public var address: SocketAddress
+    /// `policy-tcp`, `policy-tls`, `policy-http`, `policy-content-type`, `policy-syntax`, … findings.
+    public var findings: [Finding]
+    public var policy: Policy?
+    public var tls: TLSHandshakeOutcome?
+    public var httpStatus: Int?
+}
+
+/// `GET /.well-known/mta-sts.txt` over HTTPS from one address of
+/// `mta-sts.<domain>`, on one loop: TCP connect, TLS with SNI and full PKIX and
+/// RFC 8461 name verification, one HTTP/1.1 request, a bounded response, the
+/// policy parser. Redirects are reported, never followed. Every stage is
+/// bounded in bytes and time and ends in exactly one completion.
+final class PolicyFetch {
+    private enum Stage: String { case connect, tls, http }
+
+    private let loop: EventLoop
+    private let host: DomainName
+    private let address: SocketAddress
+    private let limits: PolicyFetchLimits
+    private let request: [UInt8]
+    private let completion: (PolicyFetchResult) -> Void
+    private let stream: TCPStream
+    private let timer: Timer
+    private let session: TLSSession
+    private var parser = HTTPResponseParser()
+    private var stage = Stage.connect
+    private var outcome: TLSHandshakeOutcome?
+    private var finished = false
+
+    init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, userAgentVersion: String,
+         limits: PolicyFetchLimits = .init(), completion: @escaping (PolicyFetchResult) -> Void) throws {
+        self.loop = loop
+        self.host = host
+        self.address = address
+        self.limits = limits
+        self.completion = completion
+        request = PolicyFetchRequest(version: userAgentVersion).bytes(host: host)
+        stream = try TCPStream(on: loop)
+        session = try TLSSession(context: context, serverName: host.text)
+        var fire: (() -> Void)?
+        timer = try Timer(on: loop) { fire?() }
+        fire = { [weak self] in self?.timedOut() }
+    }
+
+    /// Starts the fetch; the fetch keeps itself alive through its handlers until it completes.
+    func start() {
+        do {
+            try timer.start(after: limits.totalTimeout)
+            try stream.connect(to: address, timeout: limits.connectTimeout) { error in
+                if let error { return self.fail(.policyTCP, ["reason": .string(error.name)]) }
+                self.stage = .tls
+                self.advance()
+            }
+            try stream.startReading(
+                onBytes: { bytes in
+                    self.session.feed(Array(copying: bytes))
+                    self.advance()
+                },
+                onEnd: { _ in
+                    self.session.receivedEOF()
+                    self.advance(peerClosed: true)
+                })
+        } catch {
+            fail(.policyTCP, ["reason": .string(error.name)])
+        }
+    }
+
+    private func advance(peerClosed: Bool = false) {
+        guard !finished, stage != .connect else { return }
+        if stage == .tls {
+            switch session.handshake() {
+            case .wantIO:
+                flush()
+                if peerClosed { fail(.policyTLS, ["reason": "protocol", "error": "connection closed during the handshake"]) }
+                return
+            case .failed(let failure):
+                flush()
+                return fail(.policyTLS, failure.details)
+            case .complete(let outcome):
+                self.outcome = outcome
+                // A certificate that is not valid for the policy host means no policy (RFC 8461 §3.3).
+                if let details = outcome.failureDetails { return fail(.policyTLS, details) }
+                stage = .http
+                do { try session.write(request) } catch { return fail(.policyTLS, error.details) }
+            }
+        }
+        readResponse(peerClosed: peerClosed)
+        flush()
+    }
+
+    private func readResponse(peerClosed: Bool) {
+        while !finished {
+            let result: TLSReadResult
+            do { result = try session.read(maxBytes: limits.readChunk) } catch { return fail(.policyTLS, error.details) }
+            switch result {
+            case .data(let bytes):
+                if case .done = handle(parser.feed(bytes)) { return }
+            case .wantIO:
+                if peerClosed { _ = handle(parser.finish()) }
+                return
+            case .closed:
+                _ = handle(parser.finish())
+                return
+            }
+        }
+    }
+
+    private enum Handled { case done, more }
+
+    private func handle(_ progress: HTTPParseProgress) -> Handled {
+        switch progress {
+        case .needMore:
+            return .more
+        case .complete(let response):
+            let fetched = PolicyFetchOutcome(response: response)
+            finish(PolicyFetchResult(address: address, findings: fetched.findings, policy: fetched.policy,
+                                     tls: outcome, httpStatus: response.status))
+            return .done
+        case .failed(let failure):
+            let fetched = PolicyFetchOutcome(failure: failure)
+            finish(PolicyFetchResult(address: address, findings: fetched.findings, policy: nil, tls: outcome,
+                                     httpStatus: failure.status))
+            return .done
+        }
+    }
+
+    private func flush() {
+        guard session.hasOutgoing, !stream.isClosed else { return }
+        try? stream.write(session.drainOutgoing())
+    }
+
+    private func timedOut() {
+        switch stage {
+        case .connect: fail(.policyTCP, ["reason": "timeout"])
+        case .tls: fail(.policyTLS, ["reason": "timeout", "error": "no complete handshake within the time limit"])
+        case .http: fail(.policyHTTP, ["reason": "timeout"])
+        }
+    }
+
+    private func fail(_ code: FindingCode, _ details: JSONObject) {
+        var details = details
+        details["address"] = .string(address.description)
+        finish(PolicyFetchResult(address: address, findings: [Finding(code, details: details)], policy: nil, tls: outcome,
+                                 httpStatus: nil))
+    }
+
+    private func finish(_ result: PolicyFetchResult) {
+        guard !finished else { return }
+        finished = true
+        timer.close()
+        stream.close()
+        completion(result)
+    }
+}
