@@ -1,0 +1,174 @@
+import MTAScanCore
+
+public struct STARTTLSProbeLimits: Sendable {
+    public var connectTimeout: Duration = .seconds(10)
+    /// The whole dialogue: an endless banner or a byte-a-second server ends here.
+    public var totalTimeout: Duration = .seconds(30)
+
+    public init() {}
+}
+
+/// What probing one MX host address produced.
+public struct STARTTLSProbeResult: Sendable {
+    public var address: SocketAddress
+    /// `mx-tcp`, `mx-smtp`, `mx-no-starttls` or `mx-tls`; empty when STARTTLS
+    /// succeeded with a certificate valid for the MX host.
+    public var findings: [Finding]
+    public var smtp: SMTPProbeResult?
+    public var tls: TLSHandshakeOutcome?
+}
+
+/// One STARTTLS probe on one loop: banner, EHLO (HELO fallback), STARTTLS,
+/// TLS with SNI = the MX host name and RFC 8461 verification, QUIT. The
+/// dialogue is `SMTPProbeMachine`'s, which has no MAIL, RCPT or DATA to send;
+/// this type only moves its bytes, through TLS once it asks for it.
+final class STARTTLSProbe {
+    private let host: DomainName
+    private let address: SocketAddress
+    private let context: TLSContext
+    private let limits: STARTTLSProbeLimits
+    private let completion: (STARTTLSProbeResult) -> Void
+    private let stream: TCPStream
+    private let timer: Timer
+    private var machine: SMTPProbeMachine
+    private var session: TLSSession?
+    private var outcome: TLSHandshakeOutcome?
+    private var finished = false
+
+    init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, ehloName: DomainName,
+         limits: STARTTLSProbeLimits = .init(), completion: @escaping (STARTTLSProbeResult) -> Void) throws {
+        self.host = host
+        self.address = address
+        self.context = context
+        self.limits = limits
+        self.completion = completion
+        machine = SMTPProbeMachine(ehloName: ehloName)
+        stream = try TCPStream(on: loop)
+        var fire: (() -> Void)?
+        timer = try Timer(on: loop) { fire?() }
+        fire = { [weak self] in self?.timedOut() }
+    }
+
+    func start() {
+        do {
+            try timer.start(after: limits.totalTimeout)
+            try stream.connect(to: address, timeout: limits.connectTimeout) { error in
+                if let error { return self.finish(tcpFailure: error.name) }
+                self.perform(self.machine.handle(.connected))
+            }
+            try stream.startReading(
+                onBytes: { bytes in self.received(Array(copying: bytes)) },
+                onEnd: { _ in
+                    if let session = self.session {
+                        session.receivedEOF()
+                        self.pumpTLS()
+                    }
+                    if !self.finished { self.perform(self.machine.handle(.peerClosed)) }
+                })
+        } catch {
+            finish(tcpFailure: error.name)
+        }
+    }
+
+    private func received(_ bytes: [UInt8]) {
+        guard !finished else { return }
+        if let session {
+            session.feed(bytes)
+            pumpTLS()
+        } else {
+            perform(machine.handle(.received(bytes)))
+        }
+    }
+
+    /// Drives the handshake, then hands decrypted replies to the machine.
+    private func pumpTLS() {
+        guard let session, !finished else { return }
+        if outcome == nil {
+            switch session.handshake() {
+            case .wantIO:
+                flushTLS()
+                return
+            case .failed(let failure):
+                flushTLS()
+                return finishTLS(failure.details)
+            case .complete(let outcome):
+                self.outcome = outcome
+                flushTLS()
+                if let details = outcome.failureDetails { return finishTLS(details) }
+                perform(machine.handle(.tlsEstablished))
+            }
+        }
+        while !finished {
+            guard let result = try? session.read(maxBytes: 16 * 1024) else { return perform(machine.handle(.peerClosed)) }
+            switch result {
+            case .data(let bytes): perform(machine.handle(.received(bytes)))
+            case .wantIO: return flushTLS()
+            case .closed: return perform(machine.handle(.peerClosed))
+            }
+        }
+    }
+
+    private func perform(_ action: SMTPProbeMachine.Action) {
+        guard !finished else { return }
+        switch action {
+        case .send(let command):
+            if let session {
+                try? session.write(command.bytes)
+                flushTLS()
+            } else {
+                try? stream.write(command.bytes)
+            }
+        case .startTLS:
+            do {
+                let session = try TLSSession(context: context, serverName: host.text)
+                self.session = session
+                pumpTLS()
+            } catch {
+                finishTLS(["reason": "protocol", "error": .string("\(error)")])
+            }
+        case .wait:
+            break
+        case .done(let result):
+            var findings: [Finding] = []
+            if let finding = result.finding { findings.append(finding.adding("address", .string(address.description))) }
+            finish(STARTTLSProbeResult(address: address, findings: findings, smtp: result, tls: outcome))
+        }
+    }
+
+    private func flushTLS() {
+        guard let session, session.hasOutgoing, !stream.isClosed else { return }
+        try? stream.write(session.drainOutgoing())
+    }
+
+    private func timedOut() {
+        if let stage = machine.stage, stage != .tls {
+            perform(machine.handle(.timeout(stage)))
+        } else if session != nil, outcome == nil {
+            finishTLS(["reason": "timeout", "error": "no complete handshake within the time limit"])
+        } else {
+            finish(tcpFailure: "timeout")
+        }
+    }
+
+    private func finishTLS(_ details: JSONObject) {
+        var details = details
+        details["mx_host"] = .string(host.text)
+        details["address"] = .string(address.description)
+        finish(STARTTLSProbeResult(address: address, findings: [Finding(.mxTLS, details: details)], smtp: nil, tls: outcome))
+    }
+
+    private func finish(tcpFailure reason: String) {
+        finish(STARTTLSProbeResult(
+            address: address,
+            findings: [Finding(.mxTCP, ["mx_host": .string(host.text), "address": .string(address.description), "reason": .string(reason)])],
+            smtp: nil, tls: nil))
+    }
+
+    private func finish(_ result: STARTTLSProbeResult) {
+        guard !finished else { return }
+        finished = true
+        timer.close()
+        stream.close()
+        completion(result)
+    }
+}

@@ -1,0 +1,144 @@
+import MTAScanCore
+import Testing
+@testable import MTAScanEngine
+
+/// The STARTTLS probe over real sockets and TLS, against a small SMTP server
+/// on loopback that plays the parts the test asks for.
+@Suite(.serialized) struct STARTTLSProbeTests {
+    struct Script {
+        var banner = "220 mx.example.test ESMTP\r\n"
+        var ehloReply = "250-mx.example.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"
+        var startTLSReply = "220 2.0.0 Ready to start TLS\r\n"
+    }
+
+    final class Server {
+        let listener: TCPListener
+        private var connections: [TCPStream] = []
+        private(set) var commands: [String] = []
+
+        init(loop: EventLoop, context: TLSContext, script: Script) throws {
+            listener = try TCPListener(on: loop)
+            try listener.bind(to: SocketAddress("127.0.0.1:0")!)
+            try listener.listen { [unowned self] result in
+                guard case .success(let stream) = result else { return }
+                self.connections.append(stream)
+                var session: TLSSession?
+                var pending: [UInt8] = []
+                func reply(_ text: String) {
+                    if let session {
+                        try? session.write(Array(text.utf8))
+                        if session.hasOutgoing { try? stream.write(session.drainOutgoing()) }
+                    } else {
+                        try? stream.write(Array(text.utf8))
+                    }
+                }
+                func handle(_ line: String) {
+                    self.commands.append(line)
+                    switch line.split(separator: " ").first.map({ $0.uppercased() }) ?? "" {
+                    case "EHLO": reply(script.ehloReply)
+                    case "HELO": reply("250 mx.example.test\r\n")
+                    case "STARTTLS":
+                        reply(script.startTLSReply)
+                        if script.startTLSReply.hasPrefix("220") { session = try? TLSSession(context: context) }
+                    case "QUIT": reply("221 2.0.0 Bye\r\n")
+                    default: reply("502 5.5.2 Not here\r\n")
+                    }
+                }
+                try? stream.startReading(onBytes: { bytes in
+                    var plaintext = Array(copying: bytes)
+                    if let session {
+                        session.feed(plaintext)
+                        plaintext = []
+                        if case .data(let data) = (try? session.read(maxBytes: 65536)) ?? .wantIO { plaintext = data }
+                        if session.hasOutgoing { try? stream.write(session.drainOutgoing()) }
+                    }
+                    pending += plaintext
+                    while let end = pending.firstIndex(of: 0x0A) {
+                        let line = String(decoding: pending[..<end], as: UTF8.self).trimmingCharacters(in: ["\r"])
+                        pending.removeFirst(end + 1)
+                        handle(line)
+                    }
+                }, onEnd: { _ in stream.close() })
+                reply(script.banner)
+            }
+        }
+
+        var address: SocketAddress { (try? listener.localAddress()) ?? SocketAddress("127.0.0.1:1")! }
+
+        func close() {
+            listener.close()
+            connections.forEach { $0.close() }
+        }
+    }
+
+    private func probe(_ script: Script = Script(), host: String = TestPKI.host,
+                       leaf: KeyPath<TestPKI, TestPKI.Leaf> = \.good) throws -> (STARTTLSProbeResult?, [String]) {
+        let pki = try TestPKI.shared.get()
+        var result: STARTTLSProbeResult?
+        var commands: [String] = []
+        let report = try EventLoop.run { loop in
+            do {
+                let serverContext = try TLSContext(server: TLSServerConfiguration(
+                    certificateChainPath: pki[keyPath: leaf].chain, privateKeyPath: pki[keyPath: leaf].key))
+                let server = try Server(loop: loop, context: serverContext, script: script)
+                let client = try TLSContext(configuration: TLSConfiguration(trustRoots: .pemFile(pki.rootCA)))
+                let probe = try STARTTLSProbe(loop: loop, context: client, host: DomainName(host)!, address: server.address,
+                                              ehloName: DomainName("scanner.test")!) { probed in
+                    result = probed
+                    commands = server.commands
+                    server.close()
+                    loop.requestShutdown()
+                }
+                probe.start()
+            } catch {
+                Issue.record("setup: \(error)")
+                loop.requestShutdown()
+            }
+        }
+        expectClean(report, expectedForcedCloses: report.handlesClosedByShutdown)
+        return (result, commands)
+    }
+
+    private func codes(_ result: STARTTLSProbeResult?) -> [String] { result?.findings.map(\.code.rawValue) ?? ["no result"] }
+
+    @Test func aGoodServerGivesNoFindingAndNeverSeesMailCommands() throws {
+        let (result, commands) = try probe()
+        #expect(codes(result) == [])
+        #expect(result?.tls?.isPKIXValid == true)
+        #expect(result?.smtp?.startTLSAdvertised == true)
+        #expect(commands.map { $0.split(separator: " ").first.map(String.init) ?? "" } == ["EHLO", "STARTTLS", "QUIT"])
+        #expect(commands.first == "EHLO scanner.test")
+    }
+
+    @Test func noSTARTTLSAdvertised() throws {
+        var script = Script()
+        script.ehloReply = "250-mx.example.test\r\n250 PIPELINING\r\n"
+        let (result, commands) = try probe(script)
+        #expect(codes(result) == ["mx-no-starttls"])
+        #expect(!commands.contains("STARTTLS"))
+    }
+
+    @Test func greylistingBannerIsAnSMTPFinding() throws {
+        var script = Script()
+        script.banner = "421 4.7.0 Try again later\r\n"
+        let (result, _) = try probe(script)
+        #expect(codes(result) == ["mx-smtp"])
+        #expect(result?.findings.first?[detail: "reason"] == "temporary")
+    }
+
+    @Test func certificateProblemsAreMXTLS() throws {
+        let (mismatch, _) = try probe(host: "mx.other.test")
+        #expect(codes(mismatch) == ["mx-tls"])
+        #expect(mismatch?.findings.first?[detail: "reason"] == "name-mismatch")
+        let (selfSigned, _) = try probe(leaf: \.selfSigned)
+        #expect(codes(selfSigned) == ["mx-tls"])
+        #expect(selfSigned?.findings.first?[detail: "reason"] == "self-signed")
+    }
+
+    @Test func refusedSTARTTLS() throws {
+        var script = Script()
+        script.startTLSReply = "454 4.7.0 TLS not available\r\n"
+        let (result, _) = try probe(script)
+        #expect(codes(result) == ["mx-no-starttls"])
+    }
+}
