@@ -107,6 +107,8 @@ public final class DNSClient {
 
     // MARK: sending
 
+    private static let receiveBufferBytes: Int32 = 4 << 20
+
     private static func burst(_ configuration: DNSClientConfiguration) -> Int {
         // 50 ms worth of budget: smooth at the resolver, no stall on a timer tick.
         max(1, configuration.queriesPerSecondPerResolver / 20)
@@ -118,6 +120,8 @@ public final class DNSClient {
         for index in 0..<max(1, min(configuration.socketCount, 0x7FFF)) {
             let socket = try UDPSocket(on: loop)
             try socket.bind(to: SocketAddress(ip: family == .ipv6 ? .anyV6 : .anyV4, port: 0))
+            // Best effort: a smaller buffer than asked for only costs retries.
+            try? socket.setReceiveBufferSize(Self.receiveBufferBytes)
             let socketTag = base | UInt32(index)
             try socket.startReceiving(
                 onDatagram: { [weak self] bytes, from in

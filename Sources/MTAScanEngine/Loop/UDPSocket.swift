@@ -68,6 +68,16 @@ public final class UDPSocket {
         return try SocketAddress.fromSocketCall { uv_udp_getsockname(handle, $0, $1) }
     }
 
+    /// Asks the kernel for a receive buffer of `bytes` (SO_RCVBUF; Linux doubles
+    /// it and caps it at net.core.rmem_max). A client with thousands of answers
+    /// in flight loses datagrams to a small buffer, and each loss costs a retry.
+    public func setReceiveBufferSize(_ bytes: Int32) throws(UVError) {
+        loop.preconditionInEventLoop()
+        guard case .open = state else { throw UVError.handleClosed }
+        var value = bytes
+        try uvCheck(uv_recv_buffer_size(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self), &value))
+    }
+
     /// Sends one datagram. The bytes are copied, so the caller's buffer is free at once.
     /// Errors libuv detects at once are thrown (and `completion` is not called); otherwise
     /// `completion` runs exactly once on the loop thread: nil when the kernel took the
