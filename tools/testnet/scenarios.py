@@ -481,12 +481,41 @@ policy_case("policy-tls-alert", "The HTTPS server has no certificate for the nam
             ["policy-tls"], detail={"policy-tls": {"reason": "alert"}}, serve="tls-alert")
 policy_case("policy-tls-protocol", "Plain HTTP on port 443.",
             ["policy-tls"], detail={"policy-tls": {"reason": "protocol"}}, serve="plaintext-http")
+policy_case("policy-tls-garbage", "Port 443 answers the ClientHello with bytes that are neither "
+            "TLS nor HTTP, then closes.",
+            ["policy-tls"], detail={"policy-tls": {"reason": "protocol"}}, serve="tls-garbage")
+policy_case("policy-tls-timeout", "Port 443 accepts the connection and never answers the "
+            "ClientHello (a silent TCP acceptor).",
+            ["policy-tls"], detail={"policy-tls": {"reason": "timeout"}}, serve="tls-silent")
+policy_case("policy-tls-wildcard", "The policy host presents a certificate for *.<domain>, "
+            "which covers mta-sts.<domain> (one label): valid.",
+            [], verdict="valid", cert="wildcard")
 for _status in (404, 500):
     policy_case(f"policy-http-{_status}", f"The policy URL answers HTTP {_status}.",
                 ["policy-http"], detail={"policy-http": {"status": _status}}, status=_status)
 policy_case("policy-http-redirect", "The policy URL redirects (301); senders must not follow.",
             ["policy-http"], detail={"policy-http": {"status": 301}}, status=301,
             location="https://www.policy-http-redirect.test/.well-known/mta-sts.txt")
+policy_case("policy-http-redirect-302", "The policy URL redirects with 302 Found.",
+            ["policy-http"], detail={"policy-http": {"status": 302}}, status=302,
+            location="https://mta-sts.policy-http-redirect-302.test/mta-sts.txt")
+policy_case("policy-http-header-too-large", "A 200 whose header section is 10 MB long "
+            "(one endless X-Padding field): a client must stop reading at its header limit.",
+            ["policy-http"], detail={"policy-http": {"reason": "header-too-large"}},
+            serve="http-huge-header")
+policy_case("policy-http-headers-never-end", "The status line and then one more header field "
+            "every second, never the empty line that ends the header section.",
+            ["policy-http"], detail={"policy-http": {"reason": "timeout"}},
+            serve="http-headers-never-end")
+policy_case("policy-http-slow-body", "A valid response whose body arrives one byte per second: "
+            "only a deadline on the whole fetch ends it.",
+            ["policy-http"], detail={"policy-http": {"reason": "timeout"}}, serve="http-slow-body")
+policy_case("policy-http-endless-chunked", "A 200 with Transfer-Encoding: chunked whose chunks "
+            "(valid policy lines) never end: the body passes the 64 KiB limit.",
+            ["policy-syntax"], detail={"policy-syntax": {"rule": "too-large"}},
+            serve="http-endless-chunked")
+policy_case("policy-chunked", "A valid policy sent with Transfer-Encoding: chunked (no "
+            "Content-Length): valid.", [], verdict="valid", chunked=True)
 policy_case("policy-content-type-html", "The policy is served as text/html.",
             ["policy-content-type"], content_type="text/html")
 policy_case("policy-content-type-charset", "text/plain with a charset parameter: valid.",
@@ -596,7 +625,11 @@ for _behaviour, _code, _why in [
     ("smtp-endless-banner", "mx-smtp", "the banner is an endless series of 220- lines"),
     ("smtp-banner-554", "mx-smtp", "the banner is 554 (no service)"),
     ("smtp-banner-421", "mx-smtp", "the banner is 421 (temporarily unavailable, as greylisting does)"),
-    ("smtp-ehlo-helo-refused", "mx-smtp", "EHLO and HELO are both answered 502"),
+    ("smtp-slow-banner", "mx-smtp", "the banner arrives one byte per second"),
+    ("smtp-greylist", "mx-smtp", "EHLO and HELO are both answered 450 (greylisting before STARTTLS)"),
+    ("smtp-ehlo-helo-refused", "mx-smtp", "EHLO and HELO are both answered 500 (command not recognized)"),
+    ("smtp-ehlo-refused", "mx-no-starttls", "EHLO is answered 500 and HELO 250, as behind a "
+     "firewall that mangles EHLO: after HELO there are no extensions, so no STARTTLS"),
     ("no-starttls", "mx-no-starttls", "STARTTLS is not advertised"),
     ("starttls-refused", "mx-no-starttls", "STARTTLS is advertised but answered 454"),
 ]:
@@ -619,6 +652,9 @@ own_mx_domain("mx-tls-wildcard-depth", "mx",
               [("a.b", "starttls-cert-parent-wildcard")], ["mx-tls", "mx-pkix-invalid-all"],
               detail={"mx-tls": {"reason": "name-mismatch"}},
               patterns=["a.b.mx-tls-wildcard-depth.test"])
+own_mx_domain("mx-tls-wildcard", "mx",
+              "The MX host mx.<domain> presents a certificate for *.<domain>: valid.",
+              [("mx", "starttls-cert-wildcard")], [], verdict="valid")
 own_mx_domain("mx-pkix-invalid-some", "mx",
               "Two MX hosts, one valid and one with an expired certificate.",
               [("mx", "starttls-good"), ("mx2", "starttls-cert-expired")],
@@ -778,6 +814,86 @@ valid_domain(
     extra_records=[rr("loop1", "CNAME", "loop2.cname-loop-policy-host.test."),
                    rr("loop2", "CNAME", "loop1.cname-loop-policy-host.test.")],
     findings=["dns-servfail"], verdict="unknown")
+
+# --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
+# nginx and Postfix play what a real, misconfigured server does; hostile.py plays
+# what no real server does on purpose; "none" means nothing listens.
+
+POLICY_SERVE = {
+    "https": ("nginx", "HTTPS with `cert`, `status` (+ `location`), `content_type` and the body; "
+              "`chunked`: Transfer-Encoding chunked instead of Content-Length"),
+    "tls-alert": ("nginx", "no server block for the name: the default server's "
+                  "ssl_reject_handshake answers the ClientHello with unrecognized_name"),
+    "plaintext-http": ("nginx", "a plain HTTP listener on port 443 (answers a ClientHello with "
+                       "an HTTP 400)"),
+    "tcp-refused": ("none", "nothing listens: the connection is refused"),
+    "tcp-timeout": ("hostile", "a listener whose accept queue is kept full: further SYNs are "
+                    "dropped, the connection times out"),
+    "tls-garbage": ("hostile", "reads the ClientHello, answers with bytes that are not TLS, closes"),
+    "tls-silent": ("hostile", "accepts the connection and never sends a byte"),
+    "http-huge-header": ("hostile", "TLS with a good certificate; a 200 whose header section is "
+                         "10 MB"),
+    "http-headers-never-end": ("hostile", "TLS with a good certificate; the status line, then "
+                               "one header field a second, never the end of the header section"),
+    "http-slow-body": ("hostile", "TLS with a good certificate; headers at once, the body one "
+                       "byte a second"),
+    "http-endless-chunked": ("hostile", "TLS with a good certificate; a chunked body of policy "
+                             "lines that never ends"),
+    "none": ("none", "the name has no address"),
+}
+
+CERT_KINDS = {
+    "good": "issued by the test intermediate for the host; served with the intermediate",
+    "expired": "as good, validity ended 30 days ago",
+    "not-yet-valid": "as good, validity begins in a year",
+    "self-signed": "a self-signed certificate for the host",
+    "untrusted": "issued for the host by an intermediate of a second CA that is not in the "
+                 "bundle; served with that intermediate",
+    "name-mismatch": "issued by the test intermediate for <domain> and www.<domain>",
+    "incomplete-chain": "as good, served without the intermediate",
+    "wildcard": "issued by the test intermediate for *.<parent of the host>",
+    "parent-wildcard": "issued by the test intermediate for *.<grandparent of the host> "
+                       "(a wildcard two labels up: does not match)",
+}
+
+MX_SMTP = {
+    "starttls-good": ("postfix", "STARTTLS with a good certificate"),
+    "no-starttls": ("postfix", "smtpd_tls_security_level = none: STARTTLS not advertised"),
+    "smtp-banner-554": ("postfix", "smtpd_client_restrictions = reject at connect "
+                        "(smtpd_delay_reject = no): 554 instead of 220"),
+    "smtp-banner-421": ("postfix", "smtpd_client_restrictions = defer with defer_code = 421 at "
+                        "connect: a 421 banner, then the server hangs up"),
+    "smtp-greylist": ("postfix", "smtpd_helo_restrictions = defer (smtpd_delay_reject = no): "
+                      "450 to EHLO and HELO"),
+    "smtp-ehlo-helo-refused": ("postfix", "smtpd_command_filter rewrites EHLO and HELO to an "
+                               "unknown command: 500 to both"),
+    "smtp-ehlo-refused": ("postfix", "smtpd_command_filter rewrites EHLO only: 500 to EHLO, "
+                          "250 to HELO (no extensions)"),
+    "smtp-silent": ("hostile", "accepts the connection and never sends a banner"),
+    "smtp-endless-banner": ("hostile", "220- continuation lines, never a last line"),
+    "smtp-slow-banner": ("hostile", "a 220 banner one byte a second"),
+    "starttls-refused": ("hostile", "STARTTLS advertised, answered 454"),
+    "starttls-garbage": ("hostile", "220 to STARTTLS, then bytes that are not TLS"),
+    "tcp-refused": ("none", "nothing listens: the connection is refused"),
+    "tcp-timeout": ("hostile", "a listener whose accept queue is kept full: SYNs are dropped"),
+    "none": ("none", "the name has no address"),
+}
+for _kind in CERT_KINDS:
+    if _kind != "good":
+        MX_SMTP[f"starttls-cert-{_kind}"] = ("postfix", f"STARTTLS with a certificate: {_kind}")
+
+
+def assert_behaviours_known():
+    for entry in SCENARIOS:
+        policy = entry["policy"]
+        if policy is not None:
+            assert policy["serve"] in POLICY_SERVE, (entry["name"], policy["serve"])
+            assert policy.get("cert", "good") in CERT_KINDS, (entry["name"], policy.get("cert"))
+            assert (policy["address"] is None) == (policy["serve"] == "none"), entry["name"]
+        for mx in entry["mx"]:
+            assert mx["smtp"] in MX_SMTP, (entry["name"], mx["smtp"])
+            assert (mx["address"] is None) == (mx["smtp"] == "none"), (entry["name"], mx["host"])
+
 
 # --- support zones: names that scenarios point at ---------------------------------
 
@@ -1022,6 +1138,7 @@ def assert_loopback_only():
 
 def catalogue():
     assert_loopback_only()
+    assert_behaviours_known()
     world = build_world()
     scenarios = []
     names = set()
@@ -1054,6 +1171,11 @@ def catalogue():
         "support_zones": SUPPORT_ZONES,
         "ptr": [{"address": a, "name": n} for a, n in PTR],
         "support_checks": support_checks(world),
+        "policy_behaviours": {k: {"server": v[0], "description": v[1]} for k, v in POLICY_SERVE.items()},
+        "cert_kinds": CERT_KINDS,
+        "mx_behaviours": {k: {"server": v[0], "description": v[1]} for k, v in MX_SMTP.items()},
+        "shared_mx_hosts": [{"host": h, "address": a, "smtp": "starttls-good"}
+                            for h, a in SHARED_MX_HOSTS.items()],
         "scenarios": scenarios,
     }
 
