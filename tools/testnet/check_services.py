@@ -426,6 +426,8 @@ def expect_no_mail(address):
         expect_code("banner", smtp.reply(), 220)
         expect_code("EHLO", smtp.command("EHLO checker.test"), 250)
         mail = smtp.command("MAIL FROM:<checker@scanner.test>")
+        if mail[0] is None:
+            raise Failure("MAIL FROM unanswered")
         if mail[0] == 250:
             code, lines = smtp.command("RCPT TO:<postmaster@mailhost.test>")
             if code is None or code < 400:
