@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-check of the running test internet's DNS part against the catalogue.
+"""Self-check of the running test internet against the catalogue.
 
 For every scenario (and the infrastructure names), asks unbound with dig each
 lookup listed under expect.dns in scenarios.json and compares rcode and answer
@@ -7,8 +7,11 @@ lookup listed under expect.dns in scenarios.json and compares rcode and answer
   truncated_at_1232  a UDP query with an EDNS buffer of 1232 gets TC=1
   min_ms             the answer takes at least this long (slow nameserver)
   TIMEOUT            no answer within the catalogue's timeout_seconds
+Then every policy host and MX host: TLS, HTTP and SMTP behaviour as the
+catalogue stages it (check_services.py).
 
 Usage: check.py [--resolver 127.53.0.2] [--only NAME[,NAME...]] [--verbose]
+                [--dns-only | --services-only]
 Prints one line per failure and "N passed, N failed"; exits 1 on any failure.
 
 Python 3 standard library only (dig from bind9-dnsutils does the asking).
@@ -22,6 +25,8 @@ import re
 import subprocess
 import sys
 import time
+
+import check_services
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STATUS = re.compile(r"status: ([A-Z]+)")
@@ -89,6 +94,25 @@ def config_problems(run):
             problems.append(f"config: unbound {match.group(1)} {match.group(2)} is not loopback")
     if "outgoing-interface" not in conf:
         problems.append("config: unbound has no outgoing-interface on loopback")
+    # Every address nginx, Postfix and hostile.py listen on.
+    listens = []
+    if os.path.exists(os.path.join(run, "nginx.conf")):
+        with open(os.path.join(run, "nginx.conf")) as handle:
+            listens += [("nginx", m.group(1).strip("[]")) for m in
+                        re.finditer(r"^\s*listen\s+(\[[^]]+\]|[^:\s]+):\d+", handle.read(), re.M)]
+    if os.path.exists(os.path.join(run, "postfix", "master.cf")):
+        with open(os.path.join(run, "postfix", "master.cf")) as handle:
+            listens += [("postfix", m.group(1)) for m in
+                        re.finditer(r"^(\S+):\d+\s+inet\s", handle.read(), re.M)]
+        with open(os.path.join(run, "postfix", "main.cf")) as handle:
+            if not re.search(r"^inet_interfaces = loopback-only$", handle.read(), re.M):
+                problems.append("config: postfix main.cf: inet_interfaces is not loopback-only")
+    if os.path.exists(os.path.join(run, "hostile.json")):
+        with open(os.path.join(run, "hostile.json")) as handle:
+            listens += [("hostile", play["address"]) for play in json.load(handle)["plays"]]
+    for server, address in listens:
+        if not loopback.match(address):
+            problems.append(f"config: {server} listens on {address}, not loopback")
     # Root hints and every address record the servers hand out.
     files = [os.path.join(run, "root.hints")]
     for directory in ("zones", "zones-hidden", "synth/zones"):
@@ -143,6 +167,8 @@ def main(argv):
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--run", default=os.path.join(HERE, "run"),
                         help="run directory whose configuration is checked too")
+    parser.add_argument("--dns-only", action="store_true", help="skip the HTTPS and SMTP checks")
+    parser.add_argument("--services-only", action="store_true", help="skip the DNS checks")
     options = parser.parse_args(argv)
     with open(options.catalogue) as handle:
         catalogue = json.load(handle)
@@ -157,16 +183,21 @@ def main(argv):
         jobs = [job for job in jobs if job[0] != "infrastructure"]
     elif os.path.isdir(options.run):
         jobs += synthetic_jobs(options.run)
+    if options.services_only:
+        jobs = []
+    services = [] if options.dns_only else check_services.jobs(catalogue, options.run, only)
 
     passed = failed = 0
     failed_scenarios = set()
-    if os.path.isdir(options.run):
+    if os.path.isdir(options.run) and not options.services_only:
         problems = config_problems(options.run)
         for problem in problems:
             print("FAIL " + problem)
         failed += 1 if problems else 0
         passed += 0 if problems else 1
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        # The slow service checks (timeouts, silences) first: they overlap the rest.
+        service_futures = [pool.submit(check) for _, _, check in services]
         futures = [pool.submit(check_one, options.resolver, timeout, label, expectation)
                    for label, expectation in jobs]
         for (label, expectation), future in zip(jobs, futures):
@@ -181,9 +212,21 @@ def main(argv):
                 if options.verbose:
                     print(f"ok   {label}: {expectation['qname']} {expectation['qtype']} "
                           f"{expectation['rcode']}")
-    scenario_count = len({label for label, _ in jobs})
+        for (label, what, _), future in zip(services, service_futures):
+            problems = future.result()
+            if problems:
+                failed += 1
+                failed_scenarios.add(label)
+                for problem in problems:
+                    print(f"FAIL {label}: {what}: {problem}")
+            else:
+                passed += 1
+                if options.verbose:
+                    print(f"ok   {label}: {what}")
+    scenario_count = len({label for label, _ in jobs} | {label for label, _, _ in services})
     print(f"{passed} passed, {failed} failed "
-          f"({len(jobs)} lookups and the configuration; "
+          f"({len(jobs)} lookups, {len(services)} HTTPS/SMTP endpoints"
+          f"{'' if options.services_only else ' and the configuration'}; "
           f"{scenario_count - len(failed_scenarios)}/{scenario_count} scenarios, "
           f"infrastructure and synthetic kinds clean)")
     return 1 if failed else 0

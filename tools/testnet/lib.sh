@@ -12,7 +12,7 @@ NSD_SYNTH_ADDR=127.53.0.4
 BADNS_REFUSED_ADDR=127.53.1.3
 
 # Components in start order; stop goes the other way.
-components=(nsd nsd-hidden nsd-synth badns unbound)
+components=(nsd nsd-hidden nsd-synth badns unbound hostile nginx postfix)
 
 # The program a component's pid must be running, so that a stale pid file
 # whose number was reused by another process is never signalled.
@@ -21,10 +21,31 @@ component_program() {
         nsd|nsd-hidden|nsd-synth) echo nsd ;;
         unbound) echo unbound ;;
         badns) echo badns.py ;;
+        hostile) echo hostile.py ;;
+        nginx) echo nginx ;;
+        postfix) echo master ;;
     esac
 }
 
-pid_file() { echo "$run_dir/$1.pid"; }
+pid_file() {
+    case $1 in
+        postfix) echo "$run_dir/postfix/spool/pid/master.pid" ;;  # Postfix's own
+        *) echo "$run_dir/$1.pid" ;;
+    esac
+}
+
+# The trust anchors of the test PKI: `mtascan --ca-file "$ca_bundle"`.
+ca_bundle=$run_dir/ca/bundle.pem
+
+# First line of an SMTP server's greeting, within 2 s (bash's /dev/tcp: no nc needed).
+smtp_banner() {  # address
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/25" && head -n 1 <&3' _ "$1" 2>/dev/null | tr -d '\r'
+}
+
+# Variables gen_services.py wrote for the health checks (NGINX_HEALTH_HOST...).
+health_vars() {
+    [[ -r $run_dir/health.env ]] && source "$run_dir/health.env"
+}
 
 # Prints the pid of a running component started from this run directory.
 component_pid() {
@@ -53,6 +74,11 @@ component_healthy() {
         badns) ask $BADNS_REFUSED_ADDR SOA test. | grep -q 'status: REFUSED' ;;
         unbound) dig @$UNBOUND_ADDR +time=2 +tries=1 +short A ns1.nic.test. 2>/dev/null \
                      | grep -qx "$NSD_ADDR" ;;
+        nginx) health_vars && curl -sS -o /dev/null --max-time 2 --cacert "$ca_bundle" \
+                   --resolve "$NGINX_HEALTH_HOST:443:$NGINX_HEALTH_ADDR" \
+                   "https://$NGINX_HEALTH_HOST/.well-known/mta-sts.txt" 2>/dev/null ;;
+        postfix) health_vars && [[ $(smtp_banner "$POSTFIX_HEALTH_ADDR") == "220 $POSTFIX_HEALTH_HOST "* ]] ;;
+        hostile) health_vars && [[ $(smtp_banner "$HOSTILE_HEALTH_ADDR") == "220 "* ]] ;;
     esac
 }
 
@@ -67,9 +93,4 @@ wanted_components() {
     done
 }
 
-log_file() {
-    case $1 in
-        badns) echo "$run_dir/badns.log" ;;
-        *) echo "$run_dir/$1.log" ;;
-    esac
-}
+log_file() { echo "$run_dir/$1.log"; }

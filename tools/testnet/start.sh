@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Starts the DNS part of the local test internet on loopback addresses:
-# NSD (127.53.0.1), a hidden NSD for slow zones (127.53.0.3), the misbehaving
-# nameservers (127.53.1.0/24), unbound (127.53.0.2) and, on request, an NSD
-# with a synthetic zone for benchmarks (127.53.0.4).
+# Starts the local test internet on loopback addresses. DNS: NSD (127.53.0.1),
+# a hidden NSD for slow zones (127.53.0.3), the misbehaving nameservers
+# (127.53.1.0/24), unbound (127.53.0.2) and, on request, an NSD with a synthetic
+# zone for benchmarks (127.53.0.4). HTTPS and SMTP: a fresh test PKI (run/ca/,
+# trust anchors run/ca/bundle.pem), nginx for the policy hosts (127.44.x.y:443,
+# [::1]:443), a private Postfix for the MX hosts (127.25.x.y:25) and hostile.py
+# for what no real server does on purpose.
 #
 #   tools/testnet/start.sh                      the scenario catalogue only
 #   tools/testnet/start.sh --synthetic 100000   also synth. with 100000 domains
@@ -12,8 +15,8 @@
 #                                               see gen_synthetic.py
 #
 # Idempotent: when everything is already running and healthy (with the same
-# synthetic size), it does nothing. Needs root (ports 53) and the packages of
-# `tools/setup.sh testnet`; touches nothing outside tools/testnet/run/.
+# synthetic size), it does nothing. Needs root (ports 53, 443, 25) and the
+# packages of `tools/setup.sh testnet`; touches nothing outside tools/testnet/run/.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -25,7 +28,7 @@ while (($#)); do
         --synthetic=*) synth_size=${1#*=}; shift ;;
         --synthetic-layout) synth_layout=${2:?--synthetic-layout needs zones or flat}; shift 2 ;;
         --synthetic-layout=*) synth_layout=${1#*=}; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "start.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -45,6 +48,7 @@ fail() {
         say "last lines of $log:"
         tail -n 40 "$log" >&2
     fi
+    [[ -n ${gen_services_pid:-} ]] && kill "$gen_services_pid" 2>/dev/null
     "$testnet_dir/stop.sh" --keep-run
     say "stopped what was started; logs are kept in $run_dir"
     exit 1
@@ -66,20 +70,24 @@ fi
 "$testnet_dir/stop.sh"
 
 # --- preconditions -------------------------------------------------------------------
-for tool in nsd unbound dig python3 ss; do
+for tool in nsd unbound dig python3 ss nginx postconf openssl curl; do
     command -v "$tool" >/dev/null || { say "$tool is missing: run tools/setup.sh testnet"; exit 1; }
 done
-if [[ $(id -u) -ne 0 ]] && (( $(cat /proc/sys/net/ipv4/ip_unprivileged_port_start) > 53 )); then
-    say "binding port 53 needs root (or net.ipv4.ip_unprivileged_port_start=0 in a namespace)"
+postfix_master=$(postconf -h daemon_directory 2>/dev/null)/master
+[[ -x $postfix_master ]] || { say "Postfix's master is missing: run tools/setup.sh testnet"; exit 1; }
+if [[ $(id -u) -ne 0 ]]; then
+    # Ports 25/53/443, and Postfix's daemons run as the postfix user (chown).
+    say "start.sh needs root"
     exit 1
 fi
 python3 "$testnet_dir/scenarios.py" --check || exit 1
 
 # Another testnet (another worktree's) or a system service on our addresses?
-busy=$(ss -Hlntup 2>/dev/null | awk '{print $5, $7}' | grep -E '^127\.53\.[01]\.[0-9]+:53 ' || true)
+busy=$(ss -Hlntup 2>/dev/null | awk '{print $5, $7}' \
+       | grep -E '^(127\.53\.[01]\.[0-9]+:53|127\.44\.[0-9.]+:443|\[::1\]:443|127\.25\.[0-9.]+:25) ' || true)
 if [[ -n $busy ]]; then
-    say "port 53 on 127.53.x.x is already in use (another testnet? stop it first):"
-    echo "$busy" | sort -u -k1,1 >&2
+    say "testnet addresses are already in use (another testnet? stop it first):"
+    echo "$busy" | sort -u -k1,1 | head -n 20 >&2
     exit 1
 fi
 
@@ -95,6 +103,11 @@ if (( synth_size > 0 )); then
 fi
 python3 "$testnet_dir/gen_zones.py" --run "$run_dir" "${gen_args[@]}" \
     || fail nsd "gen_zones.py failed"
+# The test PKI, policy bodies, nginx.conf, postfix/, hostile.json: about a second
+# of openssl, so it runs while the DNS servers start.
+python3 "$testnet_dir/gen_services.py" --run "$run_dir" "${gen_args[@]}" \
+    >"$run_dir/gen_services.log" 2>&1 &
+gen_services_pid=$!
 
 # --- start ----------------------------------------------------------------------------
 # Waits until a component answers; gives up early when its process is gone.
@@ -133,3 +146,28 @@ unbound-checkconf "$run_dir/unbound.conf" >/dev/null 2>"$run_dir/unbound.log" \
 unbound -c "$run_dir/unbound.conf" 2>>"$run_dir/unbound.log" || fail unbound "unbound failed to start"
 wait_healthy unbound 15 "unbound -c $run_dir/unbound.conf"
 say "unbound up (pid $(component_pid unbound)); resolver: $UNBOUND_ADDR"
+
+# --- HTTPS and SMTP ----------------------------------------------------------------
+wait "$gen_services_pid" || { gen_services_pid=""; fail gen_services "gen_services.py failed"; }
+gen_services_pid=""
+cat "$run_dir/gen_services.log" >&2
+setsid python3 "$testnet_dir/hostile.py" --config "$run_dir/hostile.json" \
+    --pidfile "$run_dir/hostile.pid" </dev/null >>"$run_dir/hostile.log" 2>&1 &
+wait_healthy hostile 10 "hostile.py --config $run_dir/hostile.json"
+say "hostile up (pid $(component_pid hostile))"
+
+# -p/-e first: without them nginx touches /var/log/nginx before reading its configuration.
+nginx_args=(-p "$run_dir/nginx" -e "$run_dir/nginx.log" -c "$run_dir/nginx.conf")
+nginx "${nginx_args[@]}" 2>>"$run_dir/nginx.log" || fail nginx "nginx failed to start ($run_dir/nginx.conf)"
+wait_healthy nginx 10 "nginx -p $run_dir/nginx"
+say "nginx up (pid $(component_pid nginx))"
+
+# master -w returns once the master is up. Its errors go only to postfix.log, and
+# those before postlogd runs (a bad master.cf, a port in use) only to syslog: so
+# postconf checks the syntax first, and the busy-port check above ran.
+postconf -c "$run_dir/postfix" -M >/dev/null 2>>"$run_dir/postfix.log" \
+    || fail postfix "$run_dir/postfix/master.cf is invalid"
+"$postfix_master" -c "$run_dir/postfix" -w 2>>"$run_dir/postfix.log" \
+    || fail postfix "Postfix's master failed to start (run: postfix -c $run_dir/postfix check)"
+wait_healthy postfix 10 "master -c $run_dir/postfix"
+say "postfix up (pid $(component_pid postfix)); CA bundle (--ca-file): $ca_bundle"
