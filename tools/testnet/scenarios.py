@@ -672,7 +672,7 @@ def consistency(name, description, mx_hosts, patterns, findings, kind=None, host
     address = policy_addresses.take()
     records = [mx_rr(10 * (i + 1), host) for i, host in enumerate(mx_hosts)]
     records += [sts(STS_OK), tlsrpt(tlsrpt_ok(domain)), rr("mta-sts", "A", address)]
-    detail = {"mx-pattern-mismatch": {"kind": kind, "hosts": hosts}} if kind else None
+    detail = {"mx-pattern-mismatch": {"kind": kind, "scope": hosts}} if kind else None
     scenario(name, group, description, records=records,
              policy=good_policy(policy_body(patterns, mode=mode), address=address),
              mx=[good_mx(host, 10 * (i + 1)) for i, host in enumerate(mx_hosts)],
@@ -692,9 +692,10 @@ consistency("consistency-mta-sts-label",
             ["mx-pattern-mismatch"], "mta-sts-label", "all")
 consistency("consistency-complete", "The pattern names an unrelated host (mail.elsewhere.test).",
             ["mx1.mailhost.test"], ["mail.elsewhere.test"], ["mx-pattern-mismatch"], "complete", "all")
-consistency("consistency-some", "Two MX hosts, the policy names only the first (mx2 is a typo away).",
+consistency("consistency-some", "Two MX hosts, the policy names only the first: mx2 differs in the third "
+            "label, which the vocabulary calls extra-label (same registrable domain) before typo.",
             ["mx1.mailhost.test", "mx2.mailhost.test"], ["mx1.mailhost.test"],
-            ["mx-pattern-mismatch"], "typo", "some")
+            ["mx-pattern-mismatch"], "extra-label", "some")
 consistency("consistency-wildcard", "Pattern *.mailhost.test covers both MX hosts.",
             ["mx1.mailhost.test", "mx2.mailhost.test"], ["*.mailhost.test"], [], verdict="valid")
 
@@ -748,7 +749,7 @@ own_mx_domain(
     "servfail-mx-host", "dns",
     "The only MX host's name lies in a lame sub-zone: its address lookup SERVFAILs.",
     [("mx.lame", "none")], ["dns-servfail"], verdict="unknown", dns_findings=["dns-servfail"],
-    extra_records=[rr("lame", "NS", "refused.ns.nic.test.")])
+    extra_records=[rr("lame", "NS", "refused.ns.nic.test.")], patterns=["mx.lame.servfail-mx-host.test"])
 
 valid_domain("refused", "dns", "The resolver refuses every name of the domain (unbound local-zone refuse).",
              resolver={"refuse": ["@"]}, findings=["dns-refused"], verdict="unknown")

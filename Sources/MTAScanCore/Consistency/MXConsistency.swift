@@ -59,10 +59,12 @@ public enum MXConsistency {
     /// distance between the host and the pattern, a wildcard pattern's `*`
     /// replaced by the host's own first label.
     ///
-    /// - `mta-sts-label`: the pattern has a label `mta-sts` and, with that label
-    ///   removed, has the host's registrable domain: the policy host's name
-    ///   (`mta-sts.example.com`) pasted where the MX name belongs, so host
-    ///   `mx.example.com` or `example.com` does not match.
+    /// - `mta-sts-label`: the pattern carries an `mta-sts` label (the findings
+    ///   vocabulary's definition): the policy host's name (`mta-sts.example.com`)
+    ///   pasted where the MX name belongs, whether the MX hosts are the
+    ///   domain's own (`mx.example.com`) or a provider's (`aspmx.l.google.com`).
+    ///   No MX host is ever meant to be the policy host, so this wins over
+    ///   every other relation.
     /// - `extra-label`: host and pattern have the same registrable domain but
     ///   differ left of it: extra, missing or different labels (host
     ///   `mx1.mail.example.com` against `*.example.com`, `mail.example.com`, or
@@ -107,10 +109,8 @@ public enum MXConsistency {
 
     private static func relation(_ host: NameParts, _ candidate: Candidate, distance: Int?) -> MismatchKind {
         let base = candidate.base
-        if let registrable = host.registrableDomain {
-            if candidate.registrableWithoutMTASTSLabel == registrable { return .mtaStsLabel }
-            if base.registrableDomain == registrable { return .extraLabel }
-        }
+        if candidate.hasMTASTSLabel { return .mtaStsLabel }
+        if let registrable = host.registrableDomain, base.registrableDomain == registrable { return .extraLabel }
         if host.registrableDomain != nil, base.registrableDomain != nil,
            host.publicSuffix != base.publicSuffix, candidate.prefixMatches(host.prefix) {
             return .tld
@@ -154,19 +154,13 @@ private struct Candidate {
     let pattern: MXPattern
     /// The name after `*.`, or the whole name.
     let base: NameParts
-    /// The registrable domain of `base` without its first `mta-sts` label, if it has one.
-    let registrableWithoutMTASTSLabel: String?
+    /// The pattern has an `mta-sts` label: the policy host's name pasted where an MX name belongs.
+    let hasMTASTSLabel: Bool
 
     init(_ pattern: MXPattern, psl: PublicSuffixList) {
         self.pattern = pattern
         self.base = NameParts(pattern.baseName, psl: psl)
-        var labels = base.labels
-        if let index = labels.firstIndex(of: "mta-sts") {
-            labels.remove(at: index)
-            registrableWithoutMTASTSLabel = labels.isEmpty ? nil : psl.registrableDomain(of: labels.joined(separator: "."))
-        } else {
-            registrableWithoutMTASTSLabel = nil
-        }
+        hasMTASTSLabel = base.labels.contains("mta-sts")
     }
 
     /// The pattern's labels left of the public suffix, `*` included, against the

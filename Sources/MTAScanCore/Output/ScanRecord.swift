@@ -21,6 +21,13 @@ public enum ScanRecord {
         return .object(record)
     }
 
+    /// The record of a domain on the exclusion list: nothing was sent for it.
+    public static func excluded(domain: DomainName, line: Int, rule: String) -> JSONValue {
+        var record = skeleton(domain: domain.text, line: line, verdict: nil, phases: [])
+        record["excluded"] = .object(["rule": .string(rule)])
+        return .object(record)
+    }
+
     /// The record after the DNS phase.
     public static func dnsPhase(
         facts: DomainDNSFacts, assessment: DNSPhaseAssessment, line: Int, extraFindings: [Finding] = []
@@ -29,12 +36,33 @@ public enum ScanRecord {
         let verdict = Verdict.of(stsRecordStatus: assessment.stsRecord?.status, findings: findings)
         var record = skeleton(domain: facts.domain.text, line: line, verdict: verdict, phases: [.dns])
         record["findings"] = .array(findings.map(\.json))
+        fillDNS(&record, facts: facts, assessment: assessment, hosts: nil, probes: nil)
+        return .object(record)
+    }
+
+    /// The record after every phase that ran: `retrieval` is nil when no policy
+    /// fetch was attempted, `probes` nil when the MX phase did not run for the domain.
+    public static func scanned(
+        facts: DomainDNSFacts, dns: DNSPhaseAssessment, assessment: DomainAssessment, retrieval: PolicyRetrieval?,
+        probes: [MXProbeObservation]?, phases: [Phase], line: Int
+    ) -> JSONValue {
+        var record = skeleton(domain: facts.domain.text, line: line, verdict: assessment.verdict, phases: phases)
+        record["mode"] = assessment.mode.map { .string($0.rawValue) } ?? .null
+        record["findings"] = .array(assessment.findings.map(\.json))
+        fillDNS(&record, facts: facts, assessment: dns, hosts: assessment.hosts, probes: probes)
+        record["policy"] = retrieval.map(policyJSON) ?? .null
+        return .object(record)
+    }
+
+    private static func fillDNS(
+        _ record: inout JSONObject, facts: DomainDNSFacts, assessment: DNSPhaseAssessment,
+        hosts: [MXHostAssessment]?, probes: [MXProbeObservation]?
+    ) {
         record["sts_record"] = stsRecordJSON(facts.stsTXT, assessment.stsRecord)
         record["tlsrpt"] = tlsrptJSON(facts.tlsrptTXT, assessment.tlsrptRecord)
-        record["mx"] = mxJSON(facts)
+        record["mx"] = mxJSON(facts, hosts: hosts, probes: probes)
         record["policy_host"] = policyHostJSON(facts)
         record["ns"] = lookupJSON(facts.ns) { .strings($0.sorted()) }
-        return .object(record)
     }
 
     /// Every top-level key, in order, with nulls where nothing is known yet.
@@ -44,6 +72,7 @@ public enum ScanRecord {
             "domain": .string(domain),
             "input_line": .int(line),
             "input_error": .null,
+            "excluded": .null,
             "verdict": verdict.map { .string($0.rawValue) } ?? .null,
             "mode": .null,
             "phases": .strings(phases.map(\.rawValue)),
@@ -73,7 +102,8 @@ public enum ScanRecord {
     }
 
     /// `{"lookup", "hosts": [{"preference", "host", "ipv4", "ipv6", "address_lookup"}]}` in preference order.
-    static func mxJSON(_ facts: DomainDNSFacts) -> JSONValue {
+    static func mxJSON(_ facts: DomainDNSFacts, hosts assessments: [MXHostAssessment]? = nil,
+                       probes: [MXProbeObservation]? = nil) -> JSONValue {
         var hosts: [JSONValue] = []
         for record in facts.mx.values.sorted(by: { ($0.preference, $0.host) < ($1.preference, $1.host) }) {
             var host: JSONObject = ["preference": .int(record.preference), "host": .string(record.host)]
@@ -97,6 +127,14 @@ public enum ScanRecord {
                     }),
                 ])
             } ?? .null
+            host["provider"] = .null
+            let assessment = assessments?.first { $0.host == record.host }
+            host["matches_policy"] = assessment?.matchesPolicy.map { .bool($0) } ?? .null
+            host["pattern"] = assessment?.pattern.map { .string($0) } ?? .null
+            host["pkix_valid"] = assessment?.pkixValid.map { .bool($0) } ?? .null
+            host["probes"] = probes.map { probes in
+                .array(probes.filter { $0.host == record.host }.map(probeJSON))
+            } ?? .null
             hosts.append(.object(host))
         }
         return .object(["lookup": .string(facts.mx.status.rawValue), "hosts": .array(hosts)])
@@ -115,6 +153,48 @@ public enum ScanRecord {
             "lookup": .object([
                 "a": .string(facts.policyHostIPv4.status.rawValue), "aaaa": .string(facts.policyHostIPv6.status.rawValue),
             ]),
+            "provider": .null,
+        ])
+    }
+
+    /// The `policy` object (docs/output.md).
+    static func policyJSON(_ retrieval: PolicyRetrieval) -> JSONValue {
+        let parsed = retrieval.evaluation?.policy
+        return .object([
+            "url": .string(retrieval.url),
+            "address": retrieval.address.map { .string($0) } ?? .null,
+            "excluded": .bool(retrieval.excluded),
+            "tcp_failures": .array(retrieval.tcpFailures.map {
+                .object(["address": .string($0.address), "reason": .string($0.reason)])
+            }),
+            "tls": retrieval.tls?.json ?? .null,
+            "http_status": retrieval.httpStatus.map { .int($0) } ?? .null,
+            "content_type": retrieval.contentType.map { .string($0) } ?? .null,
+            "valid": .bool(retrieval.policy != nil),
+            "version": parsed.map { _ in .string("STSv1") } ?? .null,
+            "mode": parsed.map { .string($0.mode.rawValue) } ?? .null,
+            "max_age": parsed.map { .int($0.maxAge) } ?? .null,
+            "mx": parsed.map { .strings($0.mx.map(\.text)) } ?? .null,
+        ])
+    }
+
+    /// One entry of `mx.hosts[].probes`.
+    static func probeJSON(_ probe: MXProbeObservation) -> JSONValue {
+        let smtp = probe.smtp
+        let greeting: JSONValue
+        if let smtp, smtp.capabilities != nil || smtp.usedHELO {
+            greeting = .string(smtp.usedHELO ? "helo" : "ehlo")
+        } else {
+            greeting = .null
+        }
+        return .object([
+            "address": .string(probe.address),
+            "excluded": .bool(probe.excluded),
+            "result": .string(probe.result),
+            "banner": smtp?.banner.map { .string($0) } ?? .null,
+            "greeting": greeting,
+            "starttls": smtp.map { .bool($0.startTLSAdvertised) } ?? .null,
+            "tls": probe.tls?.json ?? .null,
         ])
     }
 

@@ -41,12 +41,17 @@ public struct ExclusionList: Sendable {
 
     /// True for an excluded name or any name below one (`example.com` excludes `mx.example.com`).
     public func excludes(domain: String) -> Bool {
-        guard !suffixes.isEmpty else { return false }
+        rule(excluding: domain) != nil
+    }
+
+    /// The listed suffix that excludes `domain`, the longest when several do.
+    public func rule(excluding domain: String) -> String? {
+        guard !suffixes.isEmpty else { return nil }
         var name = Substring(domain.lowercased())
         if name.hasSuffix(".") { name = name.dropLast() }
         while true {
-            if suffixes.contains(String(name)) { return true }
-            guard let dot = name.firstIndex(of: ".") else { return false }
+            if suffixes.contains(String(name)) { return String(name) }
+            guard let dot = name.firstIndex(of: ".") else { return nil }
             name = name[name.index(after: dot)...]
         }
     }

@@ -1,8 +1,8 @@
 /// Peer-supplied text as it goes into a record: cut to a byte budget at a
 /// UTF-8 scalar boundary, so a 16 KiB `Location` or a 30-line banner cannot
 /// bloat the output and a cut never leaves half a character behind.
-enum ProbeText {
-    static func excerpt(_ text: String, maxBytes: Int) -> String {
+public enum ProbeText {
+    public static func excerpt(_ text: String, maxBytes: Int) -> String {
         let utf8 = text.utf8
         guard utf8.count > maxBytes else { return text }
         var end = utf8.index(utf8.startIndex, offsetBy: max(0, maxBytes))

@@ -19,6 +19,9 @@ public struct PolicyFetchResult: Sendable {
     public var policy: Policy?
     public var tls: TLSHandshakeOutcome?
     public var httpStatus: Int?
+    public var contentType: String? = nil
+    /// The parsed body, when one was parsed (also when retrieval errors keep the policy from applying).
+    public var evaluation: PolicyEvaluation? = nil
 }
 
 /// `GET /.well-known/mta-sts.txt` over HTTPS from one address of
@@ -32,6 +35,7 @@ final class PolicyFetch {
     private let loop: EventLoop
     private let host: DomainName
     private let address: SocketAddress
+    private let source: SocketAddress?
     private let limits: PolicyFetchLimits
     private let request: [UInt8]
     private let completion: (PolicyFetchResult) -> Void
@@ -43,11 +47,13 @@ final class PolicyFetch {
     private var outcome: TLSHandshakeOutcome?
     private var finished = false
 
-    init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, userAgentVersion: String,
-         limits: PolicyFetchLimits = .init(), completion: @escaping (PolicyFetchResult) -> Void) throws {
+    init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
+         userAgentVersion: String, limits: PolicyFetchLimits = .init(),
+         completion: @escaping (PolicyFetchResult) -> Void) throws {
         self.loop = loop
         self.host = host
         self.address = address
+        self.source = source
         self.limits = limits
         self.completion = completion
         request = PolicyFetchRequest(version: userAgentVersion).bytes(host: host)
@@ -62,7 +68,7 @@ final class PolicyFetch {
     func start() {
         do {
             try timer.start(after: limits.totalTimeout)
-            try stream.connect(to: address, timeout: limits.connectTimeout) { error in
+            try stream.connect(to: address, from: source, timeout: limits.connectTimeout) { error in
                 if let error { return self.fail(.policyTCP, ["reason": .string(error.name)]) }
                 self.stage = .tls
                 self.advance()
@@ -130,12 +136,17 @@ final class PolicyFetch {
         case .complete(let response):
             let fetched = PolicyFetchOutcome(response: response)
             finish(PolicyFetchResult(address: address, findings: fetched.findings, policy: fetched.policy,
-                                     tls: outcome, httpStatus: response.status))
+                                     tls: outcome, httpStatus: response.status,
+                                     contentType: response.head.values(of: "content-type").first.map {
+                                         ProbeText.excerpt($0, maxBytes: 256) },
+                                     evaluation: fetched.evaluation))
             return .done
         case .failed(let failure):
             let fetched = PolicyFetchOutcome(failure: failure)
             finish(PolicyFetchResult(address: address, findings: fetched.findings, policy: nil, tls: outcome,
-                                     httpStatus: failure.status))
+                                     httpStatus: failure.status,
+                                     contentType: failure.head?.values(of: "content-type").first.map {
+                                         ProbeText.excerpt($0, maxBytes: 256) }))
             return .done
         }
     }
@@ -155,7 +166,7 @@ final class PolicyFetch {
 
     private func fail(_ code: FindingCode, _ details: JSONObject) {
         var details = details
-        details["address"] = .string(address.description)
+        details["address"] = .string(address.ip.description)
         finish(PolicyFetchResult(address: address, findings: [Finding(code, details: details)], policy: nil, tls: outcome,
                                  httpStatus: nil))
     }

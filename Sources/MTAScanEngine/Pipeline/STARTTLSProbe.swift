@@ -25,6 +25,7 @@ public struct STARTTLSProbeResult: Sendable {
 final class STARTTLSProbe {
     private let host: DomainName
     private let address: SocketAddress
+    private let source: SocketAddress?
     private let context: TLSContext
     private let limits: STARTTLSProbeLimits
     private let completion: (STARTTLSProbeResult) -> Void
@@ -35,10 +36,12 @@ final class STARTTLSProbe {
     private var outcome: TLSHandshakeOutcome?
     private var finished = false
 
-    init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, ehloName: DomainName,
-         limits: STARTTLSProbeLimits = .init(), completion: @escaping (STARTTLSProbeResult) -> Void) throws {
+    init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
+         ehloName: DomainName, limits: STARTTLSProbeLimits = .init(),
+         completion: @escaping (STARTTLSProbeResult) -> Void) throws {
         self.host = host
         self.address = address
+        self.source = source
         self.context = context
         self.limits = limits
         self.completion = completion
@@ -52,7 +55,7 @@ final class STARTTLSProbe {
     func start() {
         do {
             try timer.start(after: limits.totalTimeout)
-            try stream.connect(to: address, timeout: limits.connectTimeout) { error in
+            try stream.connect(to: address, from: source, timeout: limits.connectTimeout) { error in
                 if let error { return self.finish(tcpFailure: error.name) }
                 self.perform(self.machine.handle(.connected))
             }
@@ -130,7 +133,9 @@ final class STARTTLSProbe {
             break
         case .done(let result):
             var findings: [Finding] = []
-            if let finding = result.finding { findings.append(finding.adding("address", .string(address.description))) }
+            if let finding = result.finding {
+                findings.append(finding.adding("mx_host", .string(host.text)).adding("address", .string(address.ip.description)))
+            }
             finish(STARTTLSProbeResult(address: address, findings: findings, smtp: result, tls: outcome))
         }
     }
@@ -153,14 +158,14 @@ final class STARTTLSProbe {
     private func finishTLS(_ details: JSONObject) {
         var details = details
         details["mx_host"] = .string(host.text)
-        details["address"] = .string(address.description)
+        details["address"] = .string(address.ip.description)
         finish(STARTTLSProbeResult(address: address, findings: [Finding(.mxTLS, details: details)], smtp: nil, tls: outcome))
     }
 
     private func finish(tcpFailure reason: String) {
         finish(STARTTLSProbeResult(
             address: address,
-            findings: [Finding(.mxTCP, ["mx_host": .string(host.text), "address": .string(address.description), "reason": .string(reason)])],
+            findings: [Finding(.mxTCP, ["mx_host": .string(host.text), "address": .string(address.ip.description), "reason": .string(reason)])],
             smtp: nil, tls: nil))
     }
 

@@ -13,3 +13,10 @@ final class StatisticsBox: Sendable {
     func add(_ statistics: DNSClientStatistics) { sum.withLock { $0.add(statistics) } }
     var total: DNSClientStatistics { sum.withLock { $0 } }
 }
+
+/// Probe statistics collected from every loop at the end of a scan.
+final class ProbeStatisticsBox: Sendable {
+    private let sum = Mutex(ProbeStatistics())
+    func add(_ statistics: ProbeStatistics) { sum.withLock { $0.add(statistics) } }
+    var total: ProbeStatistics { sum.withLock { $0 } }
+}

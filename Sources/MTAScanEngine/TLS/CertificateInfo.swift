@@ -53,14 +53,14 @@ public struct CertificateInfo: Sendable, Equatable {
         object["subject"] = .string(subject)
         object["issuer"] = .string(issuer)
         object["san_dns_names"] = .strings(dnsNames.prefix(Self.maxDNSNamesInJSON))
-        if dnsNames.count > Self.maxDNSNamesInJSON { object["san_dns_names_total"] = .int(dnsNames.count) }
+        object["san_dns_names_total"] = .int(dnsNames.count)
         object["not_before"] = notBefore.map { .string(UnixTime.rfc3339($0)) } ?? .null
         object["not_before_unix"] = notBefore.map { .int(Int($0)) } ?? .null
         object["not_after"] = notAfter.map { .string(UnixTime.rfc3339($0)) } ?? .null
         object["not_after_unix"] = notAfter.map { .int(Int($0)) } ?? .null
         object["key_type"] = .string(keyType)
         object["key_bits"] = .int(keyBits)
-        if let keyCurve { object["key_curve"] = .string(keyCurve) }
+        object["key_curve"] = keyCurve.map { .string($0) } ?? .null
         object["signature_algorithm"] = .string(signatureAlgorithm)
         object["sha256_fingerprint"] = .string(sha256Fingerprint)
         object["chain_length"] = .int(chainLength)

@@ -60,10 +60,11 @@ public struct TLSHandshakeOutcome: Sendable, Equatable {
         object["version"] = .string(version.name)
         object["cipher"] = .string(cipher)
         object["pkix_valid"] = .bool(isPKIXValid)
-        if let checkedName { object["checked_name"] = .string(checkedName) }
-        if let matchedName { object["matched_name"] = .string(matchedName) }
-        if !verificationFailures.isEmpty { object["failures"] = .array(verificationFailures.map { $0.json() }) }
-        if let peerCertificate { object["certificate"] = peerCertificate.json() }
+        // Every key always present (null or empty), so columnar loaders infer one shape.
+        object["checked_name"] = checkedName.map { .string($0) } ?? .null
+        object["matched_name"] = matchedName.map { .string($0) } ?? .null
+        object["failures"] = .array(verificationFailures.map { $0.json() })
+        object["certificate"] = peerCertificate?.json() ?? .null
         return .object(object)
     }
 }

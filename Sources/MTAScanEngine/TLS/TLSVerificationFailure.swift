@@ -30,8 +30,8 @@ public struct TLSVerificationFailure: Sendable, Equatable, CustomStringConvertib
         var object = JSONObject()
         object["reason"] = .string(reason.rawValue)
         object["error"] = .string(message)
-        if let verifyError { object["verify_error"] = .int(verifyError) }
-        if let depth { object["depth"] = .int(depth) }
+        object["verify_error"] = verifyError.map { .int($0) } ?? .null
+        object["depth"] = depth.map { .int($0) } ?? .null
         return .object(object)
     }
 }

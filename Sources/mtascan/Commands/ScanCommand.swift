@@ -14,23 +14,34 @@ struct ScanCommand: ParsableCommand {
 
             This machine's /etc/resolv.conf may point anywhere: name your resolver.
               mtascan scan --resolver 127.53.0.2 --phases dns domains.txt
+
+            The policy phase fetches https://mta-sts.<domain>/.well-known/mta-sts.txt of
+            MTA-STS domains; the mx phase probes their MX hosts with STARTTLS (never MAIL,
+            RCPT or DATA), introducing itself with the forward-confirmed reverse DNS name of
+            the source address (see `mtascan fcrdns`). Connections are rate-limited per
+            destination IP, and each (MX host, address) is probed once per scan.
             """
     )
 
     @OptionGroup var input: InputOptions
     @OptionGroup var dns: DNSOptions
+    @OptionGroup var probe: ProbeOptions
+    @OptionGroup var psl: PublicSuffixListOption
 
-    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases to run; this version runs the DNS phase.", valueName: "list"),
+    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases: dns (always), policy (fetch policies), mx (STARTTLS probes).", valueName: "list"),
             transform: ScanCommand.parsePhases)
-    var phases: [ScanRecord.Phase] = [.dns]
+    var phases: [ScanRecord.Phase] = ScanRecord.Phase.allCases
 
     static func parsePhases(_ text: String) throws -> [ScanRecord.Phase] {
-        try text.split(separator: ",").map { word in
+        let words = try text.split(separator: ",").map { word in
             guard let phase = ScanRecord.Phase(rawValue: String(word.filter { $0 != " " })) else {
                 throw ValidationError("unknown phase \"\(word)\"; phases: \(ScanRecord.Phase.allCases.map(\.rawValue).joined(separator: ","))")
             }
             return phase
         }
+        // The DNS phase feeds every other; keep the canonical order.
+        let chosen = Set(words).union([.dns])
+        return ScanRecord.Phase.allCases.filter(chosen.contains)
     }
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write records here instead of standard output.", valueName: "file"))
@@ -52,20 +63,32 @@ struct ScanCommand: ParsableCommand {
     var threads: Int = EventLoopGroup.defaultThreadCount
 
     func validate() throws {
-        guard phases == [.dns] else {
-            throw ValidationError("--phases: this version runs the dns phase only (policy fetches and MX probes come next)")
-        }
         guard maxInFlight > 0, threads > 0 else { throw ValidationError("--max-in-flight and --threads must be positive") }
     }
 
     func run() throws {
+        let clientConfiguration = try dns.clientConfiguration()
+        let exclusions = try probe.exclusions()
+        let phaseSet = Set(phases)
+        // Fail before the first packet: an unusable CA file, no PSL or no FCrDNS name stop the scan here.
+        var probes: ProbeConfiguration?
+        if phaseSet.contains(.policy) || phaseSet.contains(.mx) {
+            var ehloName: DomainName?
+            if phaseSet.contains(.mx) { ehloName = try probe.ehloName(dns: clientConfiguration).name }
+            probes = probe.configuration(ehloName: ehloName, exclusions: exclusions)
+        }
+        let publicSuffixList = try phaseSet.contains(.policy) ? loadPublicSuffixList() : nil
+
         var reader = try input.openReader()
         let sink = OutputSink(destination: try FileDescriptor.openForWriting(output))
-        let scanner = try DNSPhaseScanner(configuration: DNSPhaseConfiguration(
-            client: try dns.clientConfiguration(), threads: threads, maxDomainsInFlight: maxInFlight,
-            resolveEverything: resolveEverything, resolveTLSA: dane))
+        let scanner = try DomainScanner(
+            configuration: DNSPhaseConfiguration(
+                client: clientConfiguration, threads: threads, maxDomainsInFlight: maxInFlight,
+                resolveEverything: resolveEverything, resolveTLSA: dane),
+            phases: phaseSet, probes: probes)
 
         let started = ContinuousClock.now
+        let phases = self.phases
         var submitted = 0
         do {
             while let item = try reader.next() {
@@ -73,9 +96,13 @@ struct ScanCommand: ParsableCommand {
                 switch item.name {
                 case .success(let domain):
                     let line = item.line
-                    scanner.submit(domain) { facts in
-                        let assessment = DNSPhaseClassifier.assess(facts)
-                        sink.write(line: ScanRecord.line(ScanRecord.dnsPhase(facts: facts, assessment: assessment, line: line)))
+                    if let rule = exclusions.rule(excluding: domain.text) {
+                        sink.write(line: ScanRecord.line(ScanRecord.excluded(domain: domain, line: line, rule: rule)))
+                        continue
+                    }
+                    scanner.submit(domain) { outcome in
+                        sink.write(line: ScanRecord.line(Self.record(outcome, phases: phases, line: line,
+                                                                     publicSuffixList: publicSuffixList)))
                     }
                 case .failure(let problem):
                     sink.write(line: ScanRecord.line(ScanRecord.invalidInput(line: item.line, text: item.text, problem: problem)))
@@ -92,11 +119,31 @@ struct ScanCommand: ParsableCommand {
             let elapsed = started.duration(to: .now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             var summary = BufferedWriter(destination: .standardError, flushThreshold: 0)
-            try summary.write(ScanSummary.text(records: written, seconds: seconds, dns: statistics) + "\n")
+            try summary.write(ScanSummary.text(records: written, seconds: seconds, dns: statistics.dns,
+                                               probes: statistics.probes) + "\n")
         }
         guard written == submitted else {
             throw CLIError("internal error: \(submitted) input names but \(written) records written")
         }
     }
-}
 
+    private func loadPublicSuffixList() throws -> PublicSuffixList {
+        switch psl.loader()() {
+        case .success(let list): return list
+        case .failure(let error): throw CLIError(error.message)
+        }
+    }
+
+    /// Classifies one domain and builds its record: pure, on the domain's loop.
+    static func record(_ outcome: DomainScanOutcome, phases: [ScanRecord.Phase], line: Int,
+                       publicSuffixList: PublicSuffixList?) -> JSONValue {
+        guard phases != [.dns] else {
+            return ScanRecord.dnsPhase(facts: outcome.facts, assessment: outcome.dns, line: line)
+        }
+        let assessment = DomainClassifier.classify(
+            facts: outcome.facts, dns: outcome.dns, policy: outcome.probes.policy, probes: outcome.probes.mx,
+            publicSuffixList: publicSuffixList)
+        return ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
+                                  retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line)
+    }
+}

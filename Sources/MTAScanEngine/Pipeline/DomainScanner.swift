@@ -27,17 +27,29 @@ public struct DNSPhaseConfiguration: Sendable {
     }
 }
 
-/// Runs the DNS phase for a stream of domains on a group of event loops.
+/// What the scan learned about one domain, every phase that ran.
+public struct DomainScanOutcome: Sendable {
+    public var facts: DomainDNSFacts
+    public var dns: DNSPhaseAssessment
+    public var probes: DomainProbeResults
+}
+
+/// Runs the phases of a scan for a stream of domains on a group of event loops.
 ///
 /// The caller (one input thread) submits domains; `submit` blocks while
 /// `maxDomainsInFlight` are unfinished, so a 100-million-name input streams
 /// through in bounded memory. Each domain is resolved on one loop, by that
-/// loop's DNS client and MX-host cache; its completion runs on that loop.
-public final class DNSPhaseScanner: Sendable {
+/// loop's DNS client and MX-host cache; its probes go to the loops that own
+/// their destination IPs (`ProbeDesk`); its completion runs on its own loop.
+public final class DomainScanner: Sendable {
     private let group: EventLoopGroup
     private let states: [LoopState]
     private let window: DispatchSemaphore
     private let configuration: DNSPhaseConfiguration
+    private let probes: ProbeConfiguration?
+    private let fetchPolicies: Bool
+    private let probeMX: Bool
+    private let router: ProbeRouter
 
     /// Loop-confined state: created, used and closed on its loop's thread only.
     private final class LoopState: @unchecked Sendable {
@@ -46,13 +58,33 @@ public final class DNSPhaseScanner: Sendable {
         let loop: EventLoop
         var client: DNSClient?
         var cache: HostAddressCache?
-        init(loop: EventLoop) { self.loop = loop }
+        let desk: LoopBound<ProbeDesk>?
+        init(loop: EventLoop, desk: ProbeDesk?) {
+            self.loop = loop
+            self.desk = desk.map(LoopBound.init)
+        }
     }
 
-    public init(configuration: DNSPhaseConfiguration) throws {
+    /// `probes` is needed when `phases` has `policy` or `mx`.
+    public init(configuration: DNSPhaseConfiguration, phases: Set<ScanRecord.Phase> = [.dns],
+                probes: ProbeConfiguration? = nil) throws {
         self.configuration = configuration
-        group = try EventLoopGroup(threads: max(1, configuration.threads), label: "mtascan-dns")
-        states = group.loops.map(LoopState.init)
+        self.probes = probes
+        fetchPolicies = phases.contains(.policy) && probes != nil
+        probeMX = phases.contains(.mx) && probes?.ehloName != nil
+        group = try EventLoopGroup(threads: max(1, configuration.threads), label: "mtascan-scan")
+        let loops = group.loops
+        // Desks are created here but used only on their loops; a TLS context
+        // is created per loop, so no OpenSSL object is shared between threads.
+        var desks: [ProbeDesk?] = []
+        if let probes, fetchPolicies || probeMX {
+            let share = probes.share(of: loops.count)
+            for loop in loops { desks.append(try ProbeDesk(loop: loop, configuration: share)) }
+        } else {
+            desks = loops.map { _ in nil }
+        }
+        states = zip(loops, desks).map { LoopState(loop: $0.0, desk: $0.1) }
+        router = ProbeRouter(group: group, desks: states.compactMap(\.desk))
         window = DispatchSemaphore(value: max(1, configuration.maxDomainsInFlight))
         var clientConfiguration = configuration.client
         // Each loop gets its share of the global limits.
@@ -60,7 +92,7 @@ public final class DNSPhaseScanner: Sendable {
         let ready = DispatchSemaphore(value: 0)
         let failures = FailureBox()
         for state in states {
-            state.loop.execute { [clientConfiguration] in
+            _ = state.loop.execute { [clientConfiguration] in
                 do {
                     let client = try DNSClient(loop: state.loop, configuration: clientConfiguration)
                     state.client = client
@@ -78,39 +110,59 @@ public final class DNSPhaseScanner: Sendable {
         }
     }
 
-    /// Resolves one domain; `completion` runs on a loop thread with the facts.
+    /// Scans one domain; `completion` runs on a loop thread with what was found.
     /// Blocks while the in-flight window is full.
-    public func submit(_ domain: DomainName, completion: @escaping @Sendable (DomainDNSFacts) -> Void) {
+    public func submit(_ domain: DomainName, completion: @escaping @Sendable (DomainScanOutcome) -> Void) {
         window.wait()
         let state = group.loop(forKey: domain.text)
         let owner = states.first { $0.loop === state } ?? states[0]
-        let resolveEverything = configuration.resolveEverything
+        let resolveEverything = configuration.resolveEverything || (probeMX && probes?.probeAllMX == true)
         let resolveTLSA = configuration.resolveTLSA
         let window = self.window
-        owner.loop.execute {
+        let router = self.router
+        let probes = self.probes
+        let fetchPolicies = self.fetchPolicies
+        let probeMX = self.probeMX
+        _ = owner.loop.execute {
             guard let client = owner.client, let cache = owner.cache else {
                 window.signal()
                 return
             }
             DomainResolution(domain: domain, client: client, hostCache: cache, resolveEverything: resolveEverything,
                              resolveTLSA: resolveTLSA) { facts in
-                completion(facts)
-                window.signal()
+                let assessment = DNSPhaseClassifier.assess(facts)
+                let relevant = assessment.hasMTASTSRecord
+                let policy = fetchPolicies && relevant
+                let mx = probeMX && (relevant || probes?.probeAllMX == true)
+                guard let probes, policy || mx else {
+                    completion(DomainScanOutcome(facts: facts, dns: assessment, probes: DomainProbeResults()))
+                    window.signal()
+                    return
+                }
+                DomainProbes(facts: facts, loop: owner.loop, router: router, configuration: probes) { results in
+                    completion(DomainScanOutcome(facts: facts, dns: assessment, probes: results))
+                    window.signal()
+                }.start(fetchPolicy: policy, probeMX: mx)
             }.start()
         }
     }
 
     /// Waits for every submitted domain, then stops the loops. Returns the
-    /// DNS clients' statistics, summed.
+    /// DNS clients' statistics and the probes', summed.
     @discardableResult
-    public func finish() -> DNSClientStatistics {
+    public func finish() -> (dns: DNSClientStatistics, probes: ProbeStatistics) {
         let permits = max(1, configuration.maxDomainsInFlight)
         for _ in 0..<permits { window.wait() }
         let collected = StatisticsBox()
+        let probeTotals = ProbeStatisticsBox()
         let done = DispatchSemaphore(value: 0)
         for state in states {
-            state.loop.execute {
+            _ = state.loop.execute {
                 if let client = state.client { collected.add(client.statistics) }
+                if let desk = state.desk {
+                    probeTotals.add(desk.value.statistics)
+                    desk.value.close()
+                }
                 state.client?.close()
                 state.client = nil
                 state.cache = nil
@@ -120,6 +172,6 @@ public final class DNSPhaseScanner: Sendable {
         for _ in states { done.wait() }
         group.shutdown()
         for _ in 0..<permits { window.signal() }
-        return collected.total
+        return (collected.total, probeTotals.total)
     }
 }

@@ -1,0 +1,83 @@
+/// Everything mtascan concludes about one domain.
+public struct DomainAssessment: Sendable, Equatable {
+    public var findings: [Finding]
+    public var verdict: Verdict
+    /// The mode of the policy body, when one parsed (even if retrieval errors
+    /// keep senders from applying it), so enforce-mode breakage stands out.
+    public var mode: PolicyMode?
+    /// One per distinct MX host, in preference order.
+    public var hosts: [MXHostAssessment]
+}
+
+/// Turns the facts of every phase into the domain's findings and verdict
+/// (shared/spec/findings.md): the DNS phase's findings, then the policy
+/// fetch's, then each MX probe's, then what follows from them together —
+/// `mx-pkix-invalid-all`/`-some`, `mx-pattern-mismatch`, and the delivery risk.
+///
+/// - `mx-pkix-invalid-*` count the hosts whose certificate was put to the test
+///   (some address reached TLS): `all` when none of them was valid. Hosts that
+///   never reached TLS have their own finding (`mx-tcp`, `mx-smtp`,
+///   `mx-no-starttls`, `mx-dns`) and are not counted twice.
+/// - Consistency needs an applicable policy; risk needs one in mode `enforce`.
+///   A host counts as deliverable when it matches a pattern and (once probed)
+///   presented a valid certificate; a host wholly excluded from probing is
+///   given the benefit of the doubt. `delivery-failure-risk` when no host is
+///   deliverable, `delivery-degraded` when some are not.
+public enum DomainClassifier {
+    public static func classify(
+        facts: DomainDNSFacts, dns: DNSPhaseAssessment, policy retrieval: PolicyRetrieval?,
+        probes: [MXProbeObservation]?, publicSuffixList: PublicSuffixList?
+    ) -> DomainAssessment {
+        var findings = dns.findings
+        if let retrieval { findings += retrieval.findings }
+        let hostNames = distinctHosts(facts)
+        let probesByHost = probes.map { Dictionary(grouping: $0, by: \.host) }
+        for host in hostNames {
+            for probe in probesByHost?[host] ?? [] { findings += probe.findings }
+        }
+
+        let policy = retrieval?.policy
+        let hosts = hostNames.map { host in
+            MXHostAssessment.assess(host: host, policy: policy, facts: facts,
+                                    probes: probesByHost.map { $0[host] ?? [] })
+        }
+        if probes != nil, let finding = pkixFinding(hosts) { findings.append(finding) }
+        if let policy, let publicSuffixList {
+            findings += MXConsistency.evaluate(patterns: policy.mx, mxHosts: hostNames, psl: publicSuffixList)
+        }
+        if let policy, policy.mode == .enforce, let finding = riskFinding(hosts) { findings.append(finding) }
+
+        let verdict = Verdict.of(stsRecordStatus: dns.stsRecord?.status, findings: findings)
+        let mode = retrieval?.policy?.mode ?? retrieval?.evaluation?.policy?.mode
+        return DomainAssessment(findings: findings, verdict: verdict, mode: mode, hosts: hosts)
+    }
+
+    /// MX host names in preference order, each once, without the null MX.
+    static func distinctHosts(_ facts: DomainDNSFacts) -> [String] {
+        var seen = Set<String>()
+        return facts.mxHostsByPreference.map(\.host).filter { seen.insert($0).inserted }
+    }
+
+    private static func pkixFinding(_ hosts: [MXHostAssessment]) -> Finding? {
+        let invalid = hosts.filter { $0.pkixValid == false }.map(\.host)
+        guard !invalid.isEmpty else { return nil }
+        let checked = hosts.filter { $0.pkixValid != nil }.count
+        return Finding(invalid.count == checked ? .mxPKIXInvalidAll : .mxPKIXInvalidSome, [
+            "mx_hosts": .strings(invalid), "hosts_checked": .int(checked),
+        ])
+    }
+
+    private static func riskFinding(_ hosts: [MXHostAssessment]) -> Finding? {
+        let failing = hosts.filter { $0.failure != nil }
+        guard !hosts.isEmpty, !failing.isEmpty else { return nil }
+        let deliverable = hosts.count - failing.count
+        return Finding(deliverable == 0 ? .deliveryFailureRisk : .deliveryDegraded, [
+            "mode": "enforce",
+            "deliverable_hosts": .int(deliverable),
+            "hosts": .int(hosts.count),
+            "failing": .array(failing.map { host in
+                .object(["mx_host": .string(host.host), "reason": .string(host.failure?.rawValue ?? "")])
+            }),
+        ])
+    }
+}

@@ -1,0 +1,102 @@
+/// A completed TLS handshake, as far as classification needs it: whether the
+/// certificate is PKIX-valid for the name checked, and the record's `tls` object.
+public struct TLSObservation: Sendable, Equatable {
+    public var pkixValid: Bool
+    public var json: JSONValue
+
+    public init(pkixValid: Bool, json: JSONValue) {
+        self.pkixValid = pkixValid
+        self.json = json
+    }
+}
+
+/// An address that was tried and gave no connection.
+public struct AddressFailure: Sendable, Equatable {
+    public var address: String
+    public var reason: String
+
+    public init(address: String, reason: String) {
+        self.address = address
+        self.reason = reason
+    }
+}
+
+/// What the policy phase learned about one domain: the fetch of
+/// `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
+public struct PolicyRetrieval: Sendable, Equatable {
+    public var url: String
+    /// The address whose answer is reported; nil when nothing was sent.
+    public var address: String?
+    /// The policy host or all its addresses are on the exclusion list.
+    public var excluded: Bool
+    /// Addresses tried before `address` that gave no TCP connection.
+    public var tcpFailures: [AddressFailure]
+    public var tls: TLSObservation?
+    public var httpStatus: Int?
+    public var contentType: String?
+    /// `policy-tcp`, `policy-tls`, `policy-http`, `policy-content-type`, `policy-syntax`, warnings.
+    public var findings: [Finding]
+    /// The parsed body, when one was parsed.
+    public var evaluation: PolicyEvaluation?
+    /// The policy a sender following RFC 8461 §3.3 applies; nil after any retrieval error.
+    public var policy: Policy?
+
+    public init(url: String, address: String?, excluded: Bool = false, tcpFailures: [AddressFailure] = [],
+                tls: TLSObservation? = nil, httpStatus: Int? = nil, contentType: String? = nil,
+                findings: [Finding] = [], evaluation: PolicyEvaluation? = nil, policy: Policy? = nil) {
+        self.url = url
+        self.address = address
+        self.excluded = excluded
+        self.tcpFailures = tcpFailures
+        self.tls = tls
+        self.httpStatus = httpStatus
+        self.contentType = contentType
+        self.findings = findings
+        self.evaluation = evaluation
+        self.policy = policy
+    }
+
+    public static func url(for domain: DomainName) -> String {
+        "https://mta-sts." + domain.text + "/.well-known/mta-sts.txt"
+    }
+}
+
+/// One STARTTLS probe of one address of one MX host.
+public struct MXProbeObservation: Sendable, Equatable {
+    public var host: String
+    public var address: String
+    /// On the exclusion list: nothing was sent.
+    public var excluded: Bool
+    /// `mx-tcp`, `mx-smtp`, `mx-no-starttls` or `mx-tls`; empty when STARTTLS
+    /// succeeded with a certificate valid for the host.
+    public var findings: [Finding]
+    public var smtp: SMTPProbeResult?
+    /// The handshake, when one completed.
+    public var tls: TLSObservation?
+
+    public init(host: String, address: String, excluded: Bool = false, findings: [Finding] = [],
+                smtp: SMTPProbeResult? = nil, tls: TLSObservation? = nil) {
+        self.host = host
+        self.address = address
+        self.excluded = excluded
+        self.findings = findings
+        self.smtp = smtp
+        self.tls = tls
+    }
+
+    /// STARTTLS was accepted and a handshake attempted: the certificate was put to the test.
+    public var reachedTLS: Bool { tls != nil || findings.contains { $0.code == .mxTLS } }
+
+    /// Whether this address presented a certificate PKIX-valid for the host;
+    /// nil when it never got that far.
+    public var pkixValid: Bool? {
+        guard reachedTLS else { return nil }
+        return !findings.contains { $0.code == .mxTLS } && tls?.pkixValid == true
+    }
+
+    /// `ok`, `excluded`, or the code of the finding that ended the probe.
+    public var result: String {
+        if excluded { return "excluded" }
+        return findings.first?.code.rawValue ?? "ok"
+    }
+}

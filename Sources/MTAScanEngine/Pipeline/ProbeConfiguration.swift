@@ -1,0 +1,59 @@
+import MTAScanCore
+
+/// How a scan touches other people's servers: what it trusts, who it says it
+/// is, and how gently it goes. Defaults are polite.
+public struct ProbeConfiguration: Sendable {
+    public var tls: TLSConfiguration
+    /// The forward-confirmed name used in EHLO; the MX phase needs one.
+    public var ehloName: DomainName?
+    /// Source addresses to connect from, per family (nil: the kernel's choice).
+    public var sourceIPv4: IPAddress?
+    public var sourceIPv6: IPAddress?
+    /// Per destination IP and in total, over the whole scan.
+    public var limits: ConnectionLimiter<IPAddress>.Limits
+    public var exclusions: ExclusionList
+    public var policyLimits: PolicyFetchLimits
+    public var smtpLimits: STARTTLSProbeLimits
+    /// Addresses tried per policy host and probed per MX host (IPv4 first).
+    public var maxAddressesPerHost: Int
+    /// (MX host, address) results remembered, over the whole scan.
+    public var probeCacheCapacity: Int
+    /// Probe the MX hosts of every domain, not only of MTA-STS domains.
+    public var probeAllMX: Bool
+    public var userAgentVersion: String
+
+    public init(tls: TLSConfiguration = TLSConfiguration(), ehloName: DomainName? = nil,
+                sourceIPv4: IPAddress? = nil, sourceIPv6: IPAddress? = nil,
+                limits: ConnectionLimiter<IPAddress>.Limits = .init(), exclusions: ExclusionList = ExclusionList(),
+                policyLimits: PolicyFetchLimits = .init(), smtpLimits: STARTTLSProbeLimits = .init(),
+                maxAddressesPerHost: Int = 4, probeCacheCapacity: Int = 100_000, probeAllMX: Bool = false,
+                userAgentVersion: String) {
+        self.tls = tls
+        self.ehloName = ehloName
+        self.sourceIPv4 = sourceIPv4
+        self.sourceIPv6 = sourceIPv6
+        self.limits = limits
+        self.exclusions = exclusions
+        self.policyLimits = policyLimits
+        self.smtpLimits = smtpLimits
+        self.maxAddressesPerHost = max(1, maxAddressesPerHost)
+        self.probeCacheCapacity = max(1, probeCacheCapacity)
+        self.probeAllMX = probeAllMX
+        self.userAgentVersion = userAgentVersion
+    }
+
+    func source(toward destination: SocketAddress) -> SocketAddress? {
+        let ip = destination.family == .ipv4 ? sourceIPv4 : sourceIPv6
+        return ip.map { SocketAddress(ip: $0, port: 0) }
+    }
+
+    /// This configuration's share of the limits on one of `loops` loops: each
+    /// destination IP belongs to one loop, so per-destination limits hold
+    /// exactly; the total cap is split.
+    func share(of loops: Int) -> ProbeConfiguration {
+        var copy = self
+        copy.limits.concurrentTotal = max(1, limits.concurrentTotal / max(1, loops))
+        copy.probeCacheCapacity = max(1, probeCacheCapacity / max(1, loops))
+        return copy
+    }
+}

@@ -1,0 +1,118 @@
+import MTAScanCore
+
+/// The probes of one loop: every destination IP belongs to exactly one desk
+/// (`EventLoopGroup.loop(for:)`), so its politeness limits and the
+/// de-duplication of (host, address) hold for the whole scan, whatever loop
+/// the domain that asks is resolved on. Loop-confined.
+final class ProbeDesk {
+    let loop: EventLoop
+    private let context: TLSContext
+    private let configuration: ProbeConfiguration
+    private var policyScheduler: ProbeScheduler<PolicyFetchResult>?
+    private var mxScheduler: ProbeScheduler<STARTTLSProbeResult>?
+
+    init(loop: EventLoop, configuration: ProbeConfiguration) throws {
+        self.loop = loop
+        self.configuration = configuration
+        context = try TLSContext(configuration: configuration.tls)
+        // Policy hosts are per domain (mta-sts.<domain>): a small cache catches
+        // repeats in the input; MX hosts are shared, and cached broadly.
+        policyScheduler = ProbeScheduler(loop: loop, limits: configuration.limits, exclusions: configuration.exclusions,
+                                         cacheCapacity: 1024) { [unowned self] key, done in
+            self.fetchPolicy(key, done)
+        }
+        mxScheduler = ProbeScheduler(loop: loop, limits: configuration.limits, exclusions: configuration.exclusions,
+                                     cacheCapacity: configuration.probeCacheCapacity) { [unowned self] key, done in
+            self.probeMX(key, done)
+        }
+    }
+
+    func requestPolicy(_ key: ProbeKey, _ completion: @escaping (ScheduledOutcome<PolicyFetchResult>) -> Void) {
+        guard let policyScheduler else { return completion(.excluded) }
+        policyScheduler.request(key, completion)
+    }
+
+    func requestMX(_ key: ProbeKey, _ completion: @escaping (ScheduledOutcome<STARTTLSProbeResult>) -> Void) {
+        guard let mxScheduler else { return completion(.excluded) }
+        mxScheduler.request(key, completion)
+    }
+
+    var statistics: ProbeStatistics {
+        ProbeStatistics(policyFetches: policyScheduler?.probesStarted ?? 0, mxProbes: mxScheduler?.probesStarted ?? 0,
+                        cacheHits: (policyScheduler?.cacheHits ?? 0) + (mxScheduler?.cacheHits ?? 0))
+    }
+
+    func close() {
+        policyScheduler?.close()
+        mxScheduler?.close()
+        policyScheduler = nil
+        mxScheduler = nil
+    }
+
+    private func fetchPolicy(_ key: ProbeKey, _ done: @escaping (PolicyFetchResult) -> Void) {
+        do {
+            guard let host = DomainName(key.host) else { throw ProbeSetupError.badHostName }
+            try PolicyFetch(loop: loop, context: context, host: host, address: key.address,
+                            source: configuration.source(toward: key.address),
+                            userAgentVersion: configuration.userAgentVersion, limits: configuration.policyLimits,
+                            completion: done).start()
+        } catch {
+            // Never complete inside the scheduler's own call: it is still iterating its queue.
+            let failure = PolicyFetchResult(address: key.address, findings: [Finding(.policyTCP, [
+                "reason": .string("\(error)"), "address": .string(key.address.ip.description)])], policy: nil, tls: nil,
+                httpStatus: nil)
+            let deferred = LoopBound(done)
+            _ = loop.execute { deferred.value(failure) }
+        }
+    }
+
+    private func probeMX(_ key: ProbeKey, _ done: @escaping (STARTTLSProbeResult) -> Void) {
+        do {
+            guard let host = DomainName(key.host), let ehlo = configuration.ehloName else {
+                throw ProbeSetupError.badHostName
+            }
+            try STARTTLSProbe(loop: loop, context: context, host: host, address: key.address,
+                              source: configuration.source(toward: key.address), ehloName: ehlo,
+                              limits: configuration.smtpLimits, completion: done).start()
+        } catch {
+            let failure = STARTTLSProbeResult(address: key.address, findings: [Finding(.mxTCP, [
+                "mx_host": .string(key.host), "address": .string(key.address.ip.description),
+                "reason": .string("\(error)")])], smtp: nil, tls: nil)
+            let deferred = LoopBound(done)
+            _ = loop.execute { deferred.value(failure) }
+        }
+    }
+}
+
+enum ProbeSetupError: Error, CustomStringConvertible {
+    case badHostName
+    var description: String { "bad-host-name" }
+}
+
+/// Connections a scan made, summed over loops.
+public struct ProbeStatistics: Sendable, Equatable {
+    public var policyFetches = 0
+    public var mxProbes = 0
+    /// Requests answered by a probe already made or in flight.
+    public var cacheHits = 0
+
+    public init(policyFetches: Int = 0, mxProbes: Int = 0, cacheHits: Int = 0) {
+        self.policyFetches = policyFetches
+        self.mxProbes = mxProbes
+        self.cacheHits = cacheHits
+    }
+
+    mutating func add(_ other: ProbeStatistics) {
+        policyFetches += other.policyFetches
+        mxProbes += other.mxProbes
+        cacheHits += other.cacheHits
+    }
+}
+
+/// A value that is only ever used on one loop's thread, carried to that loop
+/// through `EventLoop.execute`. @unchecked: the confinement is the caller's
+/// promise, asserted by the loop-confined types the value touches.
+final class LoopBound<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
