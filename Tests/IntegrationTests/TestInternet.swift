@@ -18,6 +18,26 @@ enum TestInternet {
         /// Acceptable sets of DNS-phase finding codes (the first is the expected one).
         let dnsPhaseFindings: [Set<String>]
         let verdict: String
+        /// Finding codes after every phase.
+        let findings: Set<String>
+        /// Detail fields some finding of each code must carry (`expect.detail`).
+        let detail: [String: JSONObject]
+    }
+
+    static var caFile: String { repositoryRoot.appendingPathComponent("tools/testnet/run/ca/bundle.pem").path }
+
+    /// The scanner's source address on the test internet: its PTR is scanner.test, which resolves back.
+    static let confirmedSource = "127.0.0.10"
+    /// A source address whose PTR name does not resolve back to it.
+    static let unconfirmedSource = "127.0.0.11"
+
+    /// `scan` flags for the whole test internet: its resolver and CA, the
+    /// FCrDNS-confirmed source, limits loose enough for a quick run, and time
+    /// limits short enough that the hostile servers end quickly.
+    static var scanArguments: [String] {
+        ["--resolver", resolver, "--dns-timeout", "1", "--ca-file", caFile, "--source-ip", confirmedSource,
+         "--rate-per-ip", "100", "--burst-per-ip", "20", "--connections-per-ip", "20",
+         "--connect-timeout", "2", "--policy-timeout", "4", "--smtp-timeout", "4"]
     }
 
     static func scenarios() throws -> [Scenario] {
@@ -28,8 +48,13 @@ enum TestInternet {
                   let expect = scenario["expect"], let dnsPhase = expect["dns_phase"] else { return nil }
             func codes(_ value: JSONValue?) -> Set<String> { Set((value?.arrayValue ?? []).compactMap(\.stringValue)) }
             let alternatives = (dnsPhase["alternatives"]?.arrayValue ?? []).map { codes($0) }
+            var detail: [String: JSONObject] = [:]
+            for (code, fields) in expect["detail"]?.objectValue?.fields ?? [] {
+                if let object = fields.objectValue { detail[code] = object }
+            }
             return Scenario(name: name, domain: domain, dnsPhaseFindings: [codes(dnsPhase["findings"])] + alternatives,
-                            verdict: expect["verdict"]?.stringValue ?? "")
+                            verdict: expect["verdict"]?.stringValue ?? "", findings: codes(expect["findings"]),
+                            detail: detail)
         }
     }
 }
