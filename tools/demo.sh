@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The built-in demo, from a fresh clone: installs what is missing, builds,
-# starts the local test internet (real NSD and unbound on loopback, 124
-# scenario domains), scans every scenario domain, and shows what mtascan found.
+# starts the local test internet (real NSD, unbound, nginx, Postfix and hostile
+# servers on loopback, a test CA, one domain per scenario), scans every
+# scenario domain with every phase, and shows what mtascan found.
 # No traffic leaves the machine. Leaves the test internet as it found it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,10 +22,18 @@ if ! tools/testnet/status.sh >/dev/null 2>&1; then
 fi
 trap '((started)) && tools/testnet/stop.sh >/dev/null 2>&1 || true' EXIT
 
-section "Scanning the test internet's scenario domains (DNS phase) through its resolver, 127.53.0.2"
+section "Scanning every scenario domain: DNS, policy fetch, STARTTLS probes"
 python3 -c 'import json; print("\n".join(s["domain"] for s in json.load(open("tools/testnet/scenarios.json"))["scenarios"]))' \
     > tools/testnet/run/demo-domains.txt
-"$mtascan" scan --resolver 127.53.0.2 --dns-timeout 1 --phases dns tools/testnet/run/demo-domains.txt -o "$out"
+# The test internet's resolver, its CA, and a source address whose reverse DNS
+# (scanner.test) is forward-confirmed: mtascan refuses to probe SMTP otherwise.
+# Short time limits so that the hostile servers (a banner that never ends, a
+# byte a second) are cut off quickly.
+"$mtascan" scan tools/testnet/run/demo-domains.txt -o "$out" \
+    --resolver 127.53.0.2 --dns-timeout 1 \
+    --ca-file "$(tools/testnet/status.sh --ca-file)" --source-ip 127.0.0.10 \
+    --rate-per-ip 100 --burst-per-ip 20 --connections-per-ip 20 \
+    --connect-timeout 2 --policy-timeout 4 --smtp-timeout 4
 echo "records written to $out (one NDJSON line per domain; docs/output.md)"
 
 section "Verdicts and findings"
@@ -42,7 +51,7 @@ for code, count in sorted(codes.items()):
 PY
 
 section "Two records in full"
-grep -E '"domain":"(sts-multiple|policy-cname-provider)\.test"' "$out" | head -2
+grep -E '"domain":"(sts-multiple|risk-enforce-some-mx-bad)\.test"' "$out" | head -2
 
 section "Linting records and policies before publishing them (docs/examples/)"
 "$mtascan" lint policy docs/examples/broken-policy.txt || true
