@@ -6,27 +6,27 @@ struct ProbeRouter: Sendable {
     let group: EventLoopGroup
     let desks: [LoopBound<ProbeDesk>]
 
-    private func desk(for address: SocketAddress) -> LoopBound<ProbeDesk>? {
-        let loop = group.loop(for: address)
-        return desks.first { $0.value.loop === loop }
-    }
-
     /// Called on `origin`; `completion` runs on `origin`.
     func policy(_ key: ProbeKey, from origin: EventLoop,
                 _ completion: @escaping (ScheduledOutcome<PolicyFetchResult>) -> Void) {
-        guard let desk = desk(for: key.address) else { return completion(.excluded) }
-        let back = LoopBound(completion)
-        _ = desk.value.loop.execute {
-            desk.value.requestPolicy(key) { outcome in _ = origin.execute { back.value(outcome) } }
-        }
+        route(key, from: origin, via: { $0.requestPolicy($1, $2) }, completion)
     }
 
     func mx(_ key: ProbeKey, from origin: EventLoop,
             _ completion: @escaping (ScheduledOutcome<STARTTLSProbeResult>) -> Void) {
-        guard let desk = desk(for: key.address) else { return completion(.excluded) }
+        route(key, from: origin, via: { $0.requestMX($1, $2) }, completion)
+    }
+
+    private func route<Result: Sendable>(
+        _ key: ProbeKey, from origin: EventLoop,
+        via request: @escaping @Sendable (ProbeDesk, ProbeKey, @escaping (ScheduledOutcome<Result>) -> Void) -> Void,
+        _ completion: @escaping (ScheduledOutcome<Result>) -> Void
+    ) {
+        let loop = group.loop(for: key.address)
+        guard let desk = desks.first(where: { $0.value.loop === loop }) else { return completion(.excluded) }
         let back = LoopBound(completion)
         _ = desk.value.loop.execute {
-            desk.value.requestMX(key) { outcome in _ = origin.execute { back.value(outcome) } }
+            request(desk.value, key) { outcome in _ = origin.execute { back.value(outcome) } }
         }
     }
 }
