@@ -15,13 +15,15 @@ import Testing
         let listener: TCPListener
         private var connections: [TCPStream] = []
         private(set) var commands: [String] = []
+        private(set) var peers: [IPAddress] = []
 
-        init(loop: EventLoop, context: TLSContext, script: Script) throws {
+        init(loop: EventLoop, context: TLSContext, script: Script, bindAddress: String = "127.0.0.1:0") throws {
             listener = try TCPListener(on: loop)
-            try listener.bind(to: SocketAddress("127.0.0.1:0")!)
+            try listener.bind(to: SocketAddress(bindAddress)!)
             try listener.listen { [unowned self] result in
                 guard case .success(let stream) = result else { return }
                 self.connections.append(stream)
+                if let peer = try? stream.remoteAddress() { self.peers.append(peer.ip) }
                 var session: TLSSession?
                 var pending: [UInt8] = []
                 func reply(_ text: String) {
@@ -72,20 +74,29 @@ import Testing
     }
 
     private func probe(_ script: Script = Script(), host: String = TestPKI.host,
-                       leaf: KeyPath<TestPKI, TestPKI.Leaf> = \.good) throws -> (STARTTLSProbeResult?, [String]) {
+                       leaf: KeyPath<TestPKI, TestPKI.Leaf> = \.good, bindAddress: String = "127.0.0.1:0",
+                       source: SocketAddress? = nil) throws -> (STARTTLSProbeResult?, [String]) {
+        try probeObservingPeers(script, host: host, leaf: leaf, bindAddress: bindAddress, source: source).map { ($0.0, $0.1) } ?? (nil, [])
+    }
+
+    private func probeObservingPeers(_ script: Script = Script(), host: String = TestPKI.host,
+                                     leaf: KeyPath<TestPKI, TestPKI.Leaf> = \.good, bindAddress: String = "127.0.0.1:0",
+                                     source: SocketAddress? = nil) throws -> (STARTTLSProbeResult?, [String], [IPAddress])? {
         let pki = try TestPKI.shared.get()
         var result: STARTTLSProbeResult?
         var commands: [String] = []
+        var peers: [IPAddress] = []
         let report = try EventLoop.run { loop in
             do {
                 let serverContext = try TLSContext(server: TLSServerConfiguration(
                     certificateChainPath: pki[keyPath: leaf].chain, privateKeyPath: pki[keyPath: leaf].key))
-                let server = try Server(loop: loop, context: serverContext, script: script)
+                let server = try Server(loop: loop, context: serverContext, script: script, bindAddress: bindAddress)
                 let client = try TLSContext(configuration: TLSConfiguration(trustRoots: .pemFile(pki.rootCA)))
                 let probe = try STARTTLSProbe(loop: loop, context: client, host: DomainName(host)!, address: server.address,
-                                              ehloName: DomainName("scanner.test")!) { probed in
+                                              source: source, ehloName: DomainName("scanner.test")!) { probed in
                     result = probed
                     commands = server.commands
+                    peers = server.peers
                     server.close()
                     loop.requestShutdown()
                 }
@@ -96,7 +107,39 @@ import Testing
             }
         }
         expectClean(report, expectedForcedCloses: report.handlesClosedByShutdown)
-        return (result, commands)
+        return (result, commands, peers)
+    }
+
+    /// Where ::1 cannot be bound (some containers), the IPv6 test has nothing to talk to.
+    static let ipv6LoopbackAvailable: Bool = {
+        var available = false
+        _ = try? EventLoop.run { loop in
+            defer { loop.requestShutdown() }
+            guard let listener = try? TCPListener(on: loop) else { return }
+            do {
+                try listener.bind(to: SocketAddress("[::1]:0")!)
+                try listener.listen { _ in }
+                available = true
+            } catch {}
+            listener.close()
+        }
+        return available
+    }()
+
+    @Test(.enabled(if: STARTTLSProbeTests.ipv6LoopbackAvailable, "::1 cannot be bound here"))
+    func anIPv6AddressIsProbedTheSameWay() throws {
+        let (result, commands) = try probe(bindAddress: "[::1]:0")
+        #expect(codes(result) == [])
+        #expect(result?.address.family == .ipv6)
+        #expect(result?.tls?.isPKIXValid == true)
+        #expect(commands.first == "EHLO scanner.test")
+    }
+
+    /// `--source-ip`: the connection comes from the address whose FCrDNS name is in EHLO.
+    @Test func theConnectionComesFromTheGivenSourceAddress() throws {
+        let observed = try probeObservingPeers(source: SocketAddress("127.0.0.10:0"))
+        #expect(codes(observed?.0) == [])
+        #expect(observed?.2 == [IPAddress("127.0.0.10")!])
     }
 
     private func codes(_ result: STARTTLSProbeResult?) -> [String] { result?.findings.map(\.code.rawValue) ?? ["no result"] }
