@@ -36,16 +36,15 @@ extension ReportAggregator {
     func verdictTable() -> ReportTable {
         let known = Verdict.allCases.map(\.rawValue)
         let keys = known + verdicts.keys.filter { !known.contains($0) }.sorted()
-        let withRecord = scanned - (verdicts[Verdict.noMTASTS.rawValue] ?? 0)
         return ReportTable(
             id: "verdicts", title: "Verdicts",
-            population: "Scanned domains. percent: of scanned; percent_mta_sts: of domains whose verdict is not no-mta-sts.",
+            population: "Scanned domains. percent: of scanned; mta_sts, percent_mta_sts: the domains with an MTA-STS record (sts_record.status valid or invalid) and their share.",
             rowHeader: "verdict",
-            columns: [ReportColumn("domains"), ReportColumn("percent", "%"), ReportColumn("percent_mta_sts", "% of MTA-STS")],
+            columns: [ReportColumn("domains"), ReportColumn("percent", "%"),
+                      ReportColumn("mta_sts", "with record"), ReportColumn("percent_mta_sts", "% of with record")],
             rows: keys.map { key in
-                let n = verdicts[key] ?? 0
-                let ofMTASTS: ReportValue = key == Verdict.noMTASTS.rawValue ? .percent(nil) : .share(n, of: withRecord)
-                return ReportRow(key: key, values: [.count(n), .share(n, of: scanned), ofMTASTS])
+                let n = verdicts[key] ?? 0, m = verdictsMTASTS[key] ?? 0
+                return ReportRow(key: key, values: [.count(n), .share(n, of: scanned), .count(m), .share(m, of: mtaSTSDomains)])
             })
     }
 

@@ -39,6 +39,8 @@ public struct ReportAggregator {
     var excluded = 0
     var malformedLines = 0
     var verdicts: [String: Int] = [:]
+    /// Verdicts of the domains with an MTA-STS record.
+    var verdictsMTASTS: [String: Int] = [:]
     var mtaSTSDomains = 0
     var misconfigured = 0
     var misconfiguredByComponent: [String: Int] = [:]
@@ -78,6 +80,7 @@ public struct ReportAggregator {
         if facts.verdict == Verdict.misconfigured.rawValue { countMisconfiguration(facts) }
         guard facts.hasMTASTSRecord else { return }
         mtaSTSDomains += 1
+        verdictsMTASTS[facts.verdict ?? "null", default: 0] += 1
         tlsrptMTASTS[facts.tlsrptStatus ?? "unknown", default: 0] += 1
         let mode = facts.mode ?? "no-policy"
         modes[mode, default: 0] += 1
