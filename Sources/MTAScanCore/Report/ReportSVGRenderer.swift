@@ -39,9 +39,14 @@ public enum ReportSVGRenderer {
         if let verdicts = report.table("verdicts") {
             let keys = verdicts.rows.map(\.key)
             let all = Bar(label: "all scanned domains", segments: keys.map { segment(verdicts, $0) })
-            let mtaSTS = Bar(label: "domains with MTA-STS", segments: keys.filter { $0 != "no-mta-sts" }.map { segment(verdicts, $0) })
+            let mtaSTS = Bar(label: "with an MTA-STS record", segments: keys.map { segment(verdicts, $0, column: "mta_sts") })
             body += section(title: "Verdicts (share of each bar)", bars: [all, mtaSTS], normalised: true, y: &y)
-            body += legend(keys.map { segment(verdicts, $0) }, y: &y, showCounts: true)
+            let scanned = all.total
+            body += legend(keys.map { key in
+                var item = segment(verdicts, key)
+                item.name += " \(item.value) (\(ReportValue.share(item.value, of: scanned).plainText)%)"
+                return item
+            }, y: &y)
         }
         if let table = report.table("misconfiguration") {
             let bars = table.rows.filter { $0.depth > 0 }.map { row in
@@ -61,9 +66,9 @@ public enum ReportSVGRenderer {
                 ])
             }
             body += section(title: title, bars: bars, normalised: false, y: &y)
+            body += legend([Segment(value: 0, color: selfManagedColor, name: "self-managed"),
+                            Segment(value: 0, color: thirdPartyColor, name: "third-party")], y: &y)
         }
-        body += legend([Segment(value: 0, color: selfManagedColor, name: "self-managed"),
-                        Segment(value: 0, color: thirdPartyColor, name: "third-party")], y: &y, showCounts: false)
         if let table = report.table("mx_pattern_mismatch") {
             let bars = table.rows.filter { $0.depth > 0 }.map { row in
                 Bar(label: row.label, segments: [
@@ -73,7 +78,7 @@ public enum ReportSVGRenderer {
             }
             body += section(title: "mx-pattern-mismatch by kind", bars: bars, normalised: false, y: &y)
             body += legend([Segment(value: 0, color: "#8e44ad", name: "scope all"),
-                            Segment(value: 0, color: "#c39bd3", name: "scope some")], y: &y, showCounts: false)
+                            Segment(value: 0, color: "#c39bd3", name: "scope some")], y: &y)
         }
         let height = y + 10
         return """
@@ -91,8 +96,8 @@ public enum ReportSVGRenderer {
         return "\(scanned) domains scanned, \(withRecord) with an MTA-STS record"
     }
 
-    private static func segment(_ verdicts: ReportTable, _ key: String) -> Segment {
-        Segment(value: verdicts.count(key, "domains"), color: verdictColors[key] ?? "#777777", name: key)
+    private static func segment(_ verdicts: ReportTable, _ key: String, column: String = "domains") -> Segment {
+        Segment(value: verdicts.count(key, column), color: verdictColors[key] ?? "#777777", name: key)
     }
 
     /// A titled group of horizontal bars. `normalised`: each bar fills the
@@ -105,7 +110,9 @@ public enum ReportSVGRenderer {
         let scale = max(1, bars.map(\.total).max() ?? 1)
         for bar in bars {
             let denominator = normalised ? max(1, bar.total) : scale
-            out += text(x: 20 + labelWidth - 8, y: y + barHeight - 5, bar.label, size: 12, anchor: "end")
+            // Labels longer than the label column would run off the left edge.
+            let label = bar.label.count > 40 ? String(bar.label.prefix(39)) + "…" : bar.label
+            out += text(x: 20 + labelWidth - 8, y: y + barHeight - 5, label, size: 12, anchor: "end")
             var x = Double(20 + labelWidth)
             for segment in bar.segments where segment.value > 0 {
                 let w = Double(barWidth) * Double(segment.value) / Double(denominator)
@@ -122,15 +129,22 @@ public enum ReportSVGRenderer {
         return out
     }
 
-    private static func legend(_ segments: [Segment], y: inout Int, showCounts: Bool) -> String {
+    /// Swatches and names in a row under the bars, wrapping before the right
+    /// edge (text width estimated at 7 px a character at 11 px).
+    private static func legend(_ segments: [Segment], y: inout Int) -> String {
         var out = ""
-        var x = 20 + labelWidth
+        let left = 20 + labelWidth
+        var x = left
         y += 4
         for segment in segments {
-            let label = showCounts ? "\(segment.name) \(segment.value)" : segment.name
+            let advance = 16 + 7 * segment.name.count + 18
+            if x > left && x + advance - 18 > width - 10 {
+                x = left
+                y += 16
+            }
             out += "<rect x=\"\(x)\" y=\"\(y)\" width=\"12\" height=\"12\" fill=\"\(segment.color)\"/>\n"
-            out += text(x: x + 16, y: y + 10, label, size: 11)
-            x += 16 + 7 * label.count + 18
+            out += text(x: x + 16, y: y + 10, segment.name, size: 11)
+            x += advance
         }
         y += 16
         return out
