@@ -15,7 +15,7 @@ struct ReportCommand: ParsableCommand {
             Memory is bounded by distinct policy/MX hosts, not by records.
               mtascan report scan.ndjson                         aligned tables
               mtascan report --format json scan.ndjson > r.json  stable ids for programs
-              mtascan report --svg breakdown.svg scan.ndjson     chart of the headline figures
+              mtascan report --svg chart.svg scan.ndjson         a chart as well
               mtascan report --compare old.ndjson new.ndjson --changes changes.ndjson
             Tables, definitions and formats: docs/report.md.
             """
