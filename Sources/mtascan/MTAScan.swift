@@ -13,11 +13,12 @@ struct MTAScan: ParsableCommand {
               mtascan lint sts-record 'v=STSv1; id=20240101'  check a _mta-sts TXT record
               mtascan lint --batch < requests.ndjson           one JSON verdict per request line
               zcat com.zone.gz | mtascan domains --count      count a zone's delegations
+              mtascan report scan.ndjson                      the paper's tables from a scan
 
             Findings and their fixes: docs/findings.md. Output formats: docs/.
             """,
         version: MTAScanVersion.string,
-        subcommands: [ScanCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
+        subcommands: [ScanCommand.self, ReportCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
 }
 

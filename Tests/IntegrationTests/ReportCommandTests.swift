@@ -1,0 +1,102 @@
+import Foundation
+import MTAScanCore
+import Testing
+
+/// `mtascan report` on the real binary: NDJSON files written to a temporary
+/// directory, the JSON report's numbers, the SVG and CSV outputs, and --compare.
+@Suite struct ReportCommandTests {
+    /// A scan in today's DNS-phase shape (policy null, no MX probes) and two
+    /// records in the full shape, plus an input error, an exclusion and a torn line.
+    static let scan = [
+        #"{"schema_version":1,"domain":"none.example","input_line":1,"input_error":null,"verdict":"no-mta-sts","mode":null,"phases":["dns"],"findings":[],"sts_record":{"lookup":"nxdomain","txt":[],"status":"absent","id":null},"tlsrpt":{"lookup":"nxdomain","txt":[],"status":"absent","rua":null},"policy_host":null,"excluded":null,"policy":null,"mx":{"lookup":"answer","hosts":[{"preference":10,"host":"mx.none.example","ipv4":null,"ipv6":null,"address_lookup":null,"tlsa":null}]},"ns":null}"#,
+        #"{"schema_version":1,"domain":"ok.example","input_line":2,"input_error":null,"verdict":"valid","mode":"enforce","phases":["dns","policy","mx"],"findings":[],"sts_record":{"lookup":"answer","txt":["v=STSv1; id=1"],"status":"valid","id":"1"},"tlsrpt":{"lookup":"answer","txt":["v=TLSRPTv1; rua=mailto:r@ok.example"],"status":"valid","rua":["mailto:r@ok.example"]},"policy_host":{"name":"mta-sts.ok.example","cname_chain":["ok.policy.host.example"],"cname_target":"ok.policy.host.example","ipv4":["192.0.2.1"],"ipv6":[],"lookup":{"a":"answer","aaaa":"nodata"},"provider":"HostCo"},"excluded":null,"policy":{"url":"https://mta-sts.ok.example/.well-known/mta-sts.txt","address":"192.0.2.1","excluded":false,"tcp_failures":[],"tls":null,"http_status":200,"content_type":"text/plain","valid":true,"version":"STSv1","mode":"enforce","max_age":604800,"mx":["mx.ok.example"]},"mx":{"lookup":"answer","hosts":[{"preference":10,"host":"mx.ok.example","ipv4":["192.0.2.25"],"ipv6":[],"address_lookup":{"a":"answer","aaaa":"nodata"},"tlsa":null,"provider":null,"matches_policy":true,"pattern":"mx.ok.example","pkix_valid":true,"probes":[]}]},"ns":null}"#,
+        #"{"schema_version":1,"domain":"bad.example","input_line":3,"input_error":null,"verdict":"misconfigured","mode":"enforce","phases":["dns","policy","mx"],"findings":[{"code":"policy-tls","address":"192.0.2.2","reason":"name-mismatch","severity":"error","component":"policy"},{"code":"mx-pkix-invalid-all","severity":"error","component":"mx"}],"sts_record":{"lookup":"answer","txt":["v=STSv1; id=1"],"status":"valid","id":"1"},"tlsrpt":{"lookup":"nxdomain","txt":[],"status":"absent","rua":null},"policy_host":{"name":"mta-sts.bad.example","cname_chain":[],"cname_target":null,"ipv4":["192.0.2.2"],"ipv6":[],"lookup":{"a":"answer","aaaa":"nodata"},"provider":null},"excluded":null,"policy":null,"mx":{"lookup":"answer","hosts":[{"preference":10,"host":"mx.bad.example","ipv4":["192.0.2.26"],"ipv6":[],"address_lookup":{"a":"answer","aaaa":"nodata"},"tlsa":null,"provider":null,"matches_policy":null,"pattern":null,"pkix_valid":false,"probes":[]}]},"ns":null}"#,
+        #"{"schema_version":1,"domain":"bad..name","input_line":4,"input_error":{"reason":"empty-label","message":"the name has an empty label"},"verdict":null,"mode":null,"phases":[],"findings":[],"sts_record":null,"tlsrpt":null,"policy_host":null,"excluded":null,"policy":null,"mx":null,"ns":null}"#,
+        #"{"schema_version":1,"domain":"skip.example","input_line":5,"input_error":null,"verdict":null,"mode":null,"phases":[],"findings":[],"sts_record":null,"tlsrpt":null,"policy_host":null,"excluded":{"rule":"skip.example"},"policy":null,"mx":null,"ns":null}"#,
+        #"{"schema_version":1,"domain":"torn.exa"#,
+    ].joined(separator: "\n") + "\n"
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-report-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func jsonReportCountsTheFixture() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("scan.ndjson").path
+        try Self.scan.write(toFile: path, atomically: true, encoding: .utf8)
+        let svg = directory.appendingPathComponent("chart.svg").path
+
+        let output = try MTAScanProcess.run(["report", "--format", "json", "--svg", svg, "--third-party-threshold", "2", path])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("scan.ndjson:6: skipped"))
+        let json = try JSONParser.parse(output.stdout)
+        let tables = json["tables"]
+        #expect(json["third_party_threshold"] == 2)
+        #expect(tables?["overview"]?["rows"]?["records"]?["count"] == 5)
+        #expect(tables?["overview"]?["rows"]?["scanned"]?["count"] == 3)
+        #expect(tables?["overview"]?["rows"]?["input_errors"]?["count"] == 1)
+        #expect(tables?["overview"]?["rows"]?["excluded"]?["count"] == 1)
+        #expect(tables?["overview"]?["rows"]?["malformed_lines"]?["count"] == 1)
+        #expect(tables?["verdicts"]?["rows"]?["valid"]?["domains"] == 1)
+        #expect(tables?["verdicts"]?["rows"]?["misconfigured"]?["percent"] == .double(33.33))
+        #expect(tables?["policy_errors"]?["rows"]?["policy-tls/name-mismatch"]?["self_managed"] == 1)
+        #expect(tables?["mx_pkix_invalid"]?["rows"]?["mx-pkix-invalid-all"]?["self_managed"] == 1)
+        #expect(tables?["policy_providers"]?["rows"]?["HostCo"]?["domains"] == 1)
+        #expect(tables?["tlsrpt"]?["rows"]?["valid"]?["mta_sts"] == 1)
+        #expect(tables?["modes"]?["rows"]?["enforce"]?["domains"] == 2)
+        let chart = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(chart.hasPrefix("<?xml"))
+        #expect(chart.hasSuffix("</svg>\n"))
+
+        // Two copies of one scan are one population of twice the size.
+        let twice = try JSONParser.parse(try MTAScanProcess.run(["report", "--format", "json", path, "-"], stdin: Self.scan).stdout)
+        #expect(twice["tables"]?["overview"]?["rows"]?["scanned"]?["count"] == 6)
+
+        let csv = try MTAScanProcess.run(["report", "--format", "csv", path])
+        #expect(csv.stdoutLines.first == "table,row,column,value")
+        #expect(csv.stdoutLines.contains("verdicts,valid,domains,1"))
+        let table = try MTAScanProcess.run(["report", path])
+        #expect(table.stdout.contains("Policy retrieval errors by layer"))
+    }
+
+    @Test func compareWritesChangedDomains() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = directory.appendingPathComponent("old.ndjson").path
+        let new = directory.appendingPathComponent("new.ndjson").path
+        let changes = directory.appendingPathComponent("changes.csv").path
+        try Self.scan.write(toFile: old, atomically: true, encoding: .utf8)
+        // bad.example is fixed; ok.example disappears; a new domain appears.
+        let fixed = Self.scan.split(separator: "\n")[2]
+            .replacingOccurrences(of: #""verdict":"misconfigured""#, with: #""verdict":"valid""#)
+            .replacingOccurrences(of: #"{"code":"mx-pkix-invalid-all","severity":"error","component":"mx"}"#, with: "")
+            .replacingOccurrences(of: #""severity":"error","component":"policy"},"#, with: #""severity":"error","component":"policy"}"#)
+        let newScan = [String(Self.scan.split(separator: "\n")[0]), fixed,
+                       #"{"domain":"fresh.example","verdict":"no-mta-sts","findings":[]}"#].joined(separator: "\n") + "\n"
+        try newScan.write(toFile: new, atomically: true, encoding: .utf8)
+
+        let output = try MTAScanProcess.run(["report", "--compare", "--format", "json", "--changes", changes, old, new])
+        #expect(output.status == 0, "\(output.stderr)")
+        let json = try JSONParser.parse(output.stdout)
+        let rows = json["tables"]?["changes"]?["rows"]
+        #expect(rows?["other"]?["domains"] == 0)
+        #expect(rows?["fixed"]?["domains"] == 1)
+        #expect(rows?["appeared"]?["domains"] == 1)
+        #expect(rows?["disappeared"]?["domains"] == 2)  // ok.example and the excluded skip.example
+        #expect(json["tables"]?["code_changes"]?["rows"]?["mx-pkix-invalid-all"]?["lost"] == 1)
+        #expect(json["changes"] == nil)
+        let lines = try String(contentsOfFile: changes, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "domain,change,old_verdict,new_verdict,codes_gained,codes_lost")
+        #expect(lines.contains("bad.example,fixed,misconfigured,valid,,mx-pkix-invalid-all"))
+        #expect(lines.contains("fresh.example,appeared,,no-mta-sts,,"))
+        #expect(lines.count == 5)
+
+        // Without --changes, the JSON report carries the list.
+        let inline = try JSONParser.parse(try MTAScanProcess.run(["report", "--compare", "--format", "json", old, new]).stdout)
+        #expect(inline["changes"]?.arrayValue?.count == 4)
+        #expect(try MTAScanProcess.run(["report", "--compare", old]).status != 0)
+    }
+}

@@ -1,0 +1,134 @@
+import Testing
+@testable import MTAScanCore
+
+/// `report --compare`: every kind of change, the codes gained and lost, and the
+/// transition table, on two small scans.
+@Suite struct ScanComparisonTests {
+    static let tlsExpired = fixtureFinding("policy-tls", ["reason": "expired"])
+    static let missingID = fixtureFinding("sts-record-missing-id")
+    static let badRUA = fixtureFinding("tlsrpt-bad-rua", severity: "warning")
+
+    static let old: [FixtureRecord] = [
+        .mtaSTS("fixed.example", verdict: "misconfigured", findings: [tlsExpired]),
+        .mtaSTS("broke.example"),
+        FixtureRecord(domain: "adopted.example"),
+        .mtaSTS("dropped.example", verdict: "misconfigured", findings: [missingID], sts: "invalid"),
+        .mtaSTS("same.example"),
+        .mtaSTS("codes.example", findings: [badRUA]),
+        FixtureRecord(domain: "flaky.example", verdict: "unknown", stsStatus: nil),
+        FixtureRecord(domain: "gone.example", findings: [badRUA]),
+        FixtureRecord(domain: "Twice.example"),
+        FixtureRecord(domain: "twice.example", tlsrptStatus: "valid"),
+        FixtureRecord(domain: "bad..name", inputError: true),
+    ]
+    static let new: [FixtureRecord] = [
+        .mtaSTS("fixed.example"),
+        .mtaSTS("broke.example", verdict: "misconfigured", findings: [tlsExpired]),
+        .mtaSTS("adopted.example", verdict: "misconfigured", findings: [missingID], sts: "invalid"),
+        FixtureRecord(domain: "dropped.example"),
+        .mtaSTS("same.example"),
+        .mtaSTS("codes.example"),
+        .mtaSTS("flaky.example"),
+        FixtureRecord(domain: "new.example"),
+        FixtureRecord(domain: "twice.example"),
+        FixtureRecord(domain: "twice.example"),
+        FixtureRecord(domain: "skipped.example", excluded: true),
+    ]
+
+    static func compare() -> (ScanComparison, [ScanComparison.DomainChange]) {
+        var comparison = ScanComparison()
+        for record in old { comparison.addOld(record.json) }
+        var changes = new.compactMap { comparison.addNew($0.json) }
+        changes += comparison.disappeared()
+        return (comparison, changes)
+    }
+
+    @Test func eachDomainGetsOneChange() throws {
+        let (comparison, changes) = Self.compare()
+        let byDomain = Dictionary(changes.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byDomain["fixed.example"]?.change == .fixed)
+        #expect(byDomain["fixed.example"]?.codesLost == ["policy-tls"])
+        #expect(byDomain["broke.example"]?.change == .broke)
+        #expect(byDomain["broke.example"]?.codesGained == ["policy-tls"])
+        #expect(byDomain["adopted.example"]?.change == .adopted)
+        #expect(byDomain["adopted.example"]?.oldVerdict == "no-mta-sts")
+        #expect(byDomain["adopted.example"]?.newVerdict == "misconfigured")
+        #expect(byDomain["dropped.example"]?.change == .dropped)
+        #expect(byDomain["codes.example"]?.change == .codesChanged)
+        #expect(byDomain["codes.example"]?.codesLost == ["tlsrpt-bad-rua"])
+        #expect(byDomain["flaky.example"]?.change == .other)
+        #expect(byDomain["new.example"]?.change == .appeared)
+        #expect(byDomain["new.example"]?.oldVerdict == nil)
+        #expect(byDomain["gone.example"]?.change == .disappeared)
+        #expect(byDomain["gone.example"]?.codesLost == ["tlsrpt-bad-rua"])
+        // Excluded is a state of its own: the domain did not vanish.
+        #expect(byDomain["skipped.example"]?.change == .appeared)
+        #expect(byDomain["skipped.example"]?.newVerdict == "excluded")
+        #expect(byDomain["same.example"] == nil)
+        #expect(byDomain["twice.example"] == nil)
+        #expect(changes.count == 9)
+
+        let report = comparison.report(old: "old.ndjson", new: "new.ndjson")
+        let table = try #require(report.table("changes"))
+        for key in ["fixed", "broke", "adopted", "dropped", "other", "codes-changed", "disappeared"] {
+            #expect(table.count(key, "domains") == 1, "\(key)")
+        }
+        #expect(table.count("appeared", "domains") == 2)
+        #expect(table.count("unchanged", "domains") == 3)  // same, codes, twice
+        #expect(table.value("fixed", "percent") == .percent(12.5))  // 8 domains in both
+
+        let overview = try #require(report.table("compare_overview"))
+        #expect(overview.count("records", "old") == 11)
+        #expect(overview.count("input_errors", "old") == 1)
+        #expect(overview.count("duplicates", "old") == 1)
+        #expect(overview.count("duplicates", "new") == 1)
+        #expect(overview.count("in_both", "new") == 8)
+        #expect(overview.count("domains", "old") == 9)
+        #expect(overview.count("domains", "new") == 10)
+    }
+
+    @Test func transitionsAndCodeChanges() throws {
+        let report = Self.compare().0.report(old: "a", new: "b")
+        let transitions = try #require(report.table("transitions"))
+        #expect(transitions.columns.map(\.id) == ["no-mta-sts", "valid", "misconfigured", "unknown", "excluded", "null", "absent"])
+        #expect(transitions.count("misconfigured", "valid") == 1)
+        #expect(transitions.count("valid", "misconfigured") == 1)
+        #expect(transitions.count("valid", "valid") == 2)
+        #expect(transitions.count("no-mta-sts", "no-mta-sts") == 1)
+        #expect(transitions.count("unknown", "valid") == 1)
+        #expect(transitions.count("no-mta-sts", "absent") == 1)
+        #expect(transitions.count("absent", "no-mta-sts") == 1)
+        #expect(transitions.count("absent", "excluded") == 1)
+        let total = transitions.rows.flatMap(\.values).reduce(0) { if case .count(let n) = $1 { return $0 + n }; return $0 }
+        #expect(total == 8 + 2 + 1)  // in both, appeared, disappeared
+
+        let codes = try #require(report.table("code_changes"))
+        #expect(codes.count("policy-tls", "gained") == 1)
+        #expect(codes.count("policy-tls", "lost") == 1)
+        #expect(codes.count("policy-tls", "net") == 0)
+        #expect(codes.count("sts-record-missing-id", "gained") == 1)
+        #expect(codes.count("sts-record-missing-id", "lost") == 1)
+        #expect(codes.count("tlsrpt-bad-rua", "lost") == 1)  // gone.example's is not counted: it left
+        #expect(codes.count("tlsrpt-bad-rua", "net") == -1)
+    }
+
+    @Test func changeLinesAsJSONAndCSV() throws {
+        let change = ScanComparison.DomainChange(domain: "a,b.example", change: .broke, oldVerdict: "valid", newVerdict: "misconfigured",
+                                                 codesGained: ["policy-tls", "mx-tls"], codesLost: [])
+        #expect(change.csvLine == "\"a,b.example\",broke,valid,misconfigured,policy-tls mx-tls,\n")
+        #expect(parseCSV(ScanComparison.DomainChange.csvHeader + change.csvLine)[1].count == 6)
+        #expect(try JSONParser.parse(change.json.jsonText) == .object([
+            "domain": "a,b.example", "change": "broke", "old_verdict": "valid", "new_verdict": "misconfigured",
+            "codes_gained": ["policy-tls", "mx-tls"], "codes_lost": [],
+        ]))
+    }
+
+    @Test func codeSetsKeepUnknownCodesAndVocabularyOrder() {
+        let a = FindingCodeSet(["mx-tls", "future-code", "policy-dns", "mx-tls"])
+        let b = FindingCodeSet(["policy-dns", "other-future"])
+        #expect(a.codes == ["policy-dns", "mx-tls", "future-code"])
+        #expect(a.subtracting(b) == ["mx-tls", "future-code"])
+        #expect(b.subtracting(a) == ["other-future"])
+        #expect(FindingCode.allCases.count <= 64)
+    }
+}
