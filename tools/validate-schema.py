@@ -24,13 +24,26 @@ except ImportError:  # pragma: no cover - depends on the machine
 DEFAULT_SCHEMA = pathlib.Path(__file__).resolve().parent.parent / "docs" / "scan-record.schema.json"
 
 
-def describe(error):
-    """`$.mx.hosts[0].provider: 'x' is not of type ...` — where in the record, then what."""
-    # A nullable object is `anyOf: [object, null]`; "not valid under any of the given
-    # schemas" hides the real mistake. best_match descends into the alternatives and
-    # picks the deepest error, i.e. the one inside the object.
+def expand(error):
+    """The errors worth reading behind `error`.
+
+    A nullable object is `anyOf: [object, null]`, and "is not valid under any of
+    the given schemas" hides the real mistake. When exactly one alternative failed
+    for more than its type (the object branch of a non-null object), its own
+    errors are reported instead, recursively.
+    """
     if error.validator in ("anyOf", "oneOf") and error.context:
-        error = jsonschema.exceptions.best_match([error])
+        branches = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        real = [subs for subs in branches.values() if not (len(subs) == 1 and subs[0].validator == "type")]
+        if len(real) == 1:
+            return [leaf for sub in real[0] for leaf in expand(sub)]
+    return [error]
+
+
+def describe(error):
+    """`$.mx.hosts[0].provider: 'x' is not of type ...`: where in the record, then what."""
     path = "$"
     for part in error.absolute_path:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -60,7 +73,8 @@ def main():
                 records += 1
                 try:
                     record = json.loads(line)
-                    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+                    errors = [leaf for error in validator.iter_errors(record) for leaf in expand(error)]
+                    errors.sort(key=lambda e: [str(part) for part in e.absolute_path])
                     messages = [describe(error) for error in errors]
                 except json.JSONDecodeError as error:
                     messages = [f"not JSON: {error}"]
