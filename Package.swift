@@ -37,6 +37,8 @@ let package = Package(
         .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine", "MTAScanCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MTAScanCore"]),
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
+        // The command-line tool's own parts (progress reporting), tested in-process.
+        .testTarget(name: "MTAScanCLITests", dependencies: ["mtascan", "MTAScanCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

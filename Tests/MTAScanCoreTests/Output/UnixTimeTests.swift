@@ -1,5 +1,5 @@
 import Testing
-@testable import MTAScanEngine
+@testable import MTAScanCore
 
 @Suite struct UnixTimeTests {
     @Test(arguments: [

@@ -1,16 +1,17 @@
 /// Conversions between UTC calendar fields and Unix seconds, for certificate
 /// validity dates. Proleptic Gregorian, no leap seconds (as POSIX time and
 /// X.509 times, RFC 5280 §4.1.2.5, both ignore them). Pure arithmetic, so that
-/// output never depends on the process's time zone or locale.
-enum UnixTime {
+/// output never depends on the process's time zone or locale. In the core so that
+/// certificate dates and scan metadata (`started_at`) share one formatter.
+public enum UnixTime {
     /// Seconds since 1970-01-01T00:00:00Z of a UTC date and time; month 1...12.
-    static func seconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64 {
+    public static func seconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64 {
         Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
             + Int64(hour * 3_600 + minute * 60 + second)
     }
 
     /// RFC 3339 text in UTC, `2026-03-01T12:00:00Z`.
-    static func rfc3339(_ seconds: Int64) -> String {
+    public static func rfc3339(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilFromDays(Int(days))

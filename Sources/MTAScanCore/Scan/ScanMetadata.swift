@@ -1,0 +1,153 @@
+/// The metadata side file of a scan (docs/output.md, "Metadata side file"):
+/// what was scanned, when, from where, with which options, and how it went.
+/// A study cites it; a re-run compares against it. Records stay lean because
+/// none of this is repeated per line.
+///
+/// Pure: the CLI gathers the values (clock, resolvers, FCrDNS result, DNS
+/// statistics) and writes `fileBytes` where `sidePath` says.
+public struct ScanMetadata: Sendable, Equatable {
+    public static let schemaVersion = 1
+    public static let tool = "mtascan"
+
+    public struct Input: Sendable, Equatable {
+        /// As given on the command line; `-` for standard input.
+        public var path: String
+        public var format: InputFormat
+
+        public init(path: String, format: InputFormat) {
+            self.path = path
+            self.format = format
+        }
+    }
+
+    /// Records by outcome. `records` counts every line written; `byVerdict`
+    /// those with a verdict; `inputErrors` and `excluded` the two kinds of
+    /// record whose verdict is null.
+    public struct Counts: Sendable, Equatable {
+        public var records = 0
+        public var byVerdict: [Verdict: Int] = [:]
+        public var inputErrors = 0
+        public var excluded = 0
+
+        public init() {}
+
+        public mutating func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
+            records += 1
+            if let verdict { byVerdict[verdict, default: 0] += 1 }
+            if inputError { inputErrors += 1 }
+            if excluded { self.excluded += 1 }
+        }
+
+        /// Counts a record as written (docs/output.md): by its `verdict`, a non-null
+        /// `input_error`, a non-null `excluded`. Reading the record itself keeps the
+        /// counts true to the file whatever produced the line.
+        public mutating func count(record: JSONValue) {
+            let verdict = record["verdict"]?.stringValue.flatMap(Verdict.init(rawValue:))
+            count(verdict: verdict, inputError: (record["input_error"] ?? .null) != .null,
+                  excluded: (record["excluded"] ?? .null) != .null)
+        }
+
+        public mutating func add(_ other: Counts) {
+            records += other.records
+            for (verdict, count) in other.byVerdict { byVerdict[verdict, default: 0] += count }
+            inputErrors += other.inputErrors
+            excluded += other.excluded
+        }
+
+        /// Every verdict appears, zeros included, in `Verdict.allCases` order, so
+        /// that two scans' files diff and load alike.
+        public var json: JSONValue {
+            var verdicts = JSONObject()
+            for verdict in Verdict.allCases { verdicts[verdict.rawValue] = .int(byVerdict[verdict] ?? 0) }
+            return .object([
+                "records": .int(records), "by_verdict": .object(verdicts),
+                "input_errors": .int(inputErrors), "excluded": .int(excluded),
+            ])
+        }
+    }
+
+    public var toolVersion: String
+    /// Unix seconds, UTC.
+    public var startedAt: Int64
+    /// Unix seconds, UTC; nil while the scan runs (a file written on interrupt says so).
+    public var finishedAt: Int64?
+    /// Wall time of the scan by the monotonic clock (finished minus started can be off when the clock steps).
+    public var durationSeconds: Double?
+    public var input: Input
+    public var phases: [ScanRecord.Phase]
+    /// Resolver addresses in the order they are tried.
+    public var resolvers: [String]
+    /// The address probes are sent from, when known or chosen (`--source-address`).
+    public var sourceAddress: String?
+    public var ehloName: String?
+    /// The EHLO name's forward-confirmed reverse DNS (`mtascan fcrdns`); nil when not checked.
+    public var ehloConfirmed: Bool?
+    public var caFile: String?
+    /// Entries of `--exclude` files (networks and domain suffixes).
+    public var exclusions: Int
+    /// The effective options and limits (`max_in_flight`, `threads`, timeouts…),
+    /// as the CLI resolved them: flags and defaults alike.
+    public var options: JSONObject
+    public var counts: Counts
+    /// DNS client statistics (`sent`, `retries`, `timeouts`…).
+    public var dns: JSONObject
+
+    public init(toolVersion: String, startedAt: Int64, finishedAt: Int64? = nil, durationSeconds: Double? = nil,
+                input: Input, phases: [ScanRecord.Phase], resolvers: [String], sourceAddress: String? = nil,
+                ehloName: String? = nil, ehloConfirmed: Bool? = nil, caFile: String? = nil, exclusions: Int = 0,
+                options: JSONObject = JSONObject(), counts: Counts = Counts(), dns: JSONObject = JSONObject()) {
+        self.toolVersion = toolVersion
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationSeconds = durationSeconds
+        self.input = input
+        self.phases = phases
+        self.resolvers = resolvers
+        self.sourceAddress = sourceAddress
+        self.ehloName = ehloName
+        self.ehloConfirmed = ehloConfirmed
+        self.caFile = caFile
+        self.exclusions = exclusions
+        self.options = options
+        self.counts = counts
+        self.dns = dns
+    }
+
+    /// Every key, always, in this order; unknown values are null.
+    public var json: JSONValue {
+        .object([
+            "schema_version": .int(Self.schemaVersion),
+            "tool": .string(Self.tool),
+            "tool_version": .string(toolVersion),
+            "started_at": .string(UnixTime.rfc3339(startedAt)),
+            "finished_at": finishedAt.map { .string(UnixTime.rfc3339($0)) } ?? .null,
+            "duration_seconds": durationSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null,
+            "input": .object(["path": .string(input.path), "format": .string(input.format.rawValue)]),
+            "phases": .strings(phases.map(\.rawValue)),
+            "resolvers": .strings(resolvers),
+            "source_address": sourceAddress.map { .string($0) } ?? .null,
+            "ehlo_name": ehloName.map { .string($0) } ?? .null,
+            "ehlo_confirmed": ehloConfirmed.map { .bool($0) } ?? .null,
+            "ca_file": caFile.map { .string($0) } ?? .null,
+            "exclusions": .int(exclusions),
+            "options": .object(options),
+            "counts": counts.json,
+            "dns": .object(dns),
+        ])
+    }
+
+    /// The file's content: the object on one line and a newline (`jq .` pretty-prints it).
+    public var fileBytes: [UInt8] {
+        var writer = JSONWriter(capacity: 2048)
+        writer.writeLine(json)
+        return writer.bytes
+    }
+
+    /// Where the side file goes: `--metadata FILE` if given, else `<output>.meta.json`
+    /// next to an output file; nil when records go to standard output and no
+    /// `--metadata` was given (there is no file to sit beside).
+    public static func sidePath(output: String, metadata: String?) -> String? {
+        if let metadata { return metadata }
+        return output == "-" ? nil : output + ".meta.json"
+    }
+}

@@ -1,0 +1,84 @@
+import Testing
+@testable import MTAScanCore
+
+@Suite struct ScanMetadataTests {
+    private func line(_ metadata: ScanMetadata) -> String {
+        String(decoding: metadata.fileBytes, as: UTF8.self)
+    }
+
+    @Test func writesEveryKeyInOrderWithNullsForTheUnknown() throws {
+        let metadata = ScanMetadata(toolVersion: "0.1.0", startedAt: 1_767_225_600,
+                                    input: .init(path: "-", format: .list), phases: [.dns], resolvers: ["127.53.0.2"])
+        #expect(line(metadata) == """
+            {"schema_version":1,"tool":"mtascan","tool_version":"0.1.0","started_at":"2026-01-01T00:00:00Z",\
+            "finished_at":null,"duration_seconds":null,"input":{"path":"-","format":"list"},"phases":["dns"],\
+            "resolvers":["127.53.0.2"],"source_address":null,"ehlo_name":null,"ehlo_confirmed":null,"ca_file":null,\
+            "exclusions":0,"options":{},"counts":{"records":0,"by_verdict":{"no-mta-sts":0,"valid":0,"misconfigured":0,\
+            "unknown":0},"input_errors":0,"excluded":0},"dns":{}}
+
+            """)
+        // And it is one JSON object that our own parser reads back.
+        let parsed = try JSONParser.parse(Array(metadata.fileBytes.dropLast()))
+        #expect(parsed["tool"] == "mtascan")
+    }
+
+    @Test func aFinishedScanCarriesItsFacts() throws {
+        var counts = ScanMetadata.Counts()
+        counts.count(verdict: .valid)
+        counts.count(verdict: .misconfigured)
+        counts.count(verdict: .misconfigured)
+        counts.count(verdict: nil, inputError: true)
+        counts.count(verdict: nil, excluded: true)
+        let metadata = ScanMetadata(
+            toolVersion: "0.2.0", startedAt: 1_767_225_600, finishedAt: 1_767_225_725, durationSeconds: 124.98765,
+            input: .init(path: "com.zone", format: .zone), phases: [.dns, .policy, .mx],
+            resolvers: ["127.53.0.2", "127.53.0.3"], sourceAddress: "192.0.2.10", ehloName: "scanner.example",
+            ehloConfirmed: true, caFile: "/etc/ssl/certs/ca-certificates.crt", exclusions: 12,
+            options: ["max_in_flight": 4096, "threads": 2, "dns_timeout_seconds": 2.5, "dane": false],
+            counts: counts, dns: ["sent": 100, "retries": 3])
+        let json = try JSONParser.parse(Array(metadata.fileBytes.dropLast()))
+        #expect(json["finished_at"] == "2026-01-01T00:02:05Z")
+        #expect(json["duration_seconds"] == .double(124.988))
+        #expect(json["input"] == .object(["path": "com.zone", "format": "zone"]))
+        #expect(json["phases"] == ["dns", "policy", "mx"])
+        #expect(json["resolvers"] == ["127.53.0.2", "127.53.0.3"])
+        #expect(json["source_address"] == "192.0.2.10")
+        #expect(json["ehlo_name"] == "scanner.example")
+        #expect(json["ehlo_confirmed"] == true)
+        #expect(json["ca_file"] == "/etc/ssl/certs/ca-certificates.crt")
+        #expect(json["exclusions"] == 12)
+        #expect(json["options"]?["dns_timeout_seconds"] == .double(2.5))
+        #expect(json["options"]?["dane"] == false)
+        #expect(json["counts"] == .object([
+            "records": 5,
+            "by_verdict": .object(["no-mta-sts": 0, "valid": 1, "misconfigured": 2, "unknown": 0]),
+            "input_errors": 1, "excluded": 1,
+        ]))
+        #expect(json["dns"]?["retries"] == 3)
+    }
+
+    @Test func countsRecordsAsWritten() {
+        var counts = ScanMetadata.Counts()
+        let invalid = ScanRecord.invalidInput(line: 1, text: "bad..name", problem: InputProblem(reason: "empty-label", message: "x"))
+        counts.count(record: invalid)
+        counts.count(record: .object(["verdict": "no-mta-sts", "input_error": nil, "excluded": nil]))
+        counts.count(record: .object(["verdict": nil, "input_error": nil, "excluded": .object(["rule": "example.com"])]))
+        counts.count(record: .object(["verdict": "unknown", "input_error": nil, "excluded": nil]))
+        #expect(counts.records == 4)
+        #expect(counts.inputErrors == 1)
+        #expect(counts.excluded == 1)
+        #expect(counts.byVerdict == [.noMTASTS: 1, .unknown: 1])
+
+        var total = ScanMetadata.Counts()
+        total.add(counts)
+        total.add(counts)
+        #expect(total.records == 8 && total.byVerdict[.unknown] == 2 && total.excluded == 2)
+    }
+
+    @Test func theSideFileSitsBesideTheOutputUnlessNamed() {
+        #expect(ScanMetadata.sidePath(output: "scan.ndjson", metadata: nil) == "scan.ndjson.meta.json")
+        #expect(ScanMetadata.sidePath(output: "-", metadata: nil) == nil)
+        #expect(ScanMetadata.sidePath(output: "-", metadata: "run.meta.json") == "run.meta.json")
+        #expect(ScanMetadata.sidePath(output: "scan.ndjson", metadata: "elsewhere.json") == "elsewhere.json")
+    }
+}
