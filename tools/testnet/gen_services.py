@@ -21,7 +21,8 @@ mx-hosts.txt from gen_synthetic.py): nginx on 127.44.255.1 and Postfix on
 
 Usage: gen_services.py [--run DIR] [--catalogue FILE] [--synthetic]
 Environment: TESTNET_NGINX_WORKERS (default 2), TESTNET_NGINX_ACCESS_LOG=1 (log
-every request to run/nginx-access.log), TESTNET_SMTPD_PROCESSES (per address,
+every request to run/nginx-access.log; policy hosts with `timing_log` always log
+to run/nginx-timing.log), TESTNET_SMTPD_PROCESSES (per address,
 default 20; the synthetic address gets 5 times as many).
 
 Python 3 standard library and the openssl command.
@@ -231,7 +232,13 @@ class Services:
                "    client_header_timeout 10s;",
                "    ssl_protocols TLSv1.2 TLSv1.3;",
                "    ssl_session_cache shared:testnet:4m;",
-               "    geo $dollar { default \"$\"; }"]
+               "    geo $dollar { default \"$\"; }",
+               # Policy hosts with `timing_log` (the politeness scenarios) log each request
+               # with when its connection was accepted (msec - connection_time: nginx's
+               # cached loop time, at or after the client's connect) and when the response
+               # was written: tests watch per-IP rate and concurrency from the server side.
+               "    log_format timing '$msec $connection_time $request_time $remote_addr "
+               "$server_addr $ssl_server_name $connection $connection_requests $status';"]
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             out.append(f"    {kind}_temp_path {temp}/{kind};")
         tls_addresses, plain = [], []
@@ -254,6 +261,8 @@ class Services:
             servers += ["    server {", f"        # {entry['name']}",
                         f"        listen {listen} ssl;", f"        server_name {policy['host']};",
                         f"        ssl_certificate {pem};", f"        ssl_certificate_key {pem};"]
+            if policy.get("timing_log"):
+                servers.append(f"        access_log {self.path('nginx-timing.log')} timing;")
             servers += self.nginx_policy_location(entry, policy)
             servers += ["        location / { return 404; }", "    }"]
         if self.synthetic:

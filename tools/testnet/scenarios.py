@@ -227,9 +227,11 @@ def standard_records(name, sts_records=None, tlsrpt_records=None, mx_hosts=None,
 def valid_domain(name, group, description, *, sts_records=None, tlsrpt_records=None,
                  findings=(), dns_findings=None, verdict="valid", mode="enforce", detail=None,
                  mx_patterns=None, policy_extra=None, body=None, extra_records=(),
-                 policy_host_records=None, **kwargs):
-    """A domain whose policy and MX hosts work; the scenario varies one thing."""
-    address = policy_addresses.take()
+                 policy_host_records=None, policy_address=None, **kwargs):
+    """A domain whose policy and MX hosts work; the scenario varies one thing.
+
+    policy_address: a policy host address shared with other scenarios (default: a new one)."""
+    address = policy_address or policy_addresses.take()
     policy = good_policy(body if body is not None else policy_body(mx_patterns or SHARED_MX, mode=mode),
                          address=address, extra=policy_extra)
     return scenario(
@@ -818,6 +820,24 @@ valid_domain(
     extra_records=[rr("loop1", "CNAME", "loop2.cname-loop-policy-host.test."),
                    rr("loop2", "CNAME", "loop1.cname-loop-policy-host.test.")],
     findings=["dns-servfail"], verdict="unknown")
+
+# ---- politeness: many domains at one hosting provider's address ------------------
+# Every other scenario has its own policy address, and the shared MX hosts collapse
+# to one probe each: nothing else makes a scan open many connections to one IP. These
+# domains' policy hosts share one nginx address whose requests are logged with
+# connection timing (`timing_log`: run/nginx-timing.log), so a test can watch the
+# per-destination rate and concurrency limits from the server's side; their MX are
+# the shared provider's, for de-duplication.
+
+PROVIDER_HOSTED_COUNT = 12
+_hosted_address = policy_addresses.take()
+for _i in range(1, PROVIDER_HOSTED_COUNT + 1):
+    valid_domain(
+        f"provider-hosted-{_i:02d}", "politeness",
+        f"One of {PROVIDER_HOSTED_COUNT} valid domains whose policy hosts share one address "
+        "(a policy-hosting provider) and whose MX are the shared mx1/mx2.mailhost.test: a scan "
+        "of them all must respect the per-IP rate and concurrency limits and probe each MX once.",
+        policy_extra={"timing_log": True}, policy_address=_hosted_address)
 
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
 # nginx and Postfix play what a real, misconfigured server does; hostile.py plays

@@ -41,7 +41,12 @@ final class ProbeScheduler<Result: Sendable> {
     private var cacheOrder: [ProbeKey] = []
     private var cacheOldest = 0
     private var waiters: [ProbeKey: [(ScheduledOutcome<Result>) -> Void]] = [:]
-    private var queue: [ProbeKey] = []
+    /// Work not yet started, per destination in request order, and the destinations
+    /// with queued work in the order they first waited: a drain visits each waiting
+    /// destination once and stops at its first refusal, so a busy provider with
+    /// thousands of queued probes costs O(1) per drain, not O(queued probes).
+    private var queues: [IPAddress: PendingKeys] = [:]
+    private var waitingDestinations: [IPAddress] = []
     private var retryTimer: Timer?
 
     private(set) var probesStarted = 0
@@ -69,7 +74,9 @@ final class ProbeScheduler<Result: Sendable> {
             return
         }
         waiters[key] = [completion]
-        queue.append(key)
+        let destination = key.address.ip
+        if queues[destination] == nil { waitingDestinations.append(destination) }
+        queues[destination, default: PendingKeys()].append(key)
         drain()
     }
 
@@ -93,27 +100,33 @@ final class ProbeScheduler<Result: Sendable> {
     /// Starts every queued probe the limiter allows, keeping queue order per destination.
     private func drain() {
         var earliestRetry: Double?
-        var stillWaiting: [ProbeKey] = []
-        var blocked = Set<IPAddress>()
-        for key in queue {
-            let destination = key.address.ip
-            if blocked.contains(destination) {
-                stillWaiting.append(key)
-                continue
+        var stillWaiting: [IPAddress] = []
+        let now = self.now
+        for (index, destination) in waitingDestinations.enumerated() {
+            guard var pending = queues[destination] else { continue }
+            var totalCapReached = false
+            refused: while let key = pending.first {
+                switch limiter.acquire(destination, now: now) {
+                case .granted:
+                    pending.removeFirst()
+                    launch(key)
+                case .retry(let after):
+                    earliestRetry = min(earliestRetry ?? after, after)
+                    break refused
+                case .busy:
+                    // The total cap refuses every destination alike: stop looking.
+                    totalCapReached = limiter.activeTotal >= limiter.limits.concurrentTotal
+                    break refused
+                }
             }
-            switch limiter.acquire(destination, now: now) {
-            case .granted:
-                launch(key)
-            case .retry(let after):
-                earliestRetry = min(earliestRetry ?? after, after)
-                blocked.insert(destination)
-                stillWaiting.append(key)
-            case .busy:
-                blocked.insert(destination)
-                stillWaiting.append(key)
+            queues[destination] = pending.isEmpty ? nil : pending
+            if !pending.isEmpty { stillWaiting.append(destination) }
+            if totalCapReached {
+                stillWaiting += waitingDestinations[(index + 1)...]
+                break
             }
         }
-        queue = stillWaiting
+        waitingDestinations = stillWaiting
         if let earliestRetry { scheduleRetry(after: earliestRetry) }
     }
 
@@ -145,5 +158,24 @@ final class ProbeScheduler<Result: Sendable> {
         if retryTimer == nil { retryTimer = try? Timer(on: loop) { [weak self] in self?.drain() } }
         guard let retryTimer, !retryTimer.isActive else { return }
         try? retryTimer.start(after: .milliseconds(max(1, Int((seconds * 1000).rounded(.up)))))
+    }
+}
+
+/// A FIFO of probe keys that pops from the front without moving the rest.
+private struct PendingKeys {
+    private var keys: [ProbeKey] = []
+    private var head = 0
+
+    var first: ProbeKey? { head < keys.count ? keys[head] : nil }
+    var isEmpty: Bool { head >= keys.count }
+
+    mutating func append(_ key: ProbeKey) { keys.append(key) }
+
+    mutating func removeFirst() {
+        head += 1
+        if head >= 64, head * 2 >= keys.count {
+            keys.removeFirst(head)
+            head = 0
+        }
     }
 }
