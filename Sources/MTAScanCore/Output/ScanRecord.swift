@@ -30,13 +30,14 @@ public enum ScanRecord {
 
     /// The record after the DNS phase.
     public static func dnsPhase(
-        facts: DomainDNSFacts, assessment: DNSPhaseAssessment, line: Int, extraFindings: [Finding] = []
+        facts: DomainDNSFacts, assessment: DNSPhaseAssessment, line: Int, extraFindings: [Finding] = [],
+        providers: ProviderCatalogue = .builtIn
     ) -> JSONValue {
         let findings = assessment.findings + extraFindings
         let verdict = Verdict.of(stsRecordStatus: assessment.stsRecord?.status, findings: findings)
         var record = skeleton(domain: facts.domain.text, line: line, verdict: verdict, phases: [.dns])
         record["findings"] = .array(findings.map(\.json))
-        fillDNS(&record, facts: facts, assessment: assessment, hosts: nil, probes: nil)
+        fillDNS(&record, facts: facts, assessment: assessment, hosts: nil, probes: nil, providers: providers)
         return .object(record)
     }
 
@@ -44,24 +45,24 @@ public enum ScanRecord {
     /// fetch was attempted, `probes` nil when the MX phase did not run for the domain.
     public static func scanned(
         facts: DomainDNSFacts, dns: DNSPhaseAssessment, assessment: DomainAssessment, retrieval: PolicyRetrieval?,
-        probes: [MXProbeObservation]?, phases: [Phase], line: Int
+        probes: [MXProbeObservation]?, phases: [Phase], line: Int, providers: ProviderCatalogue = .builtIn
     ) -> JSONValue {
         var record = skeleton(domain: facts.domain.text, line: line, verdict: assessment.verdict, phases: phases)
         record["mode"] = assessment.mode.map { .string($0.rawValue) } ?? .null
         record["findings"] = .array(assessment.findings.map(\.json))
-        fillDNS(&record, facts: facts, assessment: dns, hosts: assessment.hosts, probes: probes)
+        fillDNS(&record, facts: facts, assessment: dns, hosts: assessment.hosts, probes: probes, providers: providers)
         record["policy"] = retrieval.map(policyJSON) ?? .null
         return .object(record)
     }
 
     private static func fillDNS(
         _ record: inout JSONObject, facts: DomainDNSFacts, assessment: DNSPhaseAssessment,
-        hosts: [MXHostAssessment]?, probes: [MXProbeObservation]?
+        hosts: [MXHostAssessment]?, probes: [MXProbeObservation]?, providers: ProviderCatalogue
     ) {
         record["sts_record"] = stsRecordJSON(facts.stsTXT, assessment.stsRecord)
         record["tlsrpt"] = tlsrptJSON(facts.tlsrptTXT, assessment.tlsrptRecord)
-        record["mx"] = mxJSON(facts, hosts: hosts, probes: probes)
-        record["policy_host"] = policyHostJSON(facts)
+        record["mx"] = mxJSON(facts, hosts: hosts, probes: probes, providers: providers)
+        record["policy_host"] = policyHostJSON(facts, providers: providers)
         record["ns"] = lookupJSON(facts.ns) { .strings($0.sorted()) }
     }
 
@@ -103,7 +104,7 @@ public enum ScanRecord {
 
     /// `{"lookup", "hosts": [{"preference", "host", "ipv4", "ipv6", "address_lookup"}]}` in preference order.
     static func mxJSON(_ facts: DomainDNSFacts, hosts assessments: [MXHostAssessment]? = nil,
-                       probes: [MXProbeObservation]? = nil) -> JSONValue {
+                       probes: [MXProbeObservation]? = nil, providers: ProviderCatalogue = .builtIn) -> JSONValue {
         var hosts: [JSONValue] = []
         for record in facts.mx.values.sorted(by: { ($0.preference, $0.host) < ($1.preference, $1.host) }) {
             var host: JSONObject = ["preference": .int(record.preference), "host": .string(record.host)]
@@ -127,7 +128,7 @@ public enum ScanRecord {
                     }),
                 ])
             } ?? .null
-            host["provider"] = .null
+            host["provider"] = providers.mailProvider(mxHost: record.host).map { .string($0) } ?? .null
             let assessment = assessments?.first { $0.host == record.host }
             host["matches_policy"] = assessment?.matchesPolicy.map { .bool($0) } ?? .null
             host["pattern"] = assessment?.pattern.map { .string($0) } ?? .null
@@ -141,7 +142,7 @@ public enum ScanRecord {
     }
 
     /// `mta-sts.<domain>`: who serves the policy, as far as DNS shows.
-    static func policyHostJSON(_ facts: DomainDNSFacts) -> JSONValue {
+    static func policyHostJSON(_ facts: DomainDNSFacts, providers: ProviderCatalogue = .builtIn) -> JSONValue {
         if facts.policyHostIPv4.status == .notQueried && facts.policyHostIPv6.status == .notQueried { return .null }
         let chain = facts.policyHostIPv4.cnameChain.isEmpty ? facts.policyHostIPv6.cnameChain : facts.policyHostIPv4.cnameChain
         return .object([
@@ -153,7 +154,7 @@ public enum ScanRecord {
             "lookup": .object([
                 "a": .string(facts.policyHostIPv4.status.rawValue), "aaaa": .string(facts.policyHostIPv6.status.rawValue),
             ]),
-            "provider": .null,
+            "provider": providers.policyHostProvider(name: facts.policyHostName, cnameChain: chain).map { .string($0) } ?? .null,
         ])
     }
 

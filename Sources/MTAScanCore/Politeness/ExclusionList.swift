@@ -18,7 +18,7 @@ public struct ExclusionList: Sendable {
     public init() {}
 
     public init(parsing text: String) throws(ParseError) {
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = rawLine
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let entry = line.filter { $0 != " " && $0 != "\t" && $0 != "\r" }
@@ -34,6 +34,9 @@ public struct ExclusionList: Sendable {
     }
 
     public var isEmpty: Bool { networks.isEmpty && suffixes.isEmpty }
+
+    /// Entries: networks and domain suffixes.
+    public var count: Int { networks.count + suffixes.count }
 
     public func excludes(address: IPBits) -> Bool {
         networks.contains { $0.contains(address) }

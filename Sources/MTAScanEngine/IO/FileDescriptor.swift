@@ -98,3 +98,24 @@ public struct FileDescriptor: Sendable {
         return result
     }
 }
+
+extension FileDescriptor {
+    /// Lines (newline bytes, plus a last line without one) of a regular file:
+    /// the progress line's total. Nil for standard input, pipes and other
+    /// non-regular files, which cannot be read twice.
+    public static func countLines(path: String) -> Int? {
+        guard path != "-", let descriptor = try? openForReading(path) else { return nil }
+        defer { descriptor.close() }
+        var status = stat()
+        guard fstat(descriptor.rawValue, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var lines = 0
+        var last: UInt8 = 0x0A
+        while let count = try? descriptor.read(into: buffer), count > 0 {
+            for byte in buffer[..<count] where byte == 0x0A { lines += 1 }
+            last = buffer[count - 1]
+        }
+        return last == 0x0A ? lines : lines + 1
+    }
+}

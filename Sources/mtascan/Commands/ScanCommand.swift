@@ -1,6 +1,7 @@
 import ArgumentParser
 import MTAScanCore
 import MTAScanEngine
+import Synchronization
 
 /// `mtascan scan`: one NDJSON record per input domain, streamed as each completes.
 struct ScanCommand: ParsableCommand {
@@ -56,14 +57,24 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("max-in-flight"), help: ArgumentHelp("Domains in progress at once (bounds memory).", valueName: "n"))
     var maxInFlight: Int = 4096
 
-    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No summary on standard error.")
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress and no summary on standard error.")
     var quiet = false
+
+    @Option(name: .customLong("progress-interval"), help: ArgumentHelp("Seconds between progress lines when standard error is not a terminal.", valueName: "seconds"))
+    var progressInterval: Double = 30
+
+    @Option(name: .customLong("metadata"), help: ArgumentHelp("Write the scan's metadata here (default: <output>.meta.json beside an output file).", valueName: "file"))
+    var metadata: String?
+
+    @Option(name: .customLong("providers"), help: ArgumentHelp("More known providers: lines `policy-host|mail SUFFIX PROVIDER-ID` (docs/providers.md).", valueName: "file"))
+    var providersFile: String?
 
     @Option(name: .customLong("threads"), help: ArgumentHelp("Event loop threads (default: one per core).", valueName: "n"))
     var threads: Int = EventLoopGroup.defaultThreadCount
 
     func validate() throws {
         guard maxInFlight > 0, threads > 0 else { throw ValidationError("--max-in-flight and --threads must be positive") }
+        guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
     }
 
     func run() throws {
@@ -72,12 +83,26 @@ struct ScanCommand: ParsableCommand {
         let phaseSet = Set(phases)
         // Fail before the first packet: an unusable CA file, no PSL or no FCrDNS name stop the scan here.
         var probes: ProbeConfiguration?
+        var identity: (name: DomainName, source: IPAddress?, confirmed: Bool)?
         if phaseSet.contains(.policy) || phaseSet.contains(.mx) {
-            var ehloName: DomainName?
-            if phaseSet.contains(.mx) { ehloName = try probe.ehloName(dns: clientConfiguration).name }
-            probes = probe.configuration(ehloName: ehloName, exclusions: exclusions)
+            if phaseSet.contains(.mx) { identity = try probe.ehloName(dns: clientConfiguration) }
+            probes = probe.configuration(ehloName: identity?.name, exclusions: exclusions)
         }
         let publicSuffixList = try phaseSet.contains(.policy) ? loadPublicSuffixList() : nil
+        let providers = try loadProviders()
+        let startedAt = WallClock.now()
+        var metadata = ScanMetadata(
+            toolVersion: MTAScanVersion.string, startedAt: startedAt,
+            input: .init(path: input.path, format: input.resolvedFormat), phases: phases,
+            resolvers: clientConfiguration.resolvers.map(\.description),
+            sourceAddress: identity?.source?.description ?? probe.sourceIPv4?.description, ehloName: identity?.name.text,
+            ehloConfirmed: identity?.confirmed, caFile: probe.caFile, exclusions: exclusions.count,
+            options: options)
+        let counts = CountsBox()
+        let progress: ProgressReporter? = quiet ? nil : ProgressReporter.forStandardError(
+            total: input.resolvedFormat == .zone ? nil : FileDescriptor.countLines(path: input.path),
+            plainInterval: ProbeOptions.duration(progressInterval))
+        progress?.start()
 
         var reader = try input.openReader()
         let sink = OutputSink(destination: try FileDescriptor.openForWriting(output))
@@ -98,25 +123,51 @@ struct ScanCommand: ParsableCommand {
                     let line = item.line
                     if let rule = exclusions.rule(excluding: domain.text) {
                         sink.write(line: ScanRecord.line(ScanRecord.excluded(domain: domain, line: line, rule: rule)))
+                        counts.count(verdict: nil, excluded: true)
+                        progress?.didFinish()
                         continue
                     }
+                    progress?.didStart()
                     scanner.submit(domain) { outcome in
-                        sink.write(line: ScanRecord.line(Self.record(outcome, phases: phases, line: line,
-                                                                     publicSuffixList: publicSuffixList)))
+                        let (record, verdict) = Self.record(outcome, phases: phases, line: line,
+                                                            publicSuffixList: publicSuffixList, providers: providers)
+                        sink.write(line: ScanRecord.line(record))
+                        counts.count(verdict: verdict)
+                        progress?.didEnd()
+                        progress?.didFinish()
+                        if verdict == .unknown { progress?.didFail() }
                     }
                 case .failure(let problem):
                     sink.write(line: ScanRecord.line(ScanRecord.invalidInput(line: item.line, text: item.text, problem: problem)))
+                    counts.count(verdict: nil, inputError: true)
+                    progress?.didFinish()
+                    progress?.didFail()
                 }
             }
         } catch let error as InputError {
             scanner.finish()
+            progress?.stop()
             _ = try? sink.finish()
             throw CLIError("\(input.path):\(error.line): \(error.message)")
         }
         let statistics = scanner.finish()
+        progress?.stop()
         let written = try sink.finish()
+        let elapsed = started.duration(to: .now)
+        if let path = ScanMetadata.sidePath(output: output, metadata: self.metadata) {
+            metadata.finishedAt = WallClock.now()
+            metadata.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            metadata.counts = counts.value
+            metadata.dns = statistics.dns.json
+            metadata.options["probes"] = .object([
+                "policy_fetches": .int(statistics.probes.policyFetches), "mx_probes": .int(statistics.probes.mxProbes),
+                "cache_hits": .int(statistics.probes.cacheHits),
+            ])
+            let file = try FileDescriptor.openForWriting(path)
+            defer { file.close() }
+            try file.writeAll(metadata.fileBytes)
+        }
         if !quiet {
-            let elapsed = started.duration(to: .now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             var summary = BufferedWriter(destination: .standardError, flushThreshold: 0)
             try summary.write(ScanSummary.text(records: written, seconds: seconds, dns: statistics.dns,
@@ -136,14 +187,50 @@ struct ScanCommand: ParsableCommand {
 
     /// Classifies one domain and builds its record: pure, on the domain's loop.
     static func record(_ outcome: DomainScanOutcome, phases: [ScanRecord.Phase], line: Int,
-                       publicSuffixList: PublicSuffixList?) -> JSONValue {
+                       publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue) -> (JSONValue, Verdict) {
         guard phases != [.dns] else {
-            return ScanRecord.dnsPhase(facts: outcome.facts, assessment: outcome.dns, line: line)
+            let verdict = Verdict.of(stsRecordStatus: outcome.dns.stsRecord?.status, findings: outcome.dns.findings)
+            return (ScanRecord.dnsPhase(facts: outcome.facts, assessment: outcome.dns, line: line, providers: providers),
+                    verdict)
         }
         let assessment = DomainClassifier.classify(
             facts: outcome.facts, dns: outcome.dns, policy: outcome.probes.policy, probes: outcome.probes.mx,
             publicSuffixList: publicSuffixList)
-        return ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
-                                  retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line)
+        return (ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
+                                   retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line,
+                                   providers: providers), assessment.verdict)
     }
+
+    private func loadProviders() throws -> ProviderCatalogue {
+        guard let providersFile else { return .builtIn }
+        let bytes = try FileDescriptor.readAll(path: providersFile, maxBytes: 16 << 20)
+        do {
+            return ProviderCatalogue.builtIn.adding(try ProviderCatalogue.parseEntries(String(decoding: bytes, as: UTF8.self)))
+        } catch {
+            throw CLIError("\(providersFile): \(error)")
+        }
+    }
+
+    /// The effective options, for the metadata side file.
+    private var options: JSONObject {
+        [
+            "max_in_flight": .int(maxInFlight), "threads": .int(threads), "dns_all": .bool(resolveEverything),
+            "dane": .bool(dane), "probe_all_mx": .bool(probe.probeAllMX),
+            "rate_per_ip": .double(probe.ratePerIP), "burst_per_ip": .int(probe.burstPerIP),
+            "connections_per_ip": .int(probe.connectionsPerIP), "max_connections": .int(probe.maxConnections),
+            "max_addresses": .int(probe.maxAddresses), "connect_timeout": .double(probe.connectTimeout),
+            "policy_timeout": .double(probe.policyTimeout), "smtp_timeout": .double(probe.smtpTimeout),
+            "probe_cache": .int(probe.probeCache), "dns_timeout": .double(dns.timeout), "dns_attempts": .int(dns.attempts),
+            "qps": .int(dns.queriesPerSecond), "providers_file": providersFile.map { .string($0) } ?? .null,
+        ]
+    }
+}
+
+/// The records' verdict counts, from whichever loop writes them.
+final class CountsBox: Sendable {
+    private let counts = Mutex(ScanMetadata.Counts())
+    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
+        counts.withLock { $0.count(verdict: verdict, inputError: inputError, excluded: excluded) }
+    }
+    var value: ScanMetadata.Counts { counts.withLock { $0 } }
 }
