@@ -69,7 +69,7 @@ final class PolicyFetch {
         do {
             try timer.start(after: limits.totalTimeout)
             try stream.connect(to: address, from: source, timeout: limits.connectTimeout) { error in
-                if let error { return self.fail(.policyTCP, ["reason": .string(error.name)]) }
+                if let error { return self.fail(.policyTCP, ["reason": .string(ConnectFailureReason.of(error))]) }
                 self.stage = .tls
                 self.advance()
             }
@@ -83,7 +83,7 @@ final class PolicyFetch {
                     self.advance(peerClosed: true)
                 })
         } catch {
-            fail(.policyTCP, ["reason": .string(error.name)])
+            fail(.policyTCP, ["reason": .string(ConnectFailureReason.of(error))])
         }
     }
 

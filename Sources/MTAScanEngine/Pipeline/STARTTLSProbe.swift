@@ -56,7 +56,7 @@ final class STARTTLSProbe {
         do {
             try timer.start(after: limits.totalTimeout)
             try stream.connect(to: address, from: source, timeout: limits.connectTimeout) { error in
-                if let error { return self.finish(tcpFailure: error.name) }
+                if let error { return self.finish(tcpFailure: ConnectFailureReason.of(error)) }
                 self.perform(self.machine.handle(.connected))
             }
             try stream.startReading(
@@ -69,7 +69,7 @@ final class STARTTLSProbe {
                     if !self.finished { self.perform(self.machine.handle(.peerClosed)) }
                 })
         } catch {
-            finish(tcpFailure: error.name)
+            finish(tcpFailure: ConnectFailureReason.of(error))
         }
     }
 

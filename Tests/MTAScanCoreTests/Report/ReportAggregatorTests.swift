@@ -227,13 +227,13 @@ import Testing
 
     @Test func verySmallChunksAndCRLFGiveTheSameReport() throws {
         let records: [FixtureRecord] = [
-            .mtaSTS("a.example", verdict: "misconfigured", findings: [fixtureFinding("policy-tcp", ["reason": "ECONNREFUSED"])]),
+            .mtaSTS("a.example", verdict: "misconfigured", findings: [fixtureFinding("policy-tcp", ["reason": "refused"])]),
             FixtureRecord(domain: "b.example"),
         ]
         let lf = try aggregate(ndjson(records), chunkSize: 1 << 16).report(inputs: [])
         let crlf = try aggregate(records.map { $0.line + "\r\n" }.joined(), chunkSize: 3).report(inputs: [])
         #expect(lf == crlf)
-        #expect(lf.table("policy_errors")?.count("policy-tcp/ECONNREFUSED", "domains") == 1)
+        #expect(lf.table("policy_errors")?.count("policy-tcp/refused", "domains") == 1)
     }
 
     @Test func aLineOverTheLimitIsMalformedAndReadingGoesOn() throws {
