@@ -122,4 +122,19 @@ struct ScanScenarioTests {
         #expect(output.status == 0, "\(output.stderr)")
         #expect(records["mx-tls-expired.test"]?["verdict"] == "misconfigured")
     }
+
+    /// Standard error is a pipe here: plain progress lines at the interval, with
+    /// the total counted from the input file, then the summary.
+    @Test func progressLinesOnANonTerminal() throws {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-progress-\(getpid()).txt")
+        try Data("mx-smtp-slow-banner.test\nsts-valid.test\n".utf8).write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let output = try MTAScanProcess.run(["scan"] + TestInternet.scanArguments + ["--progress-interval", "0.5", input.path],
+                                            timeout: 60)
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = output.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("mtascan: ") && $0.contains("/2 domains") }, "\(output.stderr)")
+        #expect(lines.last?.contains("records=2") == true)
+        #expect(!output.stderr.contains("\u{1B}["), "no terminal control codes in a log")
+    }
 }
