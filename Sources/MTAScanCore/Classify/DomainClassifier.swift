@@ -47,7 +47,15 @@ public enum DomainClassifier {
         }
         if let policy, policy.mode == .enforce, let finding = riskFinding(hosts) { findings.append(finding) }
 
-        let verdict = Verdict.of(stsRecordStatus: dns.stsRecord?.status, findings: findings)
+        var verdict = Verdict.of(stsRecordStatus: dns.stsRecord?.status, findings: findings)
+        // `valid` claims the policy and every MX host were checked: what
+        // `--exclude` kept from being checked leaves the verdict open.
+        let unchecked = retrieval?.excluded == true
+            || hostNames.contains { host in
+                let own = probesByHost?[host] ?? []
+                return !own.isEmpty && own.allSatisfy(\.excluded)
+            }
+        if verdict == .valid, unchecked { verdict = .unknown }
         let mode = retrieval?.policy?.mode ?? retrieval?.evaluation?.policy?.mode
         return DomainAssessment(findings: findings, verdict: verdict, mode: mode, hosts: hosts)
     }

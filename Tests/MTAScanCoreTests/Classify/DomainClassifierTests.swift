@@ -100,6 +100,12 @@ import Testing
         #expect(assessment.findings.isEmpty)
         #expect(assessment.hosts.last?.pkixValid == nil)
         #expect(excluded.result == "excluded")
+        // But `valid` would claim it was checked.
+        #expect(assessment.verdict == .unknown)
+        var excludedPolicy = retrieval(mode: .enforce)
+        excludedPolicy.excluded = true
+        excludedPolicy.policy = nil
+        #expect(classify(facts(), excludedPolicy, [ok("mx1.example.com", 1), ok("mx2.example.com", 2)]).verdict == .unknown)
     }
 
     /// Without the MX phase only what DNS and the policy show: no PKIX findings, risk only from the patterns.
