@@ -121,6 +121,29 @@ struct ProbePolitenessTests {
         }
     }
 
+    // MARK: what the MX hosts see
+
+    /// Every SMTP session of a scan of the whole catalogue, as Postfix itself
+    /// counted the commands: EHLO, HELO, STARTTLS and QUIT only — never MAIL,
+    /// RCPT, DATA or anything else.
+    @Test func postfixSeesNoCommandBeyondSTARTTLSAndQUIT() throws {
+        let source = ServerSide.freshSourceAddress()
+        let domains = try TestInternet.scenarios().map(\.domain)
+        let result = try scan(domains, source: source, ["--rate-per-ip", "100", "--burst-per-ip", "20", "--connections-per-ip", "20"])
+        #expect(result.output.status == 0, "\(result.output.stderr)")
+        let expectedSessions = Int(result.figures["mx_probes"] ?? 0)
+        let sessions = ServerSide.poll({ ServerSide.smtpCommandSummaries(from: source) },
+                                       until: { $0.count >= 3 })
+        Thread.sleep(forTimeInterval: 0.5)  // the last disconnect lines
+        let allowed: Set<String> = ["ehlo", "helo", "starttls", "quit", "commands", "unknown"]
+        let seen = ServerSide.smtpCommandSummaries(from: source)
+        #expect(seen.count >= max(3, sessions.count), "Postfix sessions: \(seen.count) of \(expectedSessions) probes")
+        for commands in seen {
+            #expect(Set(commands).isSubset(of: allowed), "Postfix saw \(commands)")
+        }
+        #expect(seen.contains { $0.contains("starttls") })
+    }
+
     // MARK: exclusions
 
     @Test func excludedNetworksAreNeverContacted() throws {

@@ -137,4 +137,23 @@ struct ScanScenarioTests {
         #expect(lines.last?.contains("records=2") == true)
         #expect(!output.stderr.contains("\u{1B}["), "no terminal control codes in a log")
     }
+
+    /// MX hosts of domains without MTA-STS are probed only when asked.
+    @Test func probeAllMXProbesDomainsWithoutMTASTS() throws {
+        let (plain, _) = try Self.scan(["no-mta-sts.test"])
+        let plainHosts = try #require(plain["no-mta-sts.test"]?["mx"]?["hosts"]?.arrayValue)
+        #expect(plainHosts.allSatisfy { $0["probes"] == .null })
+        let (all, output) = try Self.scan(["no-mta-sts.test"], ["--probe-all-mx"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let record = try #require(all["no-mta-sts.test"])
+        #expect(record["verdict"] == "no-mta-sts")
+        #expect(record["policy"] == .null)
+        let hosts = try #require(record["mx"]?["hosts"]?.arrayValue)
+        try #require(hosts.count == 2)
+        for host in hosts {
+            #expect(host["probes"]?.arrayValue?.first?["result"] == "ok", "\(host)")
+            #expect(host["pkix_valid"] == true)
+            #expect(host["matches_policy"] == .null)
+        }
+    }
 }

@@ -76,6 +76,18 @@ enum ServerSide {
         return counts
     }
 
+    /// The command counts of every SMTP session Postfix closed with `source`, from its
+    /// disconnect lines: "disconnect from unknown[127.0.0.10] ehlo=1 starttls=1 quit=1 commands=3"
+    /// (`name=N` or `name=OK/TRIED` per command the client sent).
+    static func smtpCommandSummaries(from source: String) -> [[String]] {
+        lines(of: "postfix.log").compactMap { line in
+            guard let range = line.range(of: ": disconnect from unknown[\(source)]") else { return nil }
+            return line[range.upperBound...].split(separator: " ").compactMap { field in
+                field.split(separator: "=").first.map(String.init)
+            }
+        }
+    }
+
     // MARK: unbound
 
     /// Every owner name in unbound's message cache (`unbound-control dump_cache`), lowercased;
