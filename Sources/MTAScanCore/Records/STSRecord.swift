@@ -18,6 +18,12 @@ public struct STSRecordEvaluation: Sendable, Equatable {
     }
 }
 
+extension STSRecordEvaluation: RecordEvaluation {
+    init(status: RecordStatus, findings: [Finding]) {
+        self.init(status: status, id: nil, extensions: [], findings: findings)
+    }
+}
+
 /// The `_mta-sts` TXT record of RFC 8461 §3.1:
 ///
 ///     sts-text-record = sts-version 1*(sts-field-delim sts-field) [sts-field-delim]
@@ -39,41 +45,11 @@ public enum STSRecord {
     /// All TXT records found at `_mta-sts.<domain>`, each already joined from
     /// its character-strings (RFC 8461 §3.1: concatenated without spaces).
     public static func evaluate(_ txtRecords: [[UInt8]]) -> STSRecordEvaluation {
-        let selection = RecordSelection(txtRecords, kind: .sts)
-        if selection.isAbsent { return STSRecordEvaluation(status: .absent) }
-
-        var evaluation = STSRecordEvaluation(status: .valid)
-        if selection.versionedCount > 1 {
-            evaluation.findings.append(
-                Finding(.stsRecordMultiple, details: RecordSelection.multipleDetails(txtRecords, selection.candidates)))
+        let codes = RecordCodes(multiple: .stsRecordMultiple, missingRequiredField: .stsRecordMissingID,
+                                badVersion: .stsRecordBadVersion)
+        return RecordSelection.evaluate(txtRecords, kind: .sts, codes: codes) { record, evaluation in
+            parse(record, into: &evaluation)
         }
-        // A parse error the finding cap left out still makes the record unusable.
-        var unreportedError = false
-        for (record, candidate) in zip(txtRecords, selection.candidates) {
-            record.withUnsafeBufferPointer { record in
-                switch candidate {
-                case .unrelated:
-                    break
-                case .versioned:
-                    if selection.versionedCount == 1 { unreportedError = parse(record, into: &evaluation) }
-                case .versionOnly:
-                    evaluation.findings.append(
-                        selection.discardedRecordFinding(
-                            .stsRecordMissingID, RecordDetail.record(record).with(["reason": "no-fields"])))
-                case .lookalike(let reason, let firstField):
-                    evaluation.findings.append(
-                        selection.discardedRecordFinding(
-                            .stsRecordBadVersion,
-                            RecordDetail.record(record).with([
-                                "version": RecordDetail.text(record, firstField), "reason": .string(reason.rawValue),
-                            ])))
-                }
-            }
-        }
-        if unreportedError || evaluation.findings.contains(where: { $0.severity == .error }) {
-            evaluation = STSRecordEvaluation(status: .invalid, findings: evaluation.findings)
-        }
-        return evaluation
     }
 
     public static func evaluate(_ txtRecords: [String]) -> STSRecordEvaluation {

@@ -19,6 +19,12 @@ public struct TLSRPTRecordEvaluation: Sendable, Equatable {
     }
 }
 
+extension TLSRPTRecordEvaluation: RecordEvaluation {
+    init(status: RecordStatus, findings: [Finding]) {
+        self.init(status: status, rua: [], extensions: [], findings: findings)
+    }
+}
+
 /// The `_smtp._tls` TXT record of RFC 8460 §3:
 ///
 ///     tlsrpt-record    = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]
@@ -39,41 +45,11 @@ public enum TLSRPTRecord {
     /// All TXT records found at `_smtp._tls.<domain>`, each already joined
     /// from its character-strings (RFC 8460 §3: concatenated without spaces).
     public static func evaluate(_ txtRecords: [[UInt8]]) -> TLSRPTRecordEvaluation {
-        let selection = RecordSelection(txtRecords, kind: .tlsrpt)
-        if selection.isAbsent { return TLSRPTRecordEvaluation(status: .absent) }
-
-        var evaluation = TLSRPTRecordEvaluation(status: .valid)
-        if selection.versionedCount > 1 {
-            evaluation.findings.append(
-                Finding(.tlsrptMultiple, details: RecordSelection.multipleDetails(txtRecords, selection.candidates)))
+        let codes = RecordCodes(multiple: .tlsrptMultiple, missingRequiredField: .tlsrptMissingRUA,
+                                badVersion: .tlsrptBadVersion)
+        return RecordSelection.evaluate(txtRecords, kind: .tlsrpt, codes: codes) { record, evaluation in
+            parse(record, into: &evaluation)
         }
-        // A parse error the finding cap left out still makes the record unusable.
-        var unreportedError = false
-        for (record, candidate) in zip(txtRecords, selection.candidates) {
-            record.withUnsafeBufferPointer { record in
-                switch candidate {
-                case .unrelated:
-                    break
-                case .versioned:
-                    if selection.versionedCount == 1 { unreportedError = parse(record, into: &evaluation) }
-                case .versionOnly:
-                    evaluation.findings.append(
-                        selection.discardedRecordFinding(
-                            .tlsrptMissingRUA, RecordDetail.record(record).with(["reason": "no-fields"])))
-                case .lookalike(let reason, let firstField):
-                    evaluation.findings.append(
-                        selection.discardedRecordFinding(
-                            .tlsrptBadVersion,
-                            RecordDetail.record(record).with([
-                                "version": RecordDetail.text(record, firstField), "reason": .string(reason.rawValue),
-                            ])))
-                }
-            }
-        }
-        if unreportedError || evaluation.findings.contains(where: { $0.severity == .error }) {
-            evaluation = TLSRPTRecordEvaluation(status: .invalid, findings: evaluation.findings)
-        }
-        return evaluation
     }
 
     public static func evaluate(_ txtRecords: [String]) -> TLSRPTRecordEvaluation {
