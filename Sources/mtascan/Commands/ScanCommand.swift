@@ -9,18 +9,13 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Scan domains and stream one NDJSON record per input domain.",
         discussion: """
-            Every input line that holds a name yields exactly one record, invalid names and
-            failed lookups included (docs/output.md). Records are written as domains finish,
-            not in input order; `input_line` ties each to its line.
+            Every input line that holds a name yields exactly one record, invalid names, excluded domains and failed lookups included (docs/output.md). Records are written as domains finish, not in input order; `input_line` ties each to its line.
+
+            The policy phase fetches https://mta-sts.<domain>/.well-known/mta-sts.txt of MTA-STS domains; the mx phase probes their MX hosts with STARTTLS (never MAIL, RCPT or DATA), introducing itself with the forward-confirmed reverse DNS name of the source address (see `mtascan fcrdns`). Connections are rate-limited per destination IP, and each (MX host, address) is probed once per scan.
 
             This machine's /etc/resolv.conf may point anywhere: name your resolver.
-              mtascan scan --resolver 127.53.0.2 --phases dns domains.txt
-
-            The policy phase fetches https://mta-sts.<domain>/.well-known/mta-sts.txt of
-            MTA-STS domains; the mx phase probes their MX hosts with STARTTLS (never MAIL,
-            RCPT or DATA), introducing itself with the forward-confirmed reverse DNS name of
-            the source address (see `mtascan fcrdns`). Connections are rate-limited per
-            destination IP, and each (MX host, address) is probed once per scan.
+              mtascan scan --resolver 127.0.0.1 -o scan.ndjson domains.txt
+              mtascan scan --resolver 127.0.0.1 --phases dns,policy top-1m.csv
             """
     )
 
@@ -29,7 +24,7 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var probe: ProbeOptions
     @OptionGroup var psl: PublicSuffixListOption
 
-    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases: dns (always), policy (fetch policies), mx (STARTTLS probes).", valueName: "list"),
+    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases: dns (always), policy (fetch policies), mx (STARTTLS probes). (default: dns,policy,mx)", valueName: "list"),
             transform: ScanCommand.parsePhases)
     var phases: [ScanRecord.Phase] = ScanRecord.Phase.allCases
 
