@@ -10,13 +10,57 @@ protocol LoopOwnedHandle: AnyObject {
     func handleDidClose()
 }
 
-/// Where a loop-confined handle is in its life.
-enum HandleState {
-    case open
-    /// `uv_close` called, close callback not yet run.
-    case closing
-    /// Close callback ran; the handle memory is gone.
-    case closed
+/// Where a loop-confined handle is in its life, and what waits for its close:
+/// the close protocol every owner (`Timer`, `UDPSocket`, `TCPListener`,
+/// `TCPStream`) follows. The owner calls the callbacks it is handed back, never
+/// this struct, so a callback may touch the owner again.
+struct HandleLifecycle {
+    private enum State {
+        case open
+        /// `uv_close` called, close callback not yet run.
+        case closing
+        /// Close callback ran (or init failed); the handle memory is gone.
+        case closed
+    }
+
+    enum CloseStep {
+        /// The handle was open: drop the handlers and call `uv_close` now.
+        case closeNow
+        /// A close is under way; the callback will run with the others.
+        case alreadyClosing
+        /// Nothing left to close: run the callback at once.
+        case alreadyClosed
+    }
+
+    private var state = State.open
+    private var waiters: [() -> Void] = []
+
+    var isOpen: Bool { if case .open = state { true } else { false } }
+
+    /// Init failed after the handle memory was allocated and freed.
+    mutating func abandon() { state = .closed }
+
+    /// `close` was called; `onClosed` is kept for the close callback unless the step is `alreadyClosed`.
+    mutating func beginClose(_ onClosed: (() -> Void)?) -> CloseStep {
+        switch state {
+        case .open:
+            if let onClosed { waiters.append(onClosed) }
+            state = .closing
+            return .closeNow
+        case .closing:
+            if let onClosed { waiters.append(onClosed) }
+            return .alreadyClosing
+        case .closed:
+            return .alreadyClosed
+        }
+    }
+
+    /// The close callback ran: the callbacks to run, once the owner has freed what it holds.
+    mutating func didClose() -> [() -> Void] {
+        state = .closed
+        defer { waiters = [] }
+        return waiters
+    }
 }
 
 extension EventLoop {

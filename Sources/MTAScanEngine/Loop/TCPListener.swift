@@ -5,9 +5,8 @@ internal import CLibUV
 public final class TCPListener {
     public let loop: EventLoop
     private let handle: UnsafeMutablePointer<uv_tcp_t>
-    private var state = HandleState.open
+    private var lifecycle = HandleLifecycle()
     private var onConnection: ((Result<TCPStream, UVError>) -> Void)?
-    private var onClosed: [() -> Void] = []
 
     public init(on loop: EventLoop) throws(UVError) {
         loop.preconditionInEventLoop()
@@ -16,7 +15,7 @@ public final class TCPListener {
         let result = uv_tcp_init(loop.uvLoop, handle)
         guard result == 0 else {
             handle.deallocate()
-            state = .closed
+            lifecycle.abandon()
             throw UVError(code: result)
         }
         loop.adopt(handle, owner: self)
@@ -26,7 +25,7 @@ public final class TCPListener {
     /// libuv defers some bind errors (EADDRINUSE) to `listen`.
     public func bind(to address: SocketAddress) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         let flags: UInt32 = address.family == .ipv6 ? UV_TCP_IPV6ONLY.rawValue : 0
         try address.withSockAddr { (pointer) throws(UVError) in
             try uvCheck(uv_tcp_bind(handle, pointer, flags))
@@ -37,7 +36,7 @@ public final class TCPListener {
     /// as a new stream the callee owns (and must close), or as the accept error.
     public func listen(backlog: Int32 = 128, onConnection: @escaping (Result<TCPStream, UVError>) -> Void) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         self.onConnection = onConnection
         let result = uv_listen(streamPointer(handle), backlog, listenerConnectionCallback)
         guard result == 0 else {
@@ -48,33 +47,30 @@ public final class TCPListener {
 
     public func localAddress() throws(UVError) -> SocketAddress {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         return try SocketAddress.fromSocketCall { uv_tcp_getsockname(handle, $0, $1) }
     }
 
     public var isClosed: Bool {
-        if case .open = state { return false }
-        return true
+        !lifecycle.isOpen
     }
 
     /// Stops listening and closes the socket; streams already accepted stay open.
     public func close(_ onClosed: (() -> Void)? = nil) {
         loop.preconditionInEventLoop()
-        switch state {
-        case .open:
-            if let onClosed { self.onClosed.append(onClosed) }
-            state = .closing
+        switch lifecycle.beginClose(onClosed) {
+        case .closeNow:
             onConnection = nil
             uv_close(handlePointer(handle), handleCloseCallback)
-        case .closing:
-            if let onClosed { self.onClosed.append(onClosed) }
-        case .closed:
+        case .alreadyClosing:
+            break
+        case .alreadyClosed:
             onClosed?()
         }
     }
 
     fileprivate func connectionArrived(_ status: Int32) {
-        guard case .open = state, let onConnection else { return }
+        guard lifecycle.isOpen, let onConnection else { return }
         guard status >= 0 else {
             onConnection(.failure(UVError(code: status)))
             return
@@ -104,10 +100,8 @@ extension TCPListener: LoopOwnedHandle {
     func closeForShutdown() { close() }
 
     func handleDidClose() {
-        state = .closed
+        let callbacks = lifecycle.didClose()
         handle.deallocate()
-        let callbacks = onClosed
-        onClosed = []
         for callback in callbacks { callback() }
     }
 }

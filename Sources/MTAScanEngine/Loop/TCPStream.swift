@@ -11,13 +11,12 @@ internal import CLibUV
 public final class TCPStream {
     public let loop: EventLoop
     let handle: UnsafeMutablePointer<uv_tcp_t>
-    private var state = HandleState.open
+    private var lifecycle = HandleLifecycle()
     private var connectCompletion: ((UVError?) -> Void)?
     private var connectTimer: Timer?
     private var reading = ReadState.notStarted
     private var onBytes: ((Span<UInt8>) -> Void)?
     private var onEnd: ((UVError?) -> Void)?
-    private var onClosed: [() -> Void] = []
 
     private enum ReadState {
         case notStarted
@@ -34,7 +33,7 @@ public final class TCPStream {
         let result = uv_tcp_init(loop.uvLoop, handle)
         guard result == 0 else {
             handle.deallocate()
-            state = .closed
+            lifecycle.abandon()
             throw UVError(code: result)
         }
         loop.adopt(handle, owner: self)
@@ -52,7 +51,7 @@ public final class TCPStream {
         _ completion: @escaping (UVError?) -> Void
     ) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         guard connectCompletion == nil else { throw UVError(UV_EALREADY) }
         if let source {
             let flags: UInt32 = source.family == .ipv6 ? UV_TCP_IPV6ONLY.rawValue : 0
@@ -90,7 +89,7 @@ public final class TCPStream {
         onEnd: @escaping (UVError?) -> Void
     ) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         switch reading {
         case .notStarted: break
         case .active, .paused: throw UVError(UV_EALREADY)
@@ -106,7 +105,7 @@ public final class TCPStream {
     /// is full the peer stops sending. Harmless when not reading.
     public func pauseReading() {
         loop.preconditionInEventLoop()
-        guard case .open = state, case .active = reading else { return }
+        guard lifecycle.isOpen, case .active = reading else { return }
         uv_read_stop(streamPointer(handle))
         reading = .paused
     }
@@ -114,7 +113,7 @@ public final class TCPStream {
     /// Resumes a paused read. Harmless when already reading or ended.
     public func resumeReading() throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state, case .paused = reading else { return }
+        guard lifecycle.isOpen, case .paused = reading else { return }
         try uvCheck(uv_read_start(streamPointer(handle), loopBufferAllocator, tcpReadCallback))
         reading = .active
     }
@@ -143,7 +142,7 @@ public final class TCPStream {
 
     private func write(_ bytes: UnsafeRawBufferPointer, completion: ((UVError?) -> Void)?) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         let request = try OutgoingBytes<uv_write_t>(copying: bytes, completion: completion)
         var buffer = request.buffer
         let result = uv_write(request.request, streamPointer(handle), &buffer, 1, tcpWriteCallback)
@@ -156,14 +155,14 @@ public final class TCPStream {
     /// Bytes written but not yet handed to the kernel: the send-side backpressure signal.
     public var pendingWriteBytes: Int {
         loop.preconditionInEventLoop()
-        guard case .open = state else { return 0 }
+        guard lifecycle.isOpen else { return 0 }
         return uv_stream_get_write_queue_size(streamPointer(handle))
     }
 
     /// Half-closes: sends FIN once queued writes are out; reading continues.
     public func shutdownWrites(_ completion: ((UVError?) -> Void)? = nil) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
         request.pointee.data = completion.map { Unmanaged.passRetained(RequestCompletion($0)).toOpaque() }
         let result = uv_shutdown(request, streamPointer(handle), tcpShutdownCallback)
@@ -176,26 +175,25 @@ public final class TCPStream {
 
     public func localAddress() throws(UVError) -> SocketAddress {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         return try SocketAddress.fromSocketCall { uv_tcp_getsockname(handle, $0, $1) }
     }
 
     public func remoteAddress() throws(UVError) -> SocketAddress {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         return try SocketAddress.fromSocketCall { uv_tcp_getpeername(handle, $0, $1) }
     }
 
     /// Disables (true) or enables Nagle's algorithm.
     public func setNoDelay(_ enabled: Bool) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         try uvCheck(uv_tcp_nodelay(handle, enabled ? 1 : 0))
     }
 
     public var isClosed: Bool {
-        if case .open = state { return false }
-        return true
+        !lifecycle.isOpen
     }
 
     /// Closes the stream. With `reset`, the connection is aborted with an RST instead of a
@@ -204,19 +202,17 @@ public final class TCPStream {
     /// `onClosed` runs (at once if already closed). No bytes are delivered after `close`.
     public func close(reset: Bool = false, _ onClosed: (() -> Void)? = nil) {
         loop.preconditionInEventLoop()
-        switch state {
-        case .open:
-            if let onClosed { self.onClosed.append(onClosed) }
-            state = .closing
+        switch lifecycle.beginClose(onClosed) {
+        case .closeNow:
             onBytes = nil
             connectTimer?.close()
             connectTimer = nil
             if !reset || uv_tcp_close_reset(handle, handleCloseCallback) != 0 {
                 uv_close(handlePointer(handle), handleCloseCallback)
             }
-        case .closing:
-            if let onClosed { self.onClosed.append(onClosed) }
-        case .closed:
+        case .alreadyClosing:
+            break
+        case .alreadyClosed:
             onClosed?()
         }
     }
@@ -275,12 +271,10 @@ extension TCPStream: LoopOwnedHandle {
     func closeForShutdown() { close() }
 
     func handleDidClose() {
-        state = .closed
+        let callbacks = lifecycle.didClose()
         handle.deallocate()
         endReading(.canceled)
         connectCompletion = nil  // libuv reported the connect (as canceled) before this
-        let callbacks = onClosed
-        onClosed = []
         for callback in callbacks { callback() }
     }
 }

@@ -8,9 +8,8 @@ internal import CLibUV
 public final class Timer {
     public let loop: EventLoop
     private let handle: UnsafeMutablePointer<uv_timer_t>
-    private var state = HandleState.open
+    private var lifecycle = HandleLifecycle()
     private var onFire: (() -> Void)?
-    private var onClosed: [() -> Void] = []
 
     /// Creates a stopped timer that calls `onFire` on the loop thread each time it fires.
     public init(on loop: EventLoop, _ onFire: @escaping () -> Void) throws(UVError) {
@@ -21,7 +20,7 @@ public final class Timer {
         let result = uv_timer_init(loop.uvLoop, handle)
         guard result == 0 else {
             handle.deallocate()
-            state = .closed
+            lifecycle.abandon()
             throw UVError(code: result)
         }
         loop.adopt(handle, owner: self)
@@ -31,7 +30,7 @@ public final class Timer {
     /// Restarting an active timer replaces its schedule.
     public func start(after delay: Duration, repeat interval: Duration? = nil) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         // libuv measures from the loop time cached when the iteration began, which may be
         // well in the past after slow callbacks; refresh it (one vDSO clock read).
         uv_update_time(loop.uvLoop)
@@ -41,35 +40,32 @@ public final class Timer {
     /// Stops the timer; it will not fire until started again. Harmless when stopped or closed.
     public func stop() {
         loop.preconditionInEventLoop()
-        guard case .open = state else { return }
+        guard lifecycle.isOpen else { return }
         uv_timer_stop(handle)
     }
 
     /// Whether the timer is started and will fire.
     public var isActive: Bool {
         loop.preconditionInEventLoop()
-        guard case .open = state else { return false }
+        guard lifecycle.isOpen else { return false }
         return uv_is_active(handlePointer(handle)) != 0
     }
 
     public var isClosed: Bool {
-        if case .open = state { return false }
-        return true
+        !lifecycle.isOpen
     }
 
     /// Closes the timer; `onClosed` runs on the loop thread once libuv has released it (at
     /// once if it already has). The handler is never called after `close`.
     public func close(_ onClosed: (() -> Void)? = nil) {
         loop.preconditionInEventLoop()
-        switch state {
-        case .open:
-            if let onClosed { self.onClosed.append(onClosed) }
-            state = .closing
+        switch lifecycle.beginClose(onClosed) {
+        case .closeNow:
             onFire = nil
             uv_close(handlePointer(handle), handleCloseCallback)
-        case .closing:
-            if let onClosed { self.onClosed.append(onClosed) }
-        case .closed:
+        case .alreadyClosing:
+            break
+        case .alreadyClosed:
             onClosed?()
         }
     }
@@ -87,10 +83,8 @@ extension Timer: LoopOwnedHandle {
     func closeForShutdown() { close() }
 
     func handleDidClose() {
-        state = .closed
+        let callbacks = lifecycle.didClose()
         handle.deallocate()
-        let callbacks = onClosed
-        onClosed = []
         for callback in callbacks { callback() }
     }
 }

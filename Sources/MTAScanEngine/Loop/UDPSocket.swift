@@ -10,11 +10,10 @@ internal import CLibUV
 public final class UDPSocket {
     public let loop: EventLoop
     private let handle: UnsafeMutablePointer<uv_udp_t>
-    private var state = HandleState.open
+    private var lifecycle = HandleLifecycle()
     private var isReceiving = false
     private var onDatagram: ((Span<UInt8>, SocketAddress) -> Void)?
     private var onReceiveError: ((UVError) -> Void)?
-    private var onClosed: [() -> Void] = []
 
     public init(on loop: EventLoop) throws(UVError) {
         loop.preconditionInEventLoop()
@@ -23,7 +22,7 @@ public final class UDPSocket {
         let result = uv_udp_init(loop.uvLoop, handle)
         guard result == 0 else {
             handle.deallocate()
-            state = .closed
+            lifecycle.abandon()
             throw UVError(code: result)
         }
         loop.adopt(handle, owner: self)
@@ -33,7 +32,7 @@ public final class UDPSocket {
     /// socket is IPv6-only (no IPv4-mapped traffic), so the two families never mix.
     public func bind(to address: SocketAddress, reuseAddress: Bool = false) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         var flags: UInt32 = 0
         if address.family == .ipv6 { flags |= UV_UDP_IPV6ONLY.rawValue }
         if reuseAddress { flags |= UV_UDP_REUSEADDR.rawValue }
@@ -48,7 +47,7 @@ public final class UDPSocket {
     /// An unbound socket is bound to the wildcard address first.
     public func connect(to peer: SocketAddress) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         try peer.withSockAddr { (address) throws(UVError) in
             try uvCheck(uv_udp_connect(handle, address))
         }
@@ -57,14 +56,14 @@ public final class UDPSocket {
     /// The peer of a connected socket.
     public func remoteAddress() throws(UVError) -> SocketAddress {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         return try SocketAddress.fromSocketCall { uv_udp_getpeername(handle, $0, $1) }
     }
 
     /// The bound local address (with the port the kernel chose for port 0).
     public func localAddress() throws(UVError) -> SocketAddress {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         return try SocketAddress.fromSocketCall { uv_udp_getsockname(handle, $0, $1) }
     }
 
@@ -73,7 +72,7 @@ public final class UDPSocket {
     /// in flight loses datagrams to a small buffer, and each loss costs a retry.
     public func setReceiveBufferSize(_ bytes: Int32) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         var value = bytes
         try uvCheck(uv_recv_buffer_size(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self), &value))
     }
@@ -116,7 +115,7 @@ public final class UDPSocket {
 
     private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, completion: ((UVError?) -> Void)?) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         let request = try OutgoingBytes<uv_udp_send_t>(copying: bytes, completion: completion)
         var buffer = request.buffer
         let result = if let destination {
@@ -135,7 +134,7 @@ public final class UDPSocket {
     /// Datagrams queued in libuv, not yet handed to the kernel.
     public var pendingSendCount: Int {
         loop.preconditionInEventLoop()
-        guard case .open = state else { return 0 }
+        guard lifecycle.isOpen else { return 0 }
         return uv_udp_get_send_queue_count(handle)
     }
 
@@ -148,7 +147,7 @@ public final class UDPSocket {
         onError: @escaping (UVError) -> Void
     ) throws(UVError) {
         loop.preconditionInEventLoop()
-        guard case .open = state else { throw UVError.handleClosed }
+        guard lifecycle.isOpen else { throw UVError.handleClosed }
         self.onDatagram = onDatagram
         self.onReceiveError = onError
         guard !isReceiving else { return }
@@ -164,7 +163,7 @@ public final class UDPSocket {
     /// Stops delivering datagrams (they queue in the kernel's socket buffer meanwhile).
     public func stopReceiving() {
         loop.preconditionInEventLoop()
-        guard case .open = state else { return }
+        guard lifecycle.isOpen else { return }
         uv_udp_recv_stop(handle)
         isReceiving = false
         onDatagram = nil
@@ -172,24 +171,21 @@ public final class UDPSocket {
     }
 
     public var isClosed: Bool {
-        if case .open = state { return false }
-        return true
+        !lifecycle.isOpen
     }
 
     /// Closes the socket. Pending sends complete with `UVError.canceled`, then `onClosed` runs
     /// (at once if already closed). No handler is called after `close`.
     public func close(_ onClosed: (() -> Void)? = nil) {
         loop.preconditionInEventLoop()
-        switch state {
-        case .open:
-            if let onClosed { self.onClosed.append(onClosed) }
-            state = .closing
+        switch lifecycle.beginClose(onClosed) {
+        case .closeNow:
             onDatagram = nil
             onReceiveError = nil
             uv_close(handlePointer(handle), handleCloseCallback)
-        case .closing:
-            if let onClosed { self.onClosed.append(onClosed) }
-        case .closed:
+        case .alreadyClosing:
+            break
+        case .alreadyClosed:
             onClosed?()
         }
     }
@@ -219,10 +215,8 @@ extension UDPSocket: LoopOwnedHandle {
     func closeForShutdown() { close() }
 
     func handleDidClose() {
-        state = .closed
+        let callbacks = lifecycle.didClose()
         handle.deallocate()
-        let callbacks = onClosed
-        onClosed = []
         for callback in callbacks { callback() }
     }
 }
