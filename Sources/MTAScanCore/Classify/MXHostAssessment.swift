@@ -40,9 +40,10 @@ public struct MXHostAssessment: Sendable, Equatable {
         var failure: Failure?
         if policy != nil, pattern == nil {
             failure = .noPatternMatch
-        } else if let probes {
-            let addresses = facts.mxHostAddresses[host]?.addresses ?? []
-            if addresses.isEmpty {
+        } else if let probes, let lookedUp = facts.mxHostAddresses[host] {
+            // A host whose addresses were never looked up (beyond the per-domain
+            // cap) is unknown, not undeliverable.
+            if lookedUp.addresses.isEmpty {
                 failure = .noAddress
             } else if probes.allSatisfy(\.excluded) {
                 failure = nil

@@ -88,8 +88,7 @@ final class DomainResolution {
                 self.stepDone()
             }
         }
-        let hosts = Set((mx?.values ?? []).map(\.host).filter { !$0.isEmpty })
-        for host in hosts.sorted() {
+        for host in Self.hostsToResolve(mx?.values ?? []) {
             guard let name = DomainName(host) else { continue }
             pending += 1
             hostCache.addresses(of: name) { addresses in
@@ -109,6 +108,17 @@ final class DomainResolution {
                 }
             }
         }
+    }
+
+    /// MX hosts resolved (and later probed) per domain, in preference order: far
+    /// above any real deployment, and a bound on what one hostile MX RRset of
+    /// thousands of names can make the scanner do.
+    static let maxMXHosts = 32
+
+    static func hostsToResolve(_ records: [MXRecordValue]) -> [String] {
+        var seen = Set<String>()
+        let ordered = records.filter { !$0.host.isEmpty }.sorted { ($0.preference, $0.host) < ($1.preference, $1.host) }
+        return Array(ordered.map(\.host).filter { seen.insert($0).inserted }.prefix(maxMXHosts))
     }
 
     /// Something at `_mta-sts` that is meant as a record (valid or not).

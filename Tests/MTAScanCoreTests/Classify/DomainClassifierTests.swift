@@ -126,4 +126,14 @@ import Testing
         #expect(assessment.mode == .enforce)
         #expect(assessment.hosts.first?.matchesPolicy == nil)
     }
+
+    /// Beyond the per-domain cap an MX host is never looked up: unknown, not undeliverable.
+    @Test func aHostNeverLookedUpIsNotARisk() {
+        var dnsFacts = facts()
+        dnsFacts.mxHostAddresses.removeValue(forKey: "mx2.example.com")
+        let assessment = classify(dnsFacts, retrieval(mode: .enforce), [ok("mx1.example.com", 1)])
+        #expect(assessment.findings.isEmpty)
+        #expect(assessment.hosts.last?.failure == nil)
+        #expect(assessment.verdict == .valid)
+    }
 }
