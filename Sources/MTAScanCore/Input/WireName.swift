@@ -221,21 +221,7 @@ struct WireName: Equatable {
     /// is, zone-file specials escaped with `\`, other bytes as `\DDD`.
     static func presentation(of label: some Collection<UInt8>) -> [UInt8] {
         var text: [UInt8] = []
-        for byte in label {
-            switch byte {
-            case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
-                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
-                text.append(UInt8(ascii: "\\"))
-                text.append(byte)
-            case 0x21...0x7E:
-                text.append(byte)
-            default:
-                text.append(UInt8(ascii: "\\"))
-                text.append(UInt8(ascii: "0") + byte / 100)
-                text.append(UInt8(ascii: "0") + byte / 10 % 10)
-                text.append(UInt8(ascii: "0") + byte % 10)
-            }
-        }
+        for byte in label { LabelPresentation.append(byte, to: &text, escapingZoneSpecials: true) }
         return text
     }
 }

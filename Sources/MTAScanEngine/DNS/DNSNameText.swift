@@ -1,3 +1,5 @@
+import MTAScanCore
+
 /// Uncompressed wire-format names as mtascan prints them: ASCII letters
 /// lower-cased, no trailing dot, `.` for the root. A byte that is not a
 /// printable ASCII character, and `.` or `\` inside a label, is written in
@@ -22,19 +24,7 @@ enum DNSNameText {
     }
 
     private static func append(_ byte: UInt8, to text: inout [UInt8]) {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            text.append(byte | 0x20)
-        case UInt8(ascii: "."), UInt8(ascii: "\\"):
-            text.append(UInt8(ascii: "\\"))
-            text.append(byte)
-        case 0x21...0x7E:
-            text.append(byte)
-        default:
-            text.append(UInt8(ascii: "\\"))
-            text.append(UInt8(ascii: "0") + byte / 100)
-            text.append(UInt8(ascii: "0") + byte / 10 % 10)
-            text.append(UInt8(ascii: "0") + byte % 10)
-        }
+        let lowered = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+        LabelPresentation.append(lowered, to: &text, escapingZoneSpecials: false)
     }
 }
