@@ -31,7 +31,8 @@ public struct IPBits: Sendable, Hashable {
         self.init(high: high, low: low)
     }
 
-    static func parseIPv4(_ bytes: ArraySlice<UInt8>) -> UInt32? {
+    /// Strict dotted-quad: four decimal octets, no leading zeros, no short forms ("127.1").
+    public static func parseIPv4(_ bytes: ArraySlice<UInt8>) -> UInt32? {
         let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
@@ -47,7 +48,7 @@ public struct IPBits: Sendable, Hashable {
 
     /// Groups of `text` split once at `::` (the zero run), each side plain
     /// `h16` groups, the very last of which may be an IPv4 tail.
-    static func parseIPv6(_ bytes: [UInt8]) -> [UInt16]? {
+    public static func parseIPv6(_ bytes: [UInt8]) -> [UInt16]? {
         var gap: Int?
         for index in 0..<max(0, bytes.count - 1) where bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: ":") {
             guard gap == nil else { return nil }  // a second "::"

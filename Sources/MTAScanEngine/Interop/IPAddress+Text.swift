@@ -1,8 +1,9 @@
+import MTAScanCore
 internal import CLibUV
 internal import Glibc
 
-// Text <-> IPAddress through libuv's inet_pton/inet_ntop: strict parsers (no octal,
-// no leading zeros, no short IPv4 forms such as "127.1") and RFC 5952 output.
+// Text <-> IPAddress: the core's strict parser (no octal, no leading zeros, no short
+// IPv4 forms such as "127.1"), and libuv's inet_ntop for RFC 5952 output.
 extension IPAddress: CustomStringConvertible {
     /// Parses a bare address: "192.0.2.1", "2001:db8::1", "fe80::1%2" (numeric scope only).
     public init?(_ text: some StringProtocol) {
@@ -28,18 +29,15 @@ extension IPAddress: CustomStringConvertible {
         let isV6 = addressBytes.contains(UInt8(ascii: ":"))
         guard isV6 || scopeID == 0 else { return nil }
 
-        var cString = [CChar](repeating: 0, count: addressBytes.count + 1)
-        for (offset, byte) in addressBytes.enumerated() { cString[offset] = CChar(bitPattern: byte) }
-        var raw = [UInt8](repeating: 0, count: 16)
-        let result = raw.withUnsafeMutableBytes { buffer in
-            uv_inet_pton(isV6 ? AF_INET6 : AF_INET, cString, buffer.baseAddress)
-        }
-        guard result == 0 else { return nil }
-
+        // The core's parser, shared with exclusion lists: one reading of address text.
         if isV6 {
-            self.init(ipv6: Self.bigEndianWord(raw[0..<8]), Self.bigEndianWord(raw[8..<16]), scopeID: scopeID)
+            guard let groups = IPBits.parseIPv6(Array(addressBytes)) else { return nil }
+            let high = groups[0..<4].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
+            let low = groups[4..<8].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
+            self.init(ipv6: high, low, scopeID: scopeID)
         } else {
-            self.init(ipv4: UInt32(truncatingIfNeeded: Self.bigEndianWord(raw[0..<4])))
+            guard let value = IPBits.parseIPv4(addressBytes) else { return nil }
+            self.init(ipv4: value)
         }
     }
 
@@ -68,7 +66,4 @@ extension IPAddress: CustomStringConvertible {
         return value <= UInt64(UInt32.max) ? UInt32(value) : nil
     }
 
-    private static func bigEndianWord(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.reduce(0) { $0 << 8 | UInt64($1) }
-    }
 }
