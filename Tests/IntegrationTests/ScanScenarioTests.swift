@@ -148,6 +148,8 @@ struct ScanScenarioTests {
         let record = try #require(all["no-mta-sts.test"])
         #expect(record["verdict"] == "no-mta-sts")
         #expect(record["policy"] == .null)
+        // Only the MX hosts' addresses are looked up, not the policy host's.
+        #expect(record["policy_host"] == .null)
         let hosts = try #require(record["mx"]?["hosts"]?.arrayValue)
         try #require(hosts.count == 2)
         for host in hosts {

@@ -13,7 +13,8 @@ enum ConnectFailureReason {
         }
     }
 
+    /// A setup failure before any packet (a bad source address, no TLS session) keeps its own words.
     static func of(_ error: any Error) -> String {
-        (error as? UVError).map(of) ?? "error"
+        (error as? UVError).map(of) ?? String(describing: error)
     }
 }

@@ -54,11 +54,9 @@ final class DomainProbes {
         let url = PolicyRetrieval.url(for: facts.domain)
         let addresses = Self.addresses(ipv4: facts.policyHostIPv4.values, ipv6: facts.policyHostIPv6.values,
                                        port: 443, limit: configuration.maxAddressesPerHost)
-        guard !addresses.isEmpty else { return }  // policy-dns, already found by the DNS phase
-        if configuration.exclusions.excludes(domain: host) {
-            results.policy = PolicyRetrieval(url: url, address: nil, excluded: true)
-            return
-        }
+        // No address is policy-dns, already found by the DNS phase. Exclusions
+        // (of the host name or an address) are the desks' to apply.
+        guard !addresses.isEmpty else { return }
         pending += 1
         tryPolicy(addresses[...], host: host, url: url, tcpFailures: [], last: nil)
     }

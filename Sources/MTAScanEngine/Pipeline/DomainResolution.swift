@@ -12,6 +12,8 @@ final class DomainResolution {
     private let client: DNSClient
     private let hostCache: HostAddressCache
     private let resolveEverything: Bool
+    /// The MX host addresses of every domain (`--probe-all-mx`), without the policy host's.
+    private let resolveAllMXHosts: Bool
     private let resolveTLSA: Bool
     private let completion: (DomainDNSFacts) -> Void
 
@@ -27,12 +29,14 @@ final class DomainResolution {
     private var secondStageStarted = false
 
     init(domain: DomainName, client: DNSClient, hostCache: HostAddressCache, resolveEverything: Bool,
+         resolveAllMXHosts: Bool = false,
          resolveTLSA: Bool = false, completion: @escaping (DomainDNSFacts) -> Void) {
         self.resolveTLSA = resolveTLSA
         self.domain = domain
         self.client = client
         self.hostCache = hostCache
         self.resolveEverything = resolveEverything
+        self.resolveAllMXHosts = resolveAllMXHosts
         self.completion = completion
     }
 
@@ -76,8 +80,8 @@ final class DomainResolution {
     }
 
     private func startSecondStage() {
-        guard resolveEverything || hasMTASTSRecord else { return }
-        if let policyHost = domain.prepending("mta-sts") {
+        let relevant = resolveEverything || hasMTASTSRecord
+        if relevant, let policyHost = domain.prepending("mta-sts") {
             pending += 2
             client.query(policyHost, .a) { lookup in
                 self.policyIPv4 = lookup.coreResult { if case .a(let address) = $0 { address.text } else { nil } }
@@ -88,6 +92,7 @@ final class DomainResolution {
                 self.stepDone()
             }
         }
+        guard relevant || resolveAllMXHosts else { return }
         for host in Self.hostsToResolve(mx?.values ?? []) {
             guard let name = DomainName(host) else { continue }
             pending += 1

@@ -116,7 +116,8 @@ public final class DomainScanner: Sendable {
         window.wait()
         let state = group.loop(forKey: domain.text)
         let owner = states.first { $0.loop === state } ?? states[0]
-        let resolveEverything = configuration.resolveEverything || (probeMX && probes?.probeAllMX == true)
+        let resolveEverything = configuration.resolveEverything
+        let resolveAllMXHosts = probeMX && probes?.probeAllMX == true
         let resolveTLSA = configuration.resolveTLSA
         let window = self.window
         let router = self.router
@@ -129,6 +130,7 @@ public final class DomainScanner: Sendable {
                 return
             }
             DomainResolution(domain: domain, client: client, hostCache: cache, resolveEverything: resolveEverything,
+                             resolveAllMXHosts: resolveAllMXHosts,
                              resolveTLSA: resolveTLSA) { facts in
                 let assessment = DNSPhaseClassifier.assess(facts)
                 let relevant = assessment.hasMTASTSRecord

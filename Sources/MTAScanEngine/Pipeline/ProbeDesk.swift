@@ -59,7 +59,7 @@ final class ProbeDesk {
         } catch {
             // Never complete inside the scheduler's own call: it is still iterating its queue.
             let failure = PolicyFetchResult(address: key.address, findings: [Finding(.policyTCP, [
-                "reason": .string("\(error)"), "address": .string(key.address.ip.description)])], policy: nil, tls: nil,
+                "reason": .string(ConnectFailureReason.of(error)), "address": .string(key.address.ip.description)])], policy: nil, tls: nil,
                 httpStatus: nil)
             let deferred = LoopBound(done)
             _ = loop.execute { deferred.value(failure) }
@@ -77,7 +77,7 @@ final class ProbeDesk {
         } catch {
             let failure = STARTTLSProbeResult(address: key.address, findings: [Finding(.mxTCP, [
                 "mx_host": .string(key.host), "address": .string(key.address.ip.description),
-                "reason": .string("\(error)")])], smtp: nil, tls: nil)
+                "reason": .string(ConnectFailureReason.of(error))])], smtp: nil, tls: nil)
             let deferred = LoopBound(done)
             _ = loop.execute { deferred.value(failure) }
         }
