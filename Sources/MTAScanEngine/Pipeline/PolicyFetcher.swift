@@ -39,13 +39,12 @@ final class PolicyFetch {
     private let limits: PolicyFetchLimits
     private let request: [UInt8]
     private let completion: (PolicyFetchResult) -> Void
-    private let stream: TCPStream
-    private let timer: Timer
+    private let connection: DeadlineConnection
     private let session: TLSSession
     private var parser = HTTPResponseParser()
     private var stage = Stage.connect
     private var outcome: TLSHandshakeOutcome?
-    private var finished = false
+    private var finished: Bool { connection.isFinished }
 
     init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
          userAgentVersion: String, limits: PolicyFetchLimits = .init(),
@@ -57,28 +56,26 @@ final class PolicyFetch {
         self.limits = limits
         self.completion = completion
         request = PolicyFetchRequest(version: userAgentVersion).bytes(host: host)
-        stream = try TCPStream(on: loop)
+        connection = try DeadlineConnection(loop: loop)
         session = try TLSSession(context: context, serverName: host.text)
-        var fire: (() -> Void)?
-        timer = try Timer(on: loop) { fire?() }
-        fire = { [weak self] in self?.timedOut() }
     }
 
     /// Starts the fetch; the fetch keeps itself alive through its handlers until it completes.
     func start() {
         do {
-            try timer.start(after: limits.totalTimeout)
-            try stream.connect(to: address, from: source, timeout: limits.connectTimeout) { error in
-                if let error { return self.fail(.policyTCP, ["reason": .string(ConnectFailureReason.of(error))]) }
-                self.stage = .tls
-                self.advance()
-            }
-            try stream.startReading(
+            try connection.open(
+                to: address, from: source, connectTimeout: limits.connectTimeout, deadline: limits.totalTimeout,
+                onDeadline: { self.timedOut() },
+                onConnect: { error in
+                    if let error { return self.fail(.policyTCP, ["reason": .string(ConnectFailureReason.of(error))]) }
+                    self.stage = .tls
+                    self.advance()
+                },
                 onBytes: { bytes in
                     self.session.feed(Array(copying: bytes))
                     self.advance()
                 },
-                onEnd: { _ in
+                onEnd: {
                     self.session.receivedEOF()
                     self.advance(peerClosed: true)
                 })
@@ -152,8 +149,7 @@ final class PolicyFetch {
     }
 
     private func flush() {
-        guard session.hasOutgoing, !stream.isClosed else { return }
-        try? stream.write(session.drainOutgoing())
+        connection.flush(session)
     }
 
     private func timedOut() {
@@ -172,10 +168,7 @@ final class PolicyFetch {
     }
 
     private func finish(_ result: PolicyFetchResult) {
-        guard !finished else { return }
-        finished = true
-        timer.close()
-        stream.close()
+        guard connection.finish() else { return }
         completion(result)
     }
 }

@@ -29,12 +29,11 @@ final class STARTTLSProbe {
     private let context: TLSContext
     private let limits: STARTTLSProbeLimits
     private let completion: (STARTTLSProbeResult) -> Void
-    private let stream: TCPStream
-    private let timer: Timer
+    private let connection: DeadlineConnection
     private var machine: SMTPProbeMachine
     private var session: TLSSession?
     private var outcome: TLSHandshakeOutcome?
-    private var finished = false
+    private var finished: Bool { connection.isFinished }
 
     init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
          ehloName: DomainName, limits: STARTTLSProbeLimits = .init(),
@@ -46,22 +45,20 @@ final class STARTTLSProbe {
         self.limits = limits
         self.completion = completion
         machine = SMTPProbeMachine(ehloName: ehloName)
-        stream = try TCPStream(on: loop)
-        var fire: (() -> Void)?
-        timer = try Timer(on: loop) { fire?() }
-        fire = { [weak self] in self?.timedOut() }
+        connection = try DeadlineConnection(loop: loop)
     }
 
     func start() {
         do {
-            try timer.start(after: limits.totalTimeout)
-            try stream.connect(to: address, from: source, timeout: limits.connectTimeout) { error in
-                if let error { return self.finish(tcpFailure: ConnectFailureReason.of(error)) }
-                self.perform(self.machine.handle(.connected))
-            }
-            try stream.startReading(
+            try connection.open(
+                to: address, from: source, connectTimeout: limits.connectTimeout, deadline: limits.totalTimeout,
+                onDeadline: { self.timedOut() },
+                onConnect: { error in
+                    if let error { return self.finish(tcpFailure: ConnectFailureReason.of(error)) }
+                    self.perform(self.machine.handle(.connected))
+                },
                 onBytes: { bytes in self.received(Array(copying: bytes)) },
-                onEnd: { _ in
+                onEnd: {
                     if let session = self.session {
                         session.receivedEOF()
                         self.pumpTLS()
@@ -119,7 +116,7 @@ final class STARTTLSProbe {
                 try? session.write(command.bytes)
                 flushTLS()
             } else {
-                try? stream.write(command.bytes)
+                connection.send(command.bytes)
             }
         case .startTLS:
             do {
@@ -141,8 +138,8 @@ final class STARTTLSProbe {
     }
 
     private func flushTLS() {
-        guard let session, session.hasOutgoing, !stream.isClosed else { return }
-        try? stream.write(session.drainOutgoing())
+        guard let session else { return }
+        connection.flush(session)
     }
 
     private func timedOut() {
@@ -170,10 +167,7 @@ final class STARTTLSProbe {
     }
 
     private func finish(_ result: STARTTLSProbeResult) {
-        guard !finished else { return }
-        finished = true
-        timer.close()
-        stream.close()
+        guard connection.finish() else { return }
         completion(result)
     }
 }
