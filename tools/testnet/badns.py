@@ -25,11 +25,11 @@ Python 3 standard library only.
 import argparse
 import asyncio
 import ipaddress
-import os
-import signal
 import struct
 import sys
 import time
+
+import daemon  # this directory: the server life cycle both scripts share
 
 MODES = ("silent", "slow", "refused", "servfail")
 RCODE = {"refused": 5, "servfail": 2}
@@ -249,37 +249,9 @@ def parse_args(argv):
 
 async def main(options):
     listeners = [Listener(mode, host, port, options) for mode, host, port in options.listen]
-    for listener in listeners:
-        await listener.start()
-        log(f"listening: {listener.describe()}")
-    if options.pidfile:
-        # Written only now, so a pid file means "ready to answer".
-        temporary = options.pidfile + ".tmp"
-        with open(temporary, "w") as handle:
-            handle.write(f"{os.getpid()}\n")
-        os.replace(temporary, options.pidfile)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    for listener in listeners:
-        listener.close()
-    log("stopped")
+    await daemon.serve(listeners, options.pidfile, log)
 
 
 if __name__ == "__main__":
     arguments = parse_args(sys.argv[1:])
-    try:
-        asyncio.run(main(arguments))
-    finally:
-        # Remove the pid file only if it is ours: a second instance that failed
-        # to bind must not orphan the running one.
-        if arguments.pidfile:
-            try:
-                with open(arguments.pidfile) as handle:
-                    if handle.read().strip() == str(os.getpid()):
-                        os.unlink(arguments.pidfile)
-            except OSError:
-                pass
+    daemon.run(main(arguments), arguments.pidfile)

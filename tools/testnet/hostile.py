@@ -36,12 +36,12 @@ import asyncio
 import ipaddress
 import json
 import logging
-import os
-import signal
 import socket
 import ssl
 import sys
 import time
+
+import daemon  # this directory: the server life cycle both scripts share
 
 MAX_CONNECTIONS = 64        # concurrent connections per address
 MAX_LINE = 4096             # bytes of one SMTP command or HTTP request line we read
@@ -293,35 +293,9 @@ async def main(options):
     # Writes to peers that went away are expected here, not worth a log line each.
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     plays = load_plays(options.config, options)
-    for play in plays:
-        await play.start()
-        log(f"listening: {play.describe()}")
-    if options.pidfile:
-        # Written only now, so a pid file means "ready".
-        temporary = options.pidfile + ".tmp"
-        with open(temporary, "w") as handle:
-            handle.write(f"{os.getpid()}\n")
-        os.replace(temporary, options.pidfile)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    for play in plays:
-        play.close()
-    log("stopped")
+    await daemon.serve(plays, options.pidfile, log)
 
 
 if __name__ == "__main__":
     arguments = parse_args(sys.argv[1:])
-    try:
-        asyncio.run(main(arguments))
-    finally:
-        if arguments.pidfile:
-            try:
-                with open(arguments.pidfile) as handle:
-                    if handle.read().strip() == str(os.getpid()):
-                        os.unlink(arguments.pidfile)
-            except OSError:
-                pass
+    daemon.run(main(arguments), arguments.pidfile)
