@@ -66,6 +66,56 @@ public struct ScanMetadata: Sendable, Equatable {
         }
     }
 
+    /// How the run stands. The file is written when a scan starts (`running`)
+    /// and again on every way it ends, so a file still saying `running` after
+    /// the process is gone means it was killed (`kill -9`, a crash).
+    public enum State: String, Sendable, Equatable {
+        case running
+        /// Every input line has its record.
+        case complete
+        /// Stopped early by a signal; `scan --resume` continues it.
+        case interrupted
+        /// Stopped by an error (unreadable input, a failed write); records so far are intact.
+        case failed
+    }
+
+    /// One `scan --resume` of this output.
+    public struct Resume: Sendable, Equatable {
+        /// Unix seconds, UTC.
+        public var at: Int64
+        /// Records the output already held, kept as they were.
+        public var recordsKept: Int
+        /// Bytes of a record cut short by the earlier run's end, removed.
+        public var partialBytesDropped: Int
+
+        public init(at: Int64, recordsKept: Int, partialBytesDropped: Int) {
+            self.at = at
+            self.recordsKept = recordsKept
+            self.partialBytesDropped = partialBytesDropped
+        }
+
+        var json: JSONValue {
+            .object(["at": .string(UnixTime.rfc3339(at)), "records_kept": .int(recordsKept),
+                     "partial_bytes_dropped": .int(partialBytesDropped)])
+        }
+
+        init?(json: JSONValue) {
+            guard let at = json["at"]?.stringValue.flatMap(UnixTime.parseRFC3339),
+                  let kept = json["records_kept"]?.intValue, let dropped = json["partial_bytes_dropped"]?.intValue
+            else { return nil }
+            self.init(at: at, recordsKept: kept, partialBytesDropped: dropped)
+        }
+    }
+
+    public var state: State = .running
+    /// Why a run that is not complete stopped: `SIGTERM`, `input error: …`, `output error: …`.
+    public var stopReason: String?
+    /// Domains still in flight when an interrupted run stopped: they have no
+    /// record and are scanned again by a resume.
+    public var abandonedInFlight = 0
+    /// Every resume of this output, oldest first (carried over from the metadata file it replaces).
+    public var resumes: [Resume] = []
+
     public var toolVersion: String
     /// Unix seconds, UTC.
     public var startedAt: Int64
@@ -119,6 +169,11 @@ public struct ScanMetadata: Sendable, Equatable {
             "schema_version": .int(Self.schemaVersion),
             "tool": .string(Self.tool),
             "tool_version": .string(toolVersion),
+            "state": .string(state.rawValue),
+            "complete": .bool(state == .complete),
+            "stop_reason": stopReason.map { .string($0) } ?? .null,
+            "abandoned_in_flight": .int(abandonedInFlight),
+            "resumes": .array(resumes.map(\.json)),
             "started_at": .string(UnixTime.rfc3339(startedAt)),
             "finished_at": finishedAt.map { .string(UnixTime.rfc3339($0)) } ?? .null,
             "duration_seconds": durationSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null,
@@ -141,6 +196,13 @@ public struct ScanMetadata: Sendable, Equatable {
         var writer = JSONWriter(capacity: 2048)
         writer.writeLine(json)
         return writer.bytes
+    }
+
+    /// The resumes recorded in an earlier metadata file's text; none when it
+    /// is unreadable (a resume does not depend on it: the records are the truth).
+    public static func resumes(inPreviousFile bytes: [UInt8]) -> [Resume] {
+        guard let value = try? JSONParser.parse(bytes), let list = value["resumes"]?.arrayValue else { return [] }
+        return list.compactMap(Resume.init(json:))
     }
 
     /// Where the side file goes: `--metadata FILE` if given, else `<output>.meta.json`

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import MTAScanCore
 
 public struct DNSPhaseConfiguration: Sendable {
@@ -50,6 +51,8 @@ public final class DomainScanner: Sendable {
     private let fetchPolicies: Bool
     private let probeMX: Bool
     private let router: ProbeRouter
+    /// Set by `stopAdmitting()`: `submit` refuses from then on.
+    private let admissionClosed = Atomic<Bool>(false)
 
     /// Loop-confined state: created, used and closed on its loop's thread only.
     private final class LoopState: @unchecked Sendable {
@@ -111,9 +114,19 @@ public final class DomainScanner: Sendable {
     }
 
     /// Scans one domain; `completion` runs on a loop thread with what was found.
-    /// Blocks while the in-flight window is full.
-    public func submit(_ domain: DomainName, completion: @escaping @Sendable (DomainScanOutcome) -> Void) {
-        window.wait()
+    /// Blocks while the in-flight window is full. Returns false, without
+    /// scanning, once `stopAdmitting()` was called (also while blocked).
+    @discardableResult
+    public func submit(_ domain: DomainName, completion: @escaping @Sendable (DomainScanOutcome) -> Void) -> Bool {
+        // Timed waits, so a stop is noticed while the window is full; a
+        // blocked submitter costs a wake-up every 50 ms, nothing on the fast path.
+        while window.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+            if admissionClosed.load(ordering: .acquiring) { return false }
+        }
+        guard !admissionClosed.load(ordering: .acquiring) else {
+            window.signal()
+            return false
+        }
         let state = group.loop(forKey: domain.text)
         let owner = states.first { $0.loop === state } ?? states[0]
         let resolveEverything = configuration.resolveEverything
@@ -147,33 +160,72 @@ public final class DomainScanner: Sendable {
                 }.start(fetchPolicy: policy, probeMX: mx)
             }.start()
         }
+        return true
     }
+
+    /// Refuses every later `submit`, also one blocked in the window now: the
+    /// first step of a clean stop. Domains already submitted go on.
+    public func stopAdmitting() {
+        admissionClosed.store(true, ordering: .releasing)
+    }
+
+    /// Waits until every submitted domain has completed or `deadline()` has
+    /// passed, whichever comes first, and returns how many were still in
+    /// flight then (0: all done). `deadline` is asked again every few
+    /// milliseconds, so a caller may move it (nil: no deadline), as a second
+    /// signal does. Call it once, from the submitting thread, after the last `submit`.
+    public func drain(until deadline: () -> ContinuousClock.Instant?) -> Int {
+        let permits = max(1, configuration.maxDomainsInFlight)
+        var held = 0
+        while held < permits {
+            let now = ContinuousClock.now
+            if let end = deadline(), end <= now { break }
+            if window.wait(timeout: .now() + .milliseconds(20)) == .success { held += 1 }
+        }
+        permitsHeldByDrain.store(held, ordering: .releasing)
+        return permits - held
+    }
+
+    private let permitsHeldByDrain = Atomic<Int>(0)
 
     /// Waits for every submitted domain, then stops the loops. Returns the
     /// DNS clients' statistics and the probes', summed.
     @discardableResult
     public func finish() -> (dns: DNSClientStatistics, probes: ProbeStatistics) {
         let permits = max(1, configuration.maxDomainsInFlight)
-        for _ in 0..<permits { window.wait() }
+        // After a drain that timed out, wait for the rest too (a caller that
+        // must not wait calls `statistics()` and leaves the loops running).
+        for _ in permitsHeldByDrain.exchange(0, ordering: .acquiringAndReleasing)..<permits { window.wait() }
+        let totals = collectStatistics(closing: true)
+        group.shutdown()
+        for _ in 0..<permits { window.signal() }
+        return totals
+    }
+
+    /// The statistics so far, summed over the loops, which keep running: for
+    /// the metadata of a scan that stops with domains still in flight.
+    public func statistics() -> (dns: DNSClientStatistics, probes: ProbeStatistics) {
+        collectStatistics(closing: false)
+    }
+
+    private func collectStatistics(closing: Bool) -> (dns: DNSClientStatistics, probes: ProbeStatistics) {
         let collected = StatisticsBox()
         let probeTotals = ProbeStatisticsBox()
         let done = DispatchSemaphore(value: 0)
         for state in states {
             _ = state.loop.execute {
                 if let client = state.client { collected.add(client.statistics) }
-                if let desk = state.desk {
-                    probeTotals.add(desk.value.statistics)
-                    desk.value.close()
+                if let desk = state.desk { probeTotals.add(desk.value.statistics) }
+                if closing {
+                    state.desk?.value.close()
+                    state.client?.close()
+                    state.client = nil
+                    state.cache = nil
                 }
-                state.client?.close()
-                state.client = nil
-                state.cache = nil
                 done.signal()
             }
         }
         for _ in states { done.wait() }
-        group.shutdown()
-        for _ in 0..<permits { window.signal() }
         return (collected.total, probeTotals.total)
     }
 }

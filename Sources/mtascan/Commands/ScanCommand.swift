@@ -1,7 +1,8 @@
 import ArgumentParser
 import MTAScanCore
 import MTAScanEngine
-import Synchronization
+import Dispatch
+internal import Glibc
 
 /// `mtascan scan`: one NDJSON record per input domain, streamed as each completes.
 struct ScanCommand: ParsableCommand {
@@ -67,12 +68,21 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("threads"), help: ArgumentHelp("Event loop threads (default: one per core).", valueName: "n"))
     var threads: Int = EventLoopGroup.defaultThreadCount
 
+    @Flag(name: .customLong("resume"), help: "Continue the scan whose records are in -o FILE: keep them, drop a partial last record, scan only the input lines without a record, and append.")
+    var resume = false
+
+    @Option(name: .customLong("drain-timeout"), help: ArgumentHelp("Seconds a first SIGINT/SIGTERM gives the domains in flight to finish before the scan stops; a second signal stops at once.", valueName: "seconds"))
+    var drainTimeout: Double = 10
+
     func validate() throws {
         guard maxInFlight > 0, threads > 0 else { throw ValidationError("--max-in-flight and --threads must be positive") }
         guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
+        guard drainTimeout >= 0, drainTimeout.isFinite else { throw ValidationError("--drain-timeout must be zero or more seconds") }
     }
 
     func run() throws {
+        let metadataPath = ScanMetadata.sidePath(output: output, metadata: self.metadata)
+        try Self.refuseOverwritingInput(input: input.path, output: output, metadata: metadataPath)
         let clientConfiguration = try dns.clientConfiguration()
         let exclusions = try probe.exclusions()
         let phaseSet = Set(phases)
@@ -86,6 +96,16 @@ struct ScanCommand: ParsableCommand {
         let publicSuffixList = try phaseSet.contains(.policy) ? loadPublicSuffixList() : nil
         let providers = try loadProviders()
         let startedAt = WallClock.now()
+        let quiet = self.quiet
+        let notice: @Sendable (String) -> Void = { text in
+            guard !quiet else { return }
+            var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
+            try? errors.write("mtascan: \(text)\n")
+        }
+        let resumption = resume
+            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, inputPath: input.path,
+                                         now: startedAt, notice: notice)
+            : nil
         var metadata = ScanMetadata(
             toolVersion: MTAScanVersion.string, startedAt: startedAt,
             input: .init(path: input.path, format: input.resolvedFormat), phases: phases,
@@ -93,83 +113,62 @@ struct ScanCommand: ParsableCommand {
             sourceAddress: identity?.source?.description ?? probe.sourceIPv4?.description, ehloName: identity?.name.text,
             ehloConfirmed: identity?.confirmed, caFile: probe.caFile, exclusions: exclusions.count,
             options: options)
-        let counts = CountsBox()
+        metadata.resumes = resumption?.resumes ?? []
+        metadata.counts = resumption?.counts ?? .init()
+
+        var reader = try input.openReader()
+        let destination = try FileDescriptor.openForWriting(output, append: resumption != nil)
         let progress: ProgressReporter? = quiet ? nil : ProgressReporter.forStandardError(
             total: input.resolvedFormat == .zone ? nil : FileDescriptor.countLines(path: input.path),
             plainInterval: ProbeOptions.duration(progressInterval))
-        progress?.start()
-
-        var reader = try input.openReader()
-        let sink = OutputSink(destination: try FileDescriptor.openForWriting(output))
         let scanner = try DomainScanner(
             configuration: DNSPhaseConfiguration(
                 client: clientConfiguration, threads: threads, maxDomainsInFlight: maxInFlight,
                 resolveEverything: resolveEverything, resolveTLSA: dane),
             phases: phaseSet, probes: probes)
+        let setup = ScanRun.Setup(
+            scanner: scanner, sink: OutputSink(destination: destination), metadata: metadata,
+            metadataPath: metadataPath, progress: progress, quiet: quiet, exclusions: exclusions, phases: phases,
+            publicSuffixList: publicSuffixList, providers: providers, ledger: resumption?.ledger,
+            keptCounts: resumption?.counts ?? .init(), inputPath: input.path)
+        let stop = ScanStop(drainTimeout: ProbeOptions.duration(drainTimeout))
+        let scan = ScanRun(setup: setup, stop: stop)
+        try scan.writeInitialMetadata()
 
-        let started = ContinuousClock.now
-        let phases = self.phases
-        var submitted = 0
-        do {
-            while let item = try reader.next() {
-                submitted += 1
-                switch item.name {
-                case .success(let domain):
-                    let line = item.line
-                    if let rule = exclusions.rule(excluding: domain.text) {
-                        sink.write(line: ScanRecord.line(ScanRecord.excluded(domain: domain, line: line, rule: rule)))
-                        counts.count(verdict: nil, excluded: true)
-                        progress?.didFinish()
-                        continue
-                    }
-                    progress?.didStart()
-                    scanner.submit(domain) { outcome in
-                        let (record, verdict) = Self.record(outcome, phases: phases, line: line,
-                                                            publicSuffixList: publicSuffixList, providers: providers)
-                        sink.write(line: ScanRecord.line(record))
-                        counts.count(verdict: verdict)
-                        progress?.didEnd()
-                        progress?.didFinish()
-                        if verdict == .unknown { progress?.didFail() }
-                    }
-                case .failure(let problem):
-                    sink.write(line: ScanRecord.line(ScanRecord.invalidInput(line: item.line, text: item.text, problem: problem)))
-                    counts.count(verdict: nil, inputError: true)
-                    progress?.didFinish()
-                    progress?.didFail()
-                }
+        // A signal's end runs on a thread of its own: the input thread may be
+        // blocked reading a pipe, and the watcher must stay free for a second signal.
+        let drainSeconds = drainTimeout
+        let watcher = try SignalWatcher(signals: [SIGINT, SIGTERM]) { signal in
+            switch stop.received(signal) {
+            case .beginStop(let runEnd):
+                scanner.stopAdmitting()
+                notice("\(SignalWatcher.name(of: signal)): stopping; domains in flight get \(drainSeconds) s to finish (a second signal stops at once)")
+                guard runEnd else { return }
+                DispatchQueue(label: "mtascan.stop").async { _exit(scan.end(.signalled)) }
+            case .stopNow:
+                notice("\(SignalWatcher.name(of: signal)): stopping now")
             }
-        } catch let error as InputError {
-            scanner.finish()
-            progress?.stop()
-            _ = try? sink.finish()
-            throw CLIError("\(input.path):\(error.line): \(error.message)")
         }
-        let statistics = scanner.finish()
-        progress?.stop()
-        let written = try sink.finish()
-        let elapsed = started.duration(to: .now)
-        if let path = ScanMetadata.sidePath(output: output, metadata: self.metadata) {
-            metadata.finishedAt = WallClock.now()
-            metadata.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            metadata.counts = counts.value
-            metadata.dns = statistics.dns.json
-            metadata.options["probes"] = .object([
-                "policy_fetches": .int(statistics.probes.policyFetches), "mx_probes": .int(statistics.probes.mxProbes),
-                "cache_hits": .int(statistics.probes.cacheHits),
-            ])
-            let file = try FileDescriptor.openForWriting(path)
-            defer { file.close() }
-            try file.writeAll(metadata.fileBytes)
+        progress?.start()
+        let how = scan.feed(reader: &reader, setup: setup)
+        guard stop.claimEnd() else {
+            // A signal's thread ends the scan and the process; nothing is left to do here.
+            while true { pause() }
         }
-        if !quiet {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            var summary = BufferedWriter(destination: .standardError, flushThreshold: 0)
-            try summary.write(ScanSummary.text(records: written, seconds: seconds, dns: statistics.dns,
-                                               probes: statistics.probes) + "\n")
+        let status = scan.end(how)
+        watcher.cancel()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `scan -o same.txt same.txt` would truncate its own input before reading
+    /// a line of it; so would a metadata path that names the input.
+    static func refuseOverwritingInput(input: String, output: String, metadata: String?) throws {
+        guard let inputFile = FileDescriptor.identity(of: input) else { return }
+        if FileDescriptor.identity(of: output) == inputFile {
+            throw CLIError("-o \(output) is the input file: writing the records there would destroy the input; choose another output")
         }
-        guard written == submitted else {
-            throw CLIError("internal error: \(submitted) input names but \(written) records written")
+        if let metadata, FileDescriptor.identity(of: metadata) == inputFile {
+            throw CLIError("the metadata file \(metadata) is the input file; choose another --metadata path")
         }
     }
 
@@ -217,15 +216,7 @@ struct ScanCommand: ParsableCommand {
             "policy_timeout": .double(probe.policyTimeout), "smtp_timeout": .double(probe.smtpTimeout),
             "probe_cache": .int(probe.probeCache), "dns_timeout": .double(dns.timeout), "dns_attempts": .int(dns.attempts),
             "qps": .int(dns.queriesPerSecond), "providers_file": providersFile.map { .string($0) } ?? .null,
+            "resume": .bool(resume), "drain_timeout": .double(drainTimeout),
         ]
     }
-}
-
-/// The records' verdict counts, from whichever loop writes them.
-final class CountsBox: Sendable {
-    private let counts = Mutex(ScanMetadata.Counts())
-    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
-        counts.withLock { $0.count(verdict: verdict, inputError: inputError, excluded: excluded) }
-    }
-    var value: ScanMetadata.Counts { counts.withLock { $0 } }
 }

@@ -1,0 +1,49 @@
+import MTAScanCore
+import MTAScanEngine
+
+/// `scan --resume`: what the existing output already holds, so the scan skips
+/// those input lines and appends the rest (docs/output.md, "Stopping and resuming").
+struct ScanResumption {
+    var ledger: ResumeLedger
+    /// The kept records' counts: the metadata counts the whole file.
+    var counts: ScanMetadata.Counts
+    var resumes: [ScanMetadata.Resume]
+
+    /// Checks that a resume can work, reads `output`, and cuts off a partial
+    /// last record. Nil when `output` does not exist yet: a fresh scan.
+    static func prepare(output: String, metadataPath: String?, inputPath: String, now: Int64,
+                        notice: (String) -> Void) throws -> ScanResumption? {
+        guard output != "-" else {
+            throw CLIError("--resume needs -o FILE: the records to continue are read from that file")
+        }
+        guard inputPath != "-", FileDescriptor.identity(of: inputPath)?.isRegularFile == true else {
+            throw CLIError("--resume needs an input it can read again from the start, and \(inputPath == "-" ? "standard input" : "\"\(inputPath)\"") is not a regular file: save the input to a file first (e.g. zcat com.zone.gz > com.zone) and scan that")
+        }
+        guard FileDescriptor.identity(of: output) != nil else {
+            notice("\(output) does not exist yet: nothing to resume, starting a new scan")
+            return nil
+        }
+        let file = try FileDescriptor.openForReading(output)
+        defer { file.close() }
+        var source = file
+        let recovery = try ScanOutputRecovery.read(&source)
+        if recovery.malformedCount > 0 {
+            let first = recovery.malformed.map { "\(output):\($0.line): \($0.message)" }
+            throw CLIError((first + ["\(recovery.malformedCount) line(s) of \(output) are not mtascan records: refusing to append to it"]).joined(separator: "\n"))
+        }
+        if recovery.ledger.duplicates > 0 {
+            notice("warning: \(output) holds \(recovery.ledger.duplicates) second record(s) for input lines that already had one")
+        }
+        if recovery.partialBytes > 0 {
+            try FileDescriptor.truncate(path: output, to: recovery.completeBytes)
+            notice("\(output): dropped a partial last record (\(recovery.partialBytes) bytes); its domain is scanned again")
+        }
+        notice("resuming: \(recovery.ledger.count) input lines already have their record in \(output)")
+        var resumes: [ScanMetadata.Resume] = []
+        if let metadataPath, let previous = try? FileDescriptor.readAll(path: metadataPath, maxBytes: 16 << 20) {
+            resumes = ScanMetadata.resumes(inPreviousFile: previous)
+        }
+        resumes.append(.init(at: now, recordsKept: recovery.ledger.count, partialBytesDropped: recovery.partialBytes))
+        return ScanResumption(ledger: recovery.ledger, counts: recovery.counts, resumes: resumes)
+    }
+}

@@ -1,0 +1,213 @@
+import MTAScanCore
+import MTAScanEngine
+import Synchronization
+internal import Glibc
+
+/// One `mtascan scan` from its first record to its last: feeds the input to the
+/// scanner, and ends the scan exactly once, whichever way it ends — the input
+/// used up, a broken input, a failed write, or a signal (`ScanStop`). Every
+/// end flushes the records and writes the metadata with how the scan ended.
+final class ScanRun: Sendable {
+    struct Setup {
+        var scanner: DomainScanner
+        var sink: OutputSink
+        var metadata: ScanMetadata
+        var metadataPath: String?
+        var progress: ProgressReporter?
+        var quiet: Bool
+        var exclusions: ExclusionList
+        var phases: [ScanRecord.Phase]
+        var publicSuffixList: PublicSuffixList?
+        var providers: ProviderCatalogue
+        var ledger: ResumeLedger?
+        var keptCounts: ScanMetadata.Counts
+        var inputPath: String
+    }
+
+    enum End: Sendable {
+        case inputEnded
+        case inputFailed(String)
+        case signalled
+    }
+
+    private let scanner: DomainScanner
+    private let sink: OutputSink
+    private let metadata: ScanMetadata
+    private let metadataPath: String?
+    private let progress: ProgressReporter?
+    private let quiet: Bool
+    private let stop: ScanStop
+    private let counts: CountsBox
+    private let keptRecords: Int
+    private let started = ContinuousClock.now
+    /// Records this run was asked for: every input line read, less those a resume skipped.
+    private let submitted = Atomic<Int>(0)
+
+    init(setup: Setup, stop: ScanStop) {
+        scanner = setup.scanner
+        sink = setup.sink
+        metadata = setup.metadata
+        metadataPath = setup.metadataPath
+        progress = setup.progress
+        quiet = setup.quiet
+        self.stop = stop
+        counts = CountsBox(setup.keptCounts)
+        keptRecords = setup.keptCounts.records
+    }
+
+    /// The metadata as the scan starts (`running`): if the process is killed,
+    /// the file still tells that the output is incomplete.
+    func writeInitialMetadata() throws {
+        guard let metadataPath else { return }
+        try FileDescriptor.replaceContents(of: metadataPath, with: metadata.fileBytes)
+    }
+
+    /// Reads the input and submits its domains until the input ends or a stop
+    /// is requested; returns how the reading ended.
+    func feed(reader: inout any DomainReader, setup: Setup) -> End {
+        let phases = setup.phases, publicSuffixList = setup.publicSuffixList, providers = setup.providers
+        let sink = self.sink, counts = self.counts, progress = self.progress
+        do {
+            while !stop.isRequested, let item = try reader.next() {
+                if let ledger = setup.ledger {
+                    let key = (try? item.name.get().text) ?? item.text
+                    switch ledger.status(line: item.line, domain: key.utf8) {
+                    case .done:
+                        progress?.didFinish()
+                        continue
+                    case .otherDomain:
+                        return .inputFailed("\(setup.inputPath):\(item.line): the output's record for this line is for another name than \"\(key)\": the input changed since the scan began; resume with the same input")
+                    case .pending:
+                        break
+                    }
+                }
+                switch item.name {
+                case .success(let domain):
+                    let line = item.line
+                    if let rule = setup.exclusions.rule(excluding: domain.text) {
+                        submitted.add(1, ordering: .relaxed)
+                        sink.write(line: ScanRecord.line(ScanRecord.excluded(domain: domain, line: line, rule: rule))) {
+                            counts.count(verdict: nil, excluded: true)
+                        }
+                        progress?.didFinish()
+                        continue
+                    }
+                    progress?.didStart()
+                    let admitted = scanner.submit(domain) { outcome in
+                        let (record, verdict) = ScanCommand.record(outcome, phases: phases, line: line,
+                                                                   publicSuffixList: publicSuffixList, providers: providers)
+                        sink.write(line: ScanRecord.line(record)) { counts.count(verdict: verdict) }
+                        progress?.didEnd()
+                        progress?.didFinish()
+                        if verdict == .unknown { progress?.didFail() }
+                    }
+                    guard admitted else {
+                        progress?.didEnd()
+                        return .signalled
+                    }
+                    submitted.add(1, ordering: .relaxed)
+                case .failure(let problem):
+                    submitted.add(1, ordering: .relaxed)
+                    sink.write(line: ScanRecord.line(ScanRecord.invalidInput(line: item.line, text: item.text, problem: problem))) {
+                        counts.count(verdict: nil, inputError: true)
+                    }
+                    progress?.didFinish()
+                    progress?.didFail()
+                }
+            }
+        } catch let error as InputError {
+            return .inputFailed("\(setup.inputPath):\(error.line): \(error.message)")
+        } catch {
+            return .inputFailed("\(setup.inputPath): \(error)")
+        }
+        return stop.isRequested ? .signalled : .inputEnded
+    }
+
+    /// Ends the scan: waits for domains in flight (until the drain deadline once
+    /// a signal came), flushes, writes the metadata, prints the summary, and
+    /// returns the exit status (docs/output.md, "Exit status").
+    func end(_ how: End) -> Int32 {
+        scanner.stopAdmitting()
+        let abandoned = scanner.drain(until: { self.stop.deadline })
+        let statistics = abandoned == 0 ? scanner.finish() : scanner.statistics()
+        progress?.stop()
+        var metadata = self.metadata
+        var message: String?
+        var status: Int32 = 0
+        let written: Int
+        do {
+            written = try sink.finish()
+        } catch {
+            written = sink.recordsWritten
+            metadata.state = .failed
+            metadata.stopReason = "output error: \(error)"
+            message = "\(error)"
+            status = 1
+        }
+        if status == 0 {
+            switch how {
+            case .inputFailed(let problem):
+                metadata.state = .failed
+                metadata.stopReason = "input error: \(problem)"
+                message = problem
+                status = 1
+            case .inputEnded where abandoned == 0:
+                // Input used up and every domain written: complete, even if a signal came meanwhile.
+                let asked = submitted.load(ordering: .relaxed)
+                if written == asked {
+                    metadata.state = .complete
+                } else {
+                    metadata.state = .failed
+                    metadata.stopReason = "internal error: \(asked) input names but \(written) records written"
+                    message = metadata.stopReason
+                    status = 1
+                }
+            case .inputEnded, .signalled:
+                let signal = stop.signal ?? SIGTERM
+                metadata.state = .interrupted
+                metadata.stopReason = SignalWatcher.name(of: signal)
+                status = 128 + signal
+            }
+        }
+        let elapsed = started.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        metadata.abandonedInFlight = abandoned
+        metadata.finishedAt = WallClock.now()
+        metadata.durationSeconds = seconds
+        metadata.counts = counts.value
+        metadata.dns = statistics.dns.json
+        metadata.options["probes"] = .object([
+            "policy_fetches": .int(statistics.probes.policyFetches), "mx_probes": .int(statistics.probes.mxProbes),
+            "cache_hits": .int(statistics.probes.cacheHits),
+        ])
+        var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
+        if let metadataPath {
+            do {
+                try FileDescriptor.replaceContents(of: metadataPath, with: metadata.fileBytes)
+            } catch {
+                try? errors.write("mtascan: \(error)\n")
+                if status == 0 { status = 1 }
+            }
+        }
+        if !quiet {
+            var text = ScanSummary.text(records: written, seconds: seconds, dns: statistics.dns, probes: statistics.probes)
+            if keptRecords > 0 { text += " kept_records=\(keptRecords)" }
+            try? errors.write(text + "\n")
+        }
+        if metadata.state == .interrupted {
+            try? errors.write("mtascan: stopped by \(metadata.stopReason ?? "a signal"): \(written) records written, \(abandoned) domains in flight left for --resume\n")
+        }
+        if let message { try? errors.write("Error: \(message)\n") }
+        return status
+    }
+}
+
+/// The records' verdict counts, from whichever loop writes them.
+final class CountsBox: Sendable {
+    private let counts: Mutex<ScanMetadata.Counts>
+    init(_ initial: ScanMetadata.Counts = .init()) { counts = Mutex(initial) }
+    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
+        counts.withLock { $0.count(verdict: verdict, inputError: inputError, excluded: excluded) }
+    }
+    var value: ScanMetadata.Counts { counts.withLock { $0 } }
+}
