@@ -30,7 +30,7 @@ public struct ResumeLedger: Sendable {
         if line > fingerprints.count {
             // Grow geometrically: records arrive in completion order, not line order.
             let wanted = Swift.max(line, fingerprints.count * 2, 1024)
-            fingerprints.append(contentsOf: repeatElement(0, count: wanted - fingerprints.count))
+            fingerprints += [UInt8](repeating: 0, count: wanted - fingerprints.count)
         }
         guard fingerprints[line - 1] == 0 else {
             duplicates += 1

@@ -10,7 +10,8 @@ import Testing
         let metadata = ScanMetadata(toolVersion: "0.1.0", startedAt: 1_767_225_600,
                                     input: .init(path: "-", format: .list), phases: [.dns], resolvers: ["127.53.0.2"])
         #expect(line(metadata) == """
-            {"schema_version":1,"tool":"mtascan","tool_version":"0.1.0","started_at":"2026-01-01T00:00:00Z",\
+            {"schema_version":1,"tool":"mtascan","tool_version":"0.1.0","state":"running","complete":false,\
+            "stop_reason":null,"abandoned_in_flight":0,"resumes":[],"started_at":"2026-01-01T00:00:00Z",\
             "finished_at":null,"duration_seconds":null,"input":{"path":"-","format":"list"},"phases":["dns"],\
             "resolvers":["127.53.0.2"],"source_address":null,"ehlo_name":null,"ehlo_confirmed":null,"ca_file":null,\
             "exclusions":0,"options":{},"counts":{"records":0,"by_verdict":{"no-mta-sts":0,"valid":0,"misconfigured":0,\
@@ -55,6 +56,28 @@ import Testing
             "input_errors": 1, "excluded": 1,
         ]))
         #expect(json["dns"]?["retries"] == 3)
+    }
+
+    @Test func anInterruptedAndResumedScanSaysSo() throws {
+        var metadata = ScanMetadata(toolVersion: "0.1.0", startedAt: 1_767_225_600,
+                                    input: .init(path: "names.txt", format: .list), phases: [.dns], resolvers: [])
+        metadata.state = .interrupted
+        metadata.stopReason = "SIGTERM"
+        metadata.abandonedInFlight = 7
+        metadata.resumes = [.init(at: 1_767_225_700, recordsKept: 120, partialBytesDropped: 15)]
+        let json = try JSONParser.parse(Array(metadata.fileBytes.dropLast()))
+        #expect(json["state"] == "interrupted")
+        #expect(json["complete"] == false)
+        #expect(json["stop_reason"] == "SIGTERM")
+        #expect(json["abandoned_in_flight"] == 7)
+        #expect(json["resumes"] == .array([.object([
+            "at": "2026-01-01T00:01:40Z", "records_kept": 120, "partial_bytes_dropped": 15,
+        ])]))
+        // A resume carries the earlier resumes over from the file it replaces.
+        #expect(ScanMetadata.resumes(inPreviousFile: metadata.fileBytes) == metadata.resumes)
+        #expect(ScanMetadata.resumes(inPreviousFile: Array("not json".utf8)).isEmpty)
+        metadata.state = .complete
+        #expect(try JSONParser.parse(Array(metadata.fileBytes.dropLast()))["complete"] == true)
     }
 
     @Test func countsRecordsAsWritten() {

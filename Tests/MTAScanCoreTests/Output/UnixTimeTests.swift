@@ -16,4 +16,14 @@ import Testing
         #expect(UnixTime.seconds(year: fields[0], month: fields[1], day: fields[2], hour: fields[3],
                                  minute: fields[4], second: fields[5]) == seconds)
     }
+
+    @Test func readsBackWhatItWrites() {
+        for seconds: Int64 in [0, 1_767_225_600, 951_782_400, 4_102_444_799] {
+            #expect(UnixTime.parseRFC3339(UnixTime.rfc3339(seconds)) == seconds)
+        }
+        for text in ["", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", "2026-01-01 00:00:00Z", "2026-01-01T24:00:00Z",
+                     "2026-01-01T00:00:00+01:00", "2O26-01-01T00:00:00Z"] {
+            #expect(UnixTime.parseRFC3339(text) == nil, "\(text)")
+        }
+    }
 }
