@@ -83,6 +83,7 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let metadataPath = ScanMetadata.sidePath(output: output, metadata: self.metadata)
         try Self.refuseOverwritingInput(input: input.path, output: output, metadata: metadataPath)
+        if resume { try ScanResumption.checkPossible(output: output, inputPath: input.path) }
         let clientConfiguration = try dns.clientConfiguration()
         let exclusions = try probe.exclusions()
         let phaseSet = Set(phases)
@@ -103,8 +104,7 @@ struct ScanCommand: ParsableCommand {
             try? errors.write("mtascan: \(text)\n")
         }
         let resumption = resume
-            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, inputPath: input.path,
-                                         now: startedAt, notice: notice)
+            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, now: startedAt, notice: notice)
             : nil
         var metadata = ScanMetadata(
             toolVersion: MTAScanVersion.string, startedAt: startedAt,

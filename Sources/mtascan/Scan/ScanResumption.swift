@@ -9,16 +9,20 @@ struct ScanResumption {
     var counts: ScanMetadata.Counts
     var resumes: [ScanMetadata.Resume]
 
-    /// Checks that a resume can work, reads `output`, and cuts off a partial
-    /// last record. Nil when `output` does not exist yet: a fresh scan.
-    static func prepare(output: String, metadataPath: String?, inputPath: String, now: Int64,
-                        notice: (String) -> Void) throws -> ScanResumption? {
+    /// Refuses a resume that cannot work, before anything else is checked or sent.
+    static func checkPossible(output: String, inputPath: String) throws {
         guard output != "-" else {
             throw CLIError("--resume needs -o FILE: the records to continue are read from that file")
         }
         guard inputPath != "-", FileDescriptor.identity(of: inputPath)?.isRegularFile == true else {
             throw CLIError("--resume needs an input it can read again from the start, and \(inputPath == "-" ? "standard input" : "\"\(inputPath)\"") is not a regular file: save the input to a file first (e.g. zcat com.zone.gz > com.zone) and scan that")
         }
+    }
+
+    /// Reads `output` and cuts off a partial last record. Nil when `output`
+    /// does not exist yet: a fresh scan.
+    static func prepare(output: String, metadataPath: String?, now: Int64,
+                        notice: (String) -> Void) throws -> ScanResumption? {
         guard FileDescriptor.identity(of: output) != nil else {
             notice("\(output) does not exist yet: nothing to resume, starting a new scan")
             return nil
