@@ -20,6 +20,14 @@ struct MTAScan: ParsableCommand {
         version: MTAScanVersion.string,
         subcommands: [ScanCommand.self, ReportCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
+
+    /// A write to a peer (or a stdout reader) that went away must be an error on that
+    /// write, never the end of a scan by SIGPIPE: ignore the signal before any
+    /// subcommand runs (see `BrokenPipe`), then dispatch as ArgumentParser would.
+    static func main() {
+        BrokenPipe.ignoreSignal()
+        main(nil)
+    }
 }
 
 enum MTAScanVersion {
