@@ -103,14 +103,15 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Writes `data` to the child's stdin pipe on a thread of its own (the child may fill
-    /// its output pipes before it reads all of its input), then closes it.
-    func feedStdin(_ data: Data) {
+    /// its output pipes before it reads all of its input), then closes it unless `close`
+    /// is false (an input that stays open and silent, as a stalled `zcat` would).
+    func feedStdin(_ data: Data, close: Bool = true) {
         guard let writer = stdinWriter else { return }
         let thread = Thread {
             // A child that exits before reading everything makes this fail with EPIPE
             // (the test process ignores SIGPIPE while writing); that is the child's business.
             try? writer.write(contentsOf: data)
-            try? writer.close()
+            if close { try? writer.close() }
         }
         thread.start()
     }

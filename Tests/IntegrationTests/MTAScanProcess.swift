@@ -38,7 +38,7 @@ struct MTAScanProcess {
 
     /// The test process writes children's stdin: a child that exits early must make that
     /// write fail, not end the test runner. (The children get default dispositions anyway.)
-    private static let parentIgnoresSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
+    static let parentIgnoresSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     static func run(_ arguments: [String], stdin: String = "", timeout: TimeInterval = 60,
                     sampleMemory: Bool = false) throws -> Output {
