@@ -23,6 +23,8 @@ public struct BufferedWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    public var hasPendingBytes: Bool { !buffer.isEmpty }
+
     /// Writes whatever is buffered; call at the end and whenever output must be
     /// visible (an interactive pipe, a checkpoint).
     public mutating func flush() throws(FileError) {

@@ -65,6 +65,12 @@ public struct FileDescriptor: Sendable {
         try bytes.withUnsafeBytes { buffer in Result { () throws(FileError) in try writeAll(buffer) } }.get()
     }
 
+    /// Asks the kernel to put the file's data on disk (`fdatasync`). Pipes and
+    /// terminals cannot be synced; for them this does nothing.
+    public func syncData() {
+        _ = fdatasync(rawValue)
+    }
+
     public func close() {
         guard rawValue > 2 else { return }
         _ = Glibc.close(rawValue)

@@ -28,6 +28,8 @@ public final class OutputSink: Sendable {
         var records = 0
         var error: FileError?
         var sealed = false
+        /// Bytes were written since the last sync.
+        var unsynced = false
     }
 
     /// `flushInterval` nil: no flusher thread (tests, or an output nobody tails).
@@ -66,10 +68,12 @@ public final class OutputSink: Sendable {
             do throws(FileError) {
                 try state.writer.write(line)
                 state.records += 1
+                state.unsynced = true
                 accepted()
                 return true
             } catch {
                 state.error = error
+                failed.store(true, ordering: .releasing)
                 return false
             }
         }
@@ -101,16 +105,29 @@ public final class OutputSink: Sendable {
         return try result.get()
     }
 
+    /// The flusher's tick: writes what waits, then asks the kernel to put the
+    /// file on disk, so even a machine that loses power keeps all but the last
+    /// interval. The sync runs outside the lock: loops keep writing meanwhile.
     private func flushKeepingError() {
-        state.withLock { state in
-            guard state.error == nil else { return }
+        let destination: FileDescriptor? = state.withLock { state in
+            guard state.error == nil, state.writer.hasPendingBytes || state.unsynced else { return nil }
             do throws(FileError) {
                 try state.writer.flush()
+                state.unsynced = false
+                return state.writer.destination
             } catch {
                 state.error = error
+                failed.store(true, ordering: .releasing)
+                return nil
             }
         }
+        destination?.syncData()
     }
+
+    /// True once a write failed (a full disk, a closed pipe): the scan should stop,
+    /// since no later record can be written.
+    public var hasFailed: Bool { failed.load(ordering: .acquiring) }
+    private let failed = Atomic<Bool>(false)
 
     private let flusherStopped = Atomic<Bool>(false)
 

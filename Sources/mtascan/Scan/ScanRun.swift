@@ -27,6 +27,8 @@ final class ScanRun: Sendable {
     enum End: Sendable {
         case inputEnded
         case inputFailed(String)
+        /// A record could not be written (a full disk, a closed pipe): no later one can be.
+        case outputFailed
         case signalled
     }
 
@@ -69,6 +71,7 @@ final class ScanRun: Sendable {
         let sink = self.sink, counts = self.counts, progress = self.progress
         do {
             while !stop.isRequested, let item = try reader.next() {
+                if sink.hasFailed { return .outputFailed }
                 if let ledger = setup.ledger {
                     let key = (try? item.name.get().text) ?? item.text
                     switch ledger.status(line: item.line, domain: key.utf8) {
@@ -128,7 +131,9 @@ final class ScanRun: Sendable {
     /// returns the exit status (docs/output.md, "Exit status").
     func end(_ how: End) -> Int32 {
         scanner.stopAdmitting()
-        let abandoned = scanner.drain(until: { self.stop.deadline })
+        // Once the output fails, waiting for domains in flight only wastes their probes.
+        let giveUp: ContinuousClock.Instant? = if case .outputFailed = how { .now } else { nil }
+        let abandoned = scanner.drain(until: { giveUp ?? self.stop.deadline })
         let statistics = abandoned == 0 ? scanner.finish() : scanner.statistics()
         progress?.stop()
         var metadata = self.metadata
@@ -162,6 +167,11 @@ final class ScanRun: Sendable {
                     message = metadata.stopReason
                     status = 1
                 }
+            case .outputFailed:
+                // sink.finish() reports the write error above; this is only reached if it did not.
+                metadata.state = .failed
+                metadata.stopReason = "output error"
+                status = 1
             case .inputEnded, .signalled:
                 let signal = stop.signal ?? SIGTERM
                 metadata.state = .interrupted
