@@ -254,4 +254,26 @@ struct ScanStopResumeTests {
         #expect(meta["counts"]?["records"]?.intValue == lines(of: output).count)
         #expect(lines(of: output).count == 2)
     }
+
+    @Test func aFailedOutputStopsTheScanAndSaysWhy() throws {
+        // /dev/full fails every write (ENOSPC), as a full disk does; thousands of names
+        // (NXDOMAIN, quick) would take long to scan into the void.
+        let input = try write((1...5000).map { "absent-\($0).test" }, to: "many.txt")
+        let metadataPath = path("full.meta.json")
+        _ = MTAScanProcess.parentIgnoresSIGPIPE
+        let process = try ChildProcess(
+            executable: MTAScanProcess.executable.path,
+            arguments: ["scan", "--resolver", TestInternet.resolver, "--phases", "dns", "--metadata", metadataPath,
+                        "--progress-interval", "3600", input],
+            stdin: .file("/dev/null"), stdout: .file("/dev/full"), stderr: .pipe)
+        defer { process.killAndReap() }
+        let stderr = process.collect(stdout: false)
+        #expect(process.wait(timeout: 120) == .exited(1))
+        let text = String(decoding: stderr.wait(timeout: 30) ?? Data(), as: UTF8.self)
+        #expect(text.contains("No space left on device"), "\(text)")
+        let meta = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: metadataPath))))
+        #expect(meta["state"] == "failed")
+        #expect(meta["stop_reason"]?.stringValue?.hasPrefix("output error: ") == true)
+        #expect(meta["counts"]?["records"] == 0)
+    }
 }

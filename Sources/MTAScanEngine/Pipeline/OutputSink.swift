@@ -32,9 +32,16 @@ public final class OutputSink: Sendable {
         var unsynced = false
     }
 
+    private let flushed: @Sendable () -> Void
+
     /// `flushInterval` nil: no flusher thread (tests, or an output nobody tails).
+    /// `flushed` runs under the sink's lock after each successful write to the
+    /// file: every line accepted before it is then in the file (a count kept
+    /// with `write`'s `accepted` moves from "buffered" to "written" there).
     public init(destination: FileDescriptor, flushThreshold: Int = OutputSink.defaultFlushThreshold,
-                flushInterval: Duration? = OutputSink.defaultFlushInterval) {
+                flushInterval: Duration? = OutputSink.defaultFlushInterval,
+                flushed: @escaping @Sendable () -> Void = {}) {
+        self.flushed = flushed
         state = Mutex(State(writer: BufferedWriter(destination: destination, flushThreshold: flushThreshold)))
         hasFlusher = flushInterval != nil
         if let flushInterval {
@@ -59,17 +66,19 @@ public final class OutputSink: Sendable {
     /// Appends one complete NDJSON line and returns true, or returns false when
     /// the sink is sealed or a write has failed (later records are dropped
     /// rather than half-written; `finish()` reports the error). `accepted` runs
-    /// under the sink's lock for an accepted line only, so a count kept there
-    /// never disagrees with the file.
+    /// under the sink's lock, never for a refused line, just before the line is
+    /// buffered; with `flushed`, a count kept there never disagrees with the file.
     @discardableResult
     public func write(line: [UInt8], accepted: () -> Void = {}) -> Bool {
         state.withLock { state in
             guard state.error == nil, !state.sealed else { return false }
             do throws(FileError) {
+                // Accepted first, so that a flush this line triggers counts it as written.
+                accepted()
                 try state.writer.write(line)
                 state.records += 1
                 state.unsynced = true
-                accepted()
+                if !state.writer.hasPendingBytes { flushed() }
                 return true
             } catch {
                 state.error = error
@@ -96,6 +105,7 @@ public final class OutputSink: Sendable {
             if let error = state.error { return .failure(error) }
             do throws(FileError) {
                 try state.writer.flush()
+                flushed()
                 return .success(state.records)
             } catch {
                 state.error = error
@@ -113,6 +123,7 @@ public final class OutputSink: Sendable {
             guard state.error == nil, state.writer.hasPendingBytes || state.unsynced else { return nil }
             do throws(FileError) {
                 try state.writer.flush()
+                flushed()
                 state.unsynced = false
                 return state.writer.destination
             } catch {

@@ -127,7 +127,7 @@ struct ScanCommand: ParsableCommand {
                 resolveEverything: resolveEverything, resolveTLSA: dane),
             phases: phaseSet, probes: probes)
         let setup = ScanRun.Setup(
-            scanner: scanner, sink: OutputSink(destination: destination), metadata: metadata,
+            scanner: scanner, destination: destination, metadata: metadata,
             metadataPath: metadataPath, progress: progress, quiet: quiet, exclusions: exclusions, phases: phases,
             publicSuffixList: publicSuffixList, providers: providers, ledger: resumption?.ledger,
             keptCounts: resumption?.counts ?? .init(), inputPath: input.path)

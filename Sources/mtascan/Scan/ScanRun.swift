@@ -10,7 +10,8 @@ internal import Glibc
 final class ScanRun: Sendable {
     struct Setup {
         var scanner: DomainScanner
-        var sink: OutputSink
+        /// Where the records go (opened for appending by a resume).
+        var destination: FileDescriptor
         var metadata: ScanMetadata
         var metadataPath: String?
         var progress: ProgressReporter?
@@ -47,13 +48,14 @@ final class ScanRun: Sendable {
 
     init(setup: Setup, stop: ScanStop) {
         scanner = setup.scanner
-        sink = setup.sink
         metadata = setup.metadata
         metadataPath = setup.metadataPath
         progress = setup.progress
         quiet = setup.quiet
         self.stop = stop
-        counts = CountsBox(setup.keptCounts)
+        let counts = CountsBox(setup.keptCounts)
+        self.counts = counts
+        sink = OutputSink(destination: setup.destination, flushed: { counts.flushed() })
         keptRecords = setup.keptCounts.records
     }
 
@@ -212,12 +214,26 @@ final class ScanRun: Sendable {
     }
 }
 
-/// The records' verdict counts, from whichever loop writes them.
+/// The records' verdict counts, from whichever loop writes them: a record
+/// counts as buffered when the sink takes it and as written once the sink has
+/// put it in the file, so the metadata of a scan whose output failed counts
+/// only what the file holds.
 final class CountsBox: Sendable {
-    private let counts: Mutex<ScanMetadata.Counts>
-    init(_ initial: ScanMetadata.Counts = .init()) { counts = Mutex(initial) }
-    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
-        counts.withLock { $0.count(verdict: verdict, inputError: inputError, excluded: excluded) }
+    private struct Tally {
+        var written: ScanMetadata.Counts
+        var buffered = ScanMetadata.Counts()
     }
-    var value: ScanMetadata.Counts { counts.withLock { $0 } }
+    private let tally: Mutex<Tally>
+    init(_ initial: ScanMetadata.Counts = .init()) { tally = Mutex(Tally(written: initial)) }
+    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
+        tally.withLock { $0.buffered.count(verdict: verdict, inputError: inputError, excluded: excluded) }
+    }
+    /// The sink wrote everything it had taken.
+    func flushed() {
+        tally.withLock { tally in
+            tally.written.add(tally.buffered)
+            tally.buffered = .init()
+        }
+    }
+    var value: ScanMetadata.Counts { tally.withLock { $0.written } }
 }

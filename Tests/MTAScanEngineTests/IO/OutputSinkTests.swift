@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import MTAScanEngine
 
@@ -46,10 +47,31 @@ import Testing
 
     @Test func aFailedWriteIsReportedAndLaterRecordsAreRefused() throws {
         // /dev/full fails every write with ENOSPC.
+        let flushes = Mutex(0)
         let sink = OutputSink(destination: try FileDescriptor.openForWriting("/dev/full", append: true),
-                              flushThreshold: 1, flushInterval: nil)
+                              flushThreshold: 1, flushInterval: nil, flushed: { flushes.withLock { $0 += 1 } })
         #expect(!sink.write(line: Array("1\n".utf8)))
+        #expect(sink.hasFailed)
         #expect(!sink.write(line: Array("2\n".utf8)))
         #expect(throws: FileError.self) { try sink.finish() }
+        #expect(flushes.withLock { $0 } == 0, "nothing reached the file, so nothing may count as written")
+    }
+
+    @Test func everySuccessfulWriteToTheFileIsReported() throws {
+        let path = temporaryPath()
+        defer { unlink(path) }
+        let file = try FileDescriptor.openForWriting(path)
+        defer { file.close() }
+        let flushes = Mutex(0)
+        let sink = OutputSink(destination: file, flushThreshold: 4, flushInterval: nil,
+                              flushed: { flushes.withLock { $0 += 1 } })
+        #expect(sink.write(line: Array("12\n".utf8)))      // 3 bytes: buffered
+        #expect(flushes.withLock { $0 } == 0)
+        #expect(sink.write(line: Array("34\n".utf8)))      // 6 bytes: over the threshold, written
+        #expect(flushes.withLock { $0 } == 1)
+        #expect(sink.write(line: Array("5\n".utf8)))
+        #expect(try sink.finish() == 3)
+        #expect(flushes.withLock { $0 } == 2)
+        #expect(contents(path) == "12\n34\n5\n")
     }
 }
