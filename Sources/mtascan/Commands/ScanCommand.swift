@@ -138,7 +138,7 @@ struct ScanCommand: ParsableCommand {
         // A signal's end runs on a thread of its own: the input thread may be
         // blocked reading a pipe, and the watcher must stay free for a second signal.
         let drainSeconds = drainTimeout
-        let watcher = try SignalWatcher(signals: [SIGINT, SIGTERM]) { signal in
+        let watcher = try SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { signal in
             switch stop.received(signal) {
             case .beginStop(let runEnd):
                 scanner.stopAdmitting()

@@ -97,7 +97,6 @@ final class ScanRun: Sendable {
                         progress?.didFinish()
                         continue
                     }
-                    progress?.didStart()
                     let admitted = scanner.submit(domain) { outcome in
                         let (record, verdict) = ScanCommand.record(outcome, phases: phases, line: line,
                                                                    publicSuffixList: publicSuffixList, providers: providers)
@@ -106,10 +105,10 @@ final class ScanRun: Sendable {
                         progress?.didFinish()
                         if verdict == .unknown { progress?.didFail() }
                     }
-                    guard admitted else {
-                        progress?.didEnd()
-                        return .signalled
-                    }
+                    guard admitted else { return .signalled }
+                    // After the submit, which blocks while the window is full; the
+                    // completion may already have counted its end (the line clamps at 0).
+                    progress?.didStart()
                     submitted.add(1, ordering: .relaxed)
                 case .failure(let problem):
                     submitted.add(1, ordering: .relaxed)
