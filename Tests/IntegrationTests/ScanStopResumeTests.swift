@@ -187,6 +187,11 @@ struct ScanStopResumeTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == before)
         #expect(again.stderr.contains("2 input lines already have their record"))
         #expect(try metadata(output)["counts"]?["records"] == 2)
+        // Other phases would mix two kinds of record in one dataset.
+        let otherPhases = try MTAScanProcess.run(["scan"] + TestInternet.scanArguments + ["--phases", "dns,policy", "--resume", "-o", output, input])
+        #expect(otherPhases.status == 1)
+        #expect(otherPhases.stderr.contains("--phases dns"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == before)
     }
 
     @Test func aResumeThatCannotWorkIsRefusedWithoutTouchingTheOutput() throws {

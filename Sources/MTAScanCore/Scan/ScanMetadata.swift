@@ -205,6 +205,13 @@ public struct ScanMetadata: Sendable, Equatable {
         return list.compactMap(Resume.init(json:))
     }
 
+    /// The phases recorded in an earlier metadata file's text; nil when unreadable.
+    public static func phases(inPreviousFile bytes: [UInt8]) -> [ScanRecord.Phase]? {
+        guard let value = try? JSONParser.parse(bytes), let list = value["phases"]?.arrayValue else { return nil }
+        let phases = list.compactMap { $0.stringValue.flatMap(ScanRecord.Phase.init(rawValue:)) }
+        return phases.count == list.count ? phases : nil
+    }
+
     /// Where the side file goes: `--metadata FILE` if given, else `<output>.meta.json`
     /// next to an output file; nil when records go to standard output and no
     /// `--metadata` was given (there is no file to sit beside).

@@ -104,7 +104,8 @@ struct ScanCommand: ParsableCommand {
             try? errors.write("mtascan: \(text)\n")
         }
         let resumption = resume
-            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, now: startedAt, notice: notice)
+            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, phases: phases, now: startedAt,
+                                         notice: notice)
             : nil
         var metadata = ScanMetadata(
             toolVersion: MTAScanVersion.string, startedAt: startedAt,

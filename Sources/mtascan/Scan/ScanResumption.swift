@@ -21,11 +21,17 @@ struct ScanResumption {
 
     /// Reads `output` and cuts off a partial last record. Nil when `output`
     /// does not exist yet: a fresh scan.
-    static func prepare(output: String, metadataPath: String?, now: Int64,
+    static func prepare(output: String, metadataPath: String?, phases: [ScanRecord.Phase], now: Int64,
                         notice: (String) -> Void) throws -> ScanResumption? {
         guard FileDescriptor.identity(of: output) != nil else {
             notice("\(output) does not exist yet: nothing to resume, starting a new scan")
             return nil
+        }
+        // A dataset with two kinds of record in one file is worse than none: the
+        // phases must be those the output was begun with (when its metadata says).
+        let previous = metadataPath.flatMap { try? FileDescriptor.readAll(path: $0, maxBytes: 16 << 20) }
+        if let previous, let begun = ScanMetadata.phases(inPreviousFile: previous), begun != phases {
+            throw CLIError("\(output) was scanned with --phases \(begun.map(\.rawValue).joined(separator: ",")); resume it with the same phases (not \(phases.map(\.rawValue).joined(separator: ",")))")
         }
         let file = try FileDescriptor.openForReading(output)
         defer { file.close() }
@@ -43,10 +49,7 @@ struct ScanResumption {
             notice("\(output): dropped a partial last record (\(recovery.partialBytes) bytes); its domain is scanned again")
         }
         notice("resuming: \(recovery.ledger.count) input lines already have their record in \(output)")
-        var resumes: [ScanMetadata.Resume] = []
-        if let metadataPath, let previous = try? FileDescriptor.readAll(path: metadataPath, maxBytes: 16 << 20) {
-            resumes = ScanMetadata.resumes(inPreviousFile: previous)
-        }
+        var resumes = previous.map(ScanMetadata.resumes(inPreviousFile:)) ?? []
         resumes.append(.init(at: now, recordsKept: recovery.ledger.count, partialBytesDropped: recovery.partialBytes))
         return ScanResumption(ledger: recovery.ledger, counts: recovery.counts, resumes: resumes)
     }

@@ -76,6 +76,8 @@ import Testing
         // A resume carries the earlier resumes over from the file it replaces.
         #expect(ScanMetadata.resumes(inPreviousFile: metadata.fileBytes) == metadata.resumes)
         #expect(ScanMetadata.resumes(inPreviousFile: Array("not json".utf8)).isEmpty)
+        #expect(ScanMetadata.phases(inPreviousFile: metadata.fileBytes) == [.dns])
+        #expect(ScanMetadata.phases(inPreviousFile: Array(#"{"phases":["dns","bogus"]}"#.utf8)) == nil)
         metadata.state = .complete
         #expect(try JSONParser.parse(Array(metadata.fileBytes.dropLast()))["complete"] == true)
     }
