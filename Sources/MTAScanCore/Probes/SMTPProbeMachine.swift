@@ -20,7 +20,7 @@
 /// - After a refusal (4yz, 5yz, `not-advertised`) the server is in step, so
 ///   the machine says goodbye with QUIT (RFC 5321 §3.1 asks this after a 554
 ///   banner); after a 421 the server closes anyway (§3.8), and after a
-///   timeout, a close, bytes that are no reply or unsolicited bytes the
+///   timeout, a close, a reset, bytes that are no reply or unsolicited bytes the
 ///   stream is out of step: the probe ends at once.
 /// - Replies are read one at a time and nothing is pipelined, so bytes that
 ///   follow a reply before the next command are the server talking out of
@@ -36,6 +36,9 @@ public struct SMTPProbeMachine: Sendable {
         /// Plaintext bytes from the server (never TLS records).
         case received([UInt8])
         case peerClosed
+        /// Reading or writing failed: the peer reset the connection (or the
+        /// socket broke otherwise). The engine adds the system error's name.
+        case connectionReset
         /// The engine's timer for `stage` ran out. A timer for another stage
         /// than the current one is stale and ignored.
         case timeout(SMTPProbeStage)
@@ -95,6 +98,7 @@ public struct SMTPProbeMachine: Sendable {
         case .connected: return connected()
         case .received(let bytes): return received(bytes)
         case .peerClosed: return peerClosed()
+        case .connectionReset: return connectionReset()
         case .timeout(let stage): return timedOut(stage)
         case .tlsEstablished: return tlsEstablished()
         case .tlsFailed: return tlsFailed()
@@ -146,6 +150,13 @@ public struct SMTPProbeMachine: Sendable {
         let stage = self.stage ?? .banner   // closed before `.connected` arrived: no banner
         result.steps.append(.init(stage, nil))
         return finish(SMTPProbeFailure(stage: stage, reason: .closed))
+    }
+
+    public mutating func connectionReset() -> Action {
+        if isFinished { return .done(result) }
+        let stage = self.stage ?? .banner
+        result.steps.append(.init(stage, nil))
+        return finish(SMTPProbeFailure(stage: stage, reason: .reset))
     }
 
     public mutating func timedOut(_ timedOutStage: SMTPProbeStage) -> Action {

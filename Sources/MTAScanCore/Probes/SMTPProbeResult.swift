@@ -22,6 +22,10 @@ public struct SMTPProbeFailure: Sendable, Equatable {
         case timeout
         /// The server closed the connection.
         case closed
+        /// The connection broke: the server reset it (RST), so a read failed or
+        /// a write found the peer gone; the engine's `error` detail names the
+        /// system error (`econnreset`, `epipe`, ...).
+        case reset
         /// A 4yz reply, "Transient Negative Completion" (RFC 5321 §4.2.1):
         /// greylisting, load, a temporary block.
         case temporary
@@ -70,7 +74,7 @@ public struct SMTPProbeFailure: Sendable, Equatable {
     /// |---|---|---|
     /// | `ehlo`, `helo` | `not-advertised` | `mx-no-starttls` |
     /// | `starttls` | `temporary`, `permanent`, `unexpected-code` (STARTTLS refused) | `mx-no-starttls` |
-    /// | `banner`, `ehlo`, `helo`, `starttls` | any other (`timeout`, `closed`, `temporary` — greylisting —, `permanent`, `unexpected-code`, `malformed`, `too-long`, `unexpected-data`) | `mx-smtp` |
+    /// | `banner`, `ehlo`, `helo`, `starttls` | any other (`timeout`, `closed`, `reset`, `temporary` — greylisting —, `permanent`, `unexpected-code`, `malformed`, `too-long`, `unexpected-data`) | `mx-smtp` |
     /// | `tls` | any | none: the engine reports `mx-tls` with the handshake's own reason |
     /// | `quit` | any | none: STARTTLS was tested; a sloppy goodbye harms no delivery |
     ///

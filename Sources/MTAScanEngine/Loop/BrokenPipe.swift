@@ -7,9 +7,9 @@ internal import Glibc
 /// `MSG_NOSIGNAL`), so the only process-wide guard is to ignore the signal; the
 /// write then fails with EPIPE, which the stream reports as an ordinary error.
 ///
-/// Ignoring SIGPIPE is a process-wide disposition, so it is done once, on the first
-/// `EventLoopGroup` (any library user's sockets are then safe too); `mtascan` also
-/// does it at start, before anything else runs.
+/// Ignoring SIGPIPE is a process-wide disposition, so it is done once, when the first
+/// `EventLoop` is made (any library user's sockets, tests' included, are then safe
+/// too); `mtascan` also does it at start, before anything else runs.
 public enum BrokenPipe {
     private static let ignored: Bool = {
         signal(SIGPIPE, SIG_IGN)

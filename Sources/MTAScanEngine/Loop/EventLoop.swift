@@ -111,6 +111,9 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private static func makeLoop() throws(UVError) -> (UnsafeMutablePointer<uv_loop_t>, UnsafeMutablePointer<uv_async_t>) {
+        // Every loop's sockets write with plain write(): a closed peer must be EPIPE on
+        // that write, not SIGPIPE for the process (`BrokenPipe`).
+        BrokenPipe.ignoreSignal()
         let loop = UnsafeMutablePointer<uv_loop_t>.allocate(capacity: 1)
         let initResult = uv_loop_init(loop)
         guard initResult == 0 else {

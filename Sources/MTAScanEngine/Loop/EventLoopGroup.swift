@@ -16,11 +16,9 @@ public final class EventLoopGroup: Sendable {
     public static var defaultThreadCount: Int { max(1, Int(uv_available_parallelism())) }
 
     /// Starts `threads` loops (at least one), labelled "<label>-0", "<label>-1", ...
-    ///
-    /// Ignores SIGPIPE for the process (`BrokenPipe`): a write to a peer that closed
-    /// must fail with EPIPE on that connection, not end the program.
+    /// (Each loop ignores SIGPIPE for the process, `BrokenPipe`: a write to a peer
+    /// that closed must fail with EPIPE on that connection, not end the program.)
     public init(threads: Int = EventLoopGroup.defaultThreadCount, label: String = "mtascan-loop") throws(UVError) {
-        BrokenPipe.ignoreSignal()
         var loops: [EventLoop] = []
         for index in 0..<max(1, threads) {
             do {

@@ -1,4 +1,5 @@
 internal import CLibUV
+internal import Glibc
 
 /// A TCP connection (`uv_tcp_t`) on one loop, from `connect` or from a `TCPListener`.
 /// Loop-confined: create and use it on its loop's thread only.
@@ -244,9 +245,22 @@ public final class TCPStream {
             // libuv stops reading on EOF and errors; stopping again is harmless.
             uv_read_stop(streamPointer(handle))
             let error = UVError(code: Int32(truncatingIfNeeded: count))
-            endReading(error == .endOfFile ? nil : error)
+            endReading(error == .endOfFile ? pendingSocketError() : error)
         }
         // 0: nothing to read right now (EAGAIN); libuv keeps polling.
+    }
+
+    /// At end of file, the error the socket still holds, if any. Linux can report a
+    /// reset that follows data as a plain EOF (the RST marks the socket done before the
+    /// queued bytes are read) and keep ECONNRESET in SO_ERROR: without this a peer that
+    /// aborts mid-response would look like one that finished cleanly.
+    private func pendingSocketError() -> UVError? {
+        var fd = uv_os_fd_t()
+        guard uv_fileno(handlePointer(handle), &fd) == 0 else { return nil }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error != 0 else { return nil }
+        return UVError(code: -error)
     }
 
     private func endReading(_ error: UVError?) {

@@ -75,9 +75,14 @@ final class PolicyFetch {
                     self.session.feed(Array(copying: bytes))
                     self.advance()
                 },
-                onEnd: {
-                    self.session.receivedEOF()
-                    self.advance(peerClosed: true)
+                onEnd: { end in
+                    switch end {
+                    case .closed:
+                        self.session.receivedEOF()
+                        self.advance(peerClosed: true)
+                    case .failed:
+                        self.connectionFailed(end.errorName ?? "")
+                    }
                 })
         } catch {
             fail(.policyTCP, ["reason": .string(ConnectFailureReason.of(error))])
@@ -145,6 +150,20 @@ final class PolicyFetch {
                                      contentType: failure.head?.values(of: "content-type").first.map {
                                          ProbeText.excerpt($0, maxBytes: 256) }))
             return .done
+        }
+    }
+
+    /// A read or write failed (the peer reset the connection) before the response
+    /// was complete: whatever was read is incomplete, so the stage reports it.
+    private func connectionFailed(_ error: String) {
+        switch stage {
+        case .connect:
+            fail(.policyTCP, ["reason": "reset", "error": .string(error)])
+        case .tls:
+            fail(.policyTLS, ["reason": "protocol", "error": "connection reset during the handshake",
+                              "connection_error": .string(error)])
+        case .http:
+            fail(.policyHTTP, ["reason": "reset", "error": .string(error)])
         }
     }
 

@@ -33,6 +33,8 @@ final class STARTTLSProbe {
     private var machine: SMTPProbeMachine
     private var session: TLSSession?
     private var outcome: TLSHandshakeOutcome?
+    /// The system error of a read or write that failed, for the finding's `error` detail.
+    private var resetError: String?
     private var finished: Bool { connection.isFinished }
 
     init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
@@ -58,16 +60,29 @@ final class STARTTLSProbe {
                     self.perform(self.machine.handle(.connected))
                 },
                 onBytes: { bytes in self.received(Array(copying: bytes)) },
-                onEnd: {
-                    if let session = self.session {
-                        session.receivedEOF()
-                        self.pumpTLS()
-                    }
-                    if !self.finished { self.perform(self.machine.handle(.peerClosed)) }
-                })
+                onEnd: { end in self.ended(end) })
         } catch {
             finish(tcpFailure: ConnectFailureReason.of(error))
         }
+    }
+
+    /// The peer's FIN lets TLS finish what it has (a failure, or a close after QUIT's
+    /// reply); a read or write error ends the probe at once, at the stage it was in.
+    private func ended(_ end: ConnectionEnd) {
+        guard !finished else { return }
+        if case .failed = end {
+            resetError = end.errorName
+            if session != nil, outcome == nil {
+                return finishTLS(["reason": "protocol", "error": "connection reset during the handshake",
+                                  "connection_error": .string(end.errorName ?? "")])
+            }
+            return perform(machine.handle(.connectionReset))
+        }
+        if let session {
+            session.receivedEOF()
+            pumpTLS()
+        }
+        if !finished { perform(machine.handle(.peerClosed)) }
     }
 
     private func received(_ bytes: [UInt8]) {
@@ -130,7 +145,8 @@ final class STARTTLSProbe {
             break
         case .done(let result):
             var findings: [Finding] = []
-            if let finding = result.finding {
+            if var finding = result.finding {
+                if result.failure?.reason == .reset, let resetError { finding = finding.adding("error", .string(resetError)) }
                 findings.append(finding.adding("mx_host", .string(host.text)).adding("address", .string(address.ip.description)))
             }
             finish(STARTTLSProbeResult(address: address, findings: findings, smtp: result, tls: outcome))

@@ -269,6 +269,18 @@ import Testing
         #expect(result.finding?.code == .mxSMTP)
     }
 
+    @Test func aResetEndsTheProbeAtItsStageWithReasonReset() throws {
+        var machine = makeMachine()
+        _ = run(&machine, [(.connected, .wait), (bytes("220 x\r\n"), .send(.ehlo(Self.name)))])
+        let result = try #require(finalResult(machine.handle(.connectionReset)))
+        #expect(result.failure == SMTPProbeFailure(stage: .ehlo, reason: .reset))
+        #expect(result.steps == [.init(.banner, 220), .init(.ehlo, nil)])
+        #expect(result.finding?.code == .mxSMTP)
+        #expect(result.finding?.details["reason"] == "reset")
+        // Once done, a late reset changes nothing.
+        #expect(finalResult(machine.handle(.connectionReset)) == result)
+    }
+
     @Test func malformedAndTooLongRepliesEndAtOnce() throws {
         var machine = makeMachine()
         _ = machine.handle(.connected)

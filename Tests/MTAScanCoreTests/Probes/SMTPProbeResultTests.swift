@@ -53,7 +53,7 @@ import Testing
     @Test func stableStrings() {
         #expect(SMTPProbeStage.allCases.map(\.rawValue) == ["banner", "ehlo", "helo", "starttls", "tls", "quit"])
         #expect(SMTPProbeFailure.Reason.allCases.map(\.rawValue) == [
-            "timeout", "closed", "temporary", "permanent", "unexpected-code", "malformed", "too-long",
+            "timeout", "closed", "reset", "temporary", "permanent", "unexpected-code", "malformed", "too-long",
             "unexpected-data", "not-advertised", "handshake",
         ])
         #expect(SMTPReplyFailure.allCases.map(\.rawValue) == [

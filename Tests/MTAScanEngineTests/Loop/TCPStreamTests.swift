@@ -262,6 +262,35 @@ private func makeEchoListener(on loop: EventLoop, at ip: IPAddress, peers: @esca
         #expect(end == .connectionReset)
     }
 
+    /// Data then an RST: Linux may end the read with a plain EOF and keep ECONNRESET in
+    /// SO_ERROR; the stream must still report the reset, not a clean end.
+    @Test func aResetRightAfterDataIsStillSeenAsConnectionReset() async throws {
+        let (received, end): (Int, UVError?) = try await onFreshLoop { loop, finish in
+            let listener = try TCPListener(on: loop)
+            try listener.bind(to: SocketAddress(ip: .loopbackV4, port: 0))
+            let client = try TCPStream(on: loop)
+            try listener.listen { accepted in
+                guard let stream = try? accepted.get() else { return }
+                // Once the client is surely connected (it spoke): data, then the RST.
+                try? stream.startReading(onBytes: { _ in
+                    try? stream.write(Array(repeating: 0x41, count: 1000))
+                    stream.close(reset: true)
+                    listener.close()
+                }, onEnd: { _ in })
+            }
+            var received = 0
+            try client.connect(to: listener.localAddress()) { status in
+                #expect(status == nil)
+                try? client.write([0x0A])
+            }
+            try client.startReading(onBytes: { received += $0.count }, onEnd: { end in
+                client.close { finish((received, end)) }
+            })
+        }
+        #expect(received <= 1000)
+        #expect(end == .connectionReset)
+    }
+
     @Test func closingBeforeTheConnectCompletesCancelsIt() async throws {
         let status: UVError? = try await onFreshLoop { loop, finish in
             let silent = try SilentListener()

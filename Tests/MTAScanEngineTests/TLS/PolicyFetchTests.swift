@@ -9,6 +9,10 @@ import Testing
         case http(String)
         /// Accept and never say anything.
         case silent
+        /// Reset the connection when the ClientHello arrives.
+        case resetOnClientHello
+        /// Complete the handshake, read the request, send these bytes, then reset.
+        case resetAfter(String)
     }
 
     /// One HTTPS server: a listener whose connections run a server TLSSession.
@@ -22,7 +26,16 @@ import Testing
             try listener.listen { [unowned self] result in
                 guard case .success(let stream) = result else { return }
                 self.connections.append(stream)
-                guard case .http(let response) = reply, let session = try? TLSSession(context: context) else { return }
+                let response: String, resetAfterAnswer: Bool
+                switch reply {
+                case .silent: return
+                case .resetOnClientHello:
+                    try? stream.startReading(onBytes: { _ in stream.close(reset: true) }, onEnd: { _ in stream.close() })
+                    return
+                case .http(let text): (response, resetAfterAnswer) = (text, false)
+                case .resetAfter(let text): (response, resetAfterAnswer) = (text, true)
+                }
+                guard let session = try? TLSSession(context: context) else { return }
                 var request: [UInt8] = []
                 var answered = false
                 try? stream.startReading(onBytes: { bytes in
@@ -31,9 +44,10 @@ import Testing
                     if !answered, request.count >= 4, request.suffix(4) == Array("\r\n\r\n".utf8) {
                         answered = true
                         try? session.write(Array(response.utf8))
-                        session.shutdown()
+                        if !resetAfterAnswer { session.shutdown() }
                     }
                     if session.hasOutgoing { try? stream.write(session.drainOutgoing()) }
+                    if answered, resetAfterAnswer { stream.close(reset: true) }
                 }, onEnd: { _ in stream.close() })
             }
         }
@@ -115,5 +129,18 @@ import Testing
         let silent = try fetch(.silent, limits: limits)
         #expect(codes(silent) == ["policy-tls"])
         #expect(silent?.findings.first?[detail: "reason"] == "timeout")
+    }
+
+    /// A reset is that stage's finding with a stable reason, never a wait for the deadline.
+    @Test func aResetDuringTheHandshakeIsAPolicyTLSProtocolFailure() throws {
+        let result = try fetch(.resetOnClientHello)
+        #expect(codes(result) == ["policy-tls"])
+        #expect(result?.findings.first?.details["reason"] == "protocol")
+    }
+
+    @Test func aResetInTheMiddleOfTheResponseIsPolicyHTTPWithReasonReset() throws {
+        let result = try fetch(.resetAfter("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 500\r\n\r\nversion: STSv1\r\n"))
+        #expect(codes(result) == ["policy-http"])
+        #expect(result?.findings.first?.details["reason"] == "reset")
     }
 }

@@ -9,6 +9,17 @@ import Testing
         var banner = "220 mx.example.test ESMTP\r\n"
         var ehloReply = "250-mx.example.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"
         var startTLSReply = "220 2.0.0 Ready to start TLS\r\n"
+        var hangUp: HangUp?
+    }
+
+    /// Ways the server leaves in the middle of the dialogue.
+    enum HangUp {
+        /// An RST instead of the reply to EHLO.
+        case resetOnEHLO
+        /// An RST when the ClientHello arrives after the 220 to STARTTLS.
+        case resetOnClientHello
+        /// The observed crash: `220` to STARTTLS, a few bytes that are not TLS, FIN at once.
+        case garbageAndCloseAfterSTARTTLS
     }
 
     final class Server {
@@ -37,9 +48,15 @@ import Testing
                 func handle(_ line: String) {
                     self.commands.append(line)
                     switch line.split(separator: " ").first.map({ $0.uppercased() }) ?? "" {
-                    case "EHLO": reply(script.ehloReply)
+                    case "EHLO":
+                        if script.hangUp == .resetOnEHLO { return stream.close(reset: true) }
+                        reply(script.ehloReply)
                     case "HELO": reply("250 mx.example.test\r\n")
                     case "STARTTLS":
+                        if script.hangUp == .garbageAndCloseAfterSTARTTLS {
+                            try? stream.write(Array("220 2.0.0 Go ahead\r\n\u{0}not TLS at all\r\n".utf8))
+                            return stream.close()
+                        }
                         reply(script.startTLSReply)
                         if script.startTLSReply.hasPrefix("220") { session = try? TLSSession(context: context) }
                     case "QUIT": reply("221 2.0.0 Bye\r\n")
@@ -48,6 +65,7 @@ import Testing
                 }
                 try? stream.startReading(onBytes: { bytes in
                     var plaintext = Array(copying: bytes)
+                    if session != nil, script.hangUp == .resetOnClientHello { return stream.close(reset: true) }
                     if let session {
                         session.feed(plaintext)
                         plaintext = []
@@ -183,5 +201,37 @@ import Testing
         script.startTLSReply = "454 4.7.0 TLS not available\r\n"
         let (result, _) = try probe(script)
         #expect(codes(result) == ["mx-no-starttls"])
+    }
+
+    /// A reset or a close at any stage ends the probe with that stage's finding and a
+    /// stable reason, never a crash (SIGPIPE) or a wait for the deadline.
+    @Test func aResetBeforeTheEHLOReplyIsAnSMTPFindingWithReasonReset() throws {
+        var script = Script()
+        script.hangUp = .resetOnEHLO
+        let (result, _) = try probe(script)
+        let finding = try #require(result?.findings.first)
+        #expect(codes(result) == ["mx-smtp"])
+        #expect(finding.details["stage"] == "ehlo")
+        #expect(finding.details["reason"] == "reset")
+        #expect(finding.details["error"]?.stringValue?.hasPrefix("e") == true)
+    }
+
+    @Test func aResetDuringTheHandshakeIsAnMXTLSProtocolFailure() throws {
+        var script = Script()
+        script.hangUp = .resetOnClientHello
+        let (result, _) = try probe(script)
+        let finding = try #require(result?.findings.first)
+        #expect(codes(result) == ["mx-tls"])
+        #expect(finding.details["reason"] == "protocol")
+    }
+
+    @Test func garbageAndACloseRightAfterTheSTARTTLSReplyIsAnMXTLSFinding() throws {
+        var script = Script()
+        script.hangUp = .garbageAndCloseAfterSTARTTLS
+        let (result, _) = try probe(script)
+        let finding = try #require(result?.findings.first)
+        #expect(codes(result) == ["mx-tls"])
+        #expect(finding.details["reason"] == "protocol")
+        #expect(result?.smtp?.plaintextAfterSTARTTLS == true || result?.smtp == nil)
     }
 }
