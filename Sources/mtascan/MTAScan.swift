@@ -1,6 +1,7 @@
 import ArgumentParser
 import MTAScanCore
 import MTAScanEngine
+internal import Glibc
 
 @main
 struct MTAScan: ParsableCommand {
@@ -24,9 +25,21 @@ struct MTAScan: ParsableCommand {
     /// A write to a peer (or a stdout reader) that went away must be an error on that
     /// write, never the end of a scan by SIGPIPE: ignore the signal before any
     /// subcommand runs (see `BrokenPipe`), then dispatch as ArgumentParser would.
+    ///
+    /// A reader of standard output that goes away (`mtascan domains com.zone | head`)
+    /// ends the command quietly with 141, as the signal would have, instead of an
+    /// error message about a pipe the user closed on purpose. `scan` handles its own
+    /// output failures (its metadata records them).
     static func main() {
         BrokenPipe.ignoreSignal()
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch let error as FileError where error.errno == EPIPE && error.path == FileDescriptor.standardOutput.path {
+            Self.exit(withError: ExitCode(141))
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 
