@@ -25,6 +25,7 @@ import socket
 import ssl
 import time
 
+import check_hostile  # noqa: E402 - the hostile-peer matrix's plays (imports this module)
 import gen_services
 
 CONNECT_TIMEOUT = 2.0   # a dropped SYN shows as a timeout after this
@@ -224,6 +225,8 @@ def expect_response(data, policy, expect_body=True):
 
 def check_policy(run, policy):
     address, host, serve = policy["address"], policy["host"], policy["serve"]
+    if check_hostile.check_policy(run, policy):
+        return
     opener = lambda: connect(address, 443)  # noqa: E731
     if serve == "tcp-refused":
         return expect_tcp(address, 443, "refused")
@@ -357,6 +360,8 @@ def starttls_session(address):
 
 def check_mx(run, mx, shared=False):
     address, host, behaviour = mx["address"], mx["host"], mx["smtp"]
+    if check_hostile.check_mx(run, mx):
+        return
     if behaviour == "tcp-refused":
         return expect_tcp(address, 25, "refused")
     if behaviour == "tcp-timeout":

@@ -39,7 +39,7 @@ def quote_txt(strings):
     out = []
     for string in strings:
         escaped = []
-        for byte in string.encode():
+        for byte in string.encode("utf-8", "surrogateescape"):  # "\udcff": the raw byte 0xff
             char = chr(byte)
             if char in '"\\':
                 escaped.append("\\" + char)
@@ -260,6 +260,8 @@ class Generator:
         args = [f"--upstream={self.addresses['authoritative_hidden']}",
                 f"--delay-ms={self.catalogue['slow_delay_ms']}"]
         args += [f"--listen={mode}@{address}" for mode, address in self.addresses["badns"].items()]
+        args += [f"--listen={mode}@{address}"
+                 for mode, address in self.addresses.get("hostile_resolvers", {}).items()]
         with open(os.path.join(self.run, "badns.args"), "w") as handle:
             handle.write("\n".join(args) + "\n")
 
