@@ -23,6 +23,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import base64
 import ipaddress
 import json
 import os
@@ -39,7 +40,8 @@ def quote_txt(strings):
     out = []
     for string in strings:
         escaped = []
-        for byte in string.encode("utf-8", "surrogateescape"):  # "\udcff": the raw byte 0xff
+        # text, or {"base64": ...} for a string that is not UTF-8
+        for byte in (base64.b64decode(string["base64"]) if isinstance(string, dict) else string.encode()):
             char = chr(byte)
             if char in '"\\':
                 escaped.append("\\" + char)

@@ -111,10 +111,25 @@ def rr(owner, rtype, data):
 
 def txt(owner, *strings):
     """One TXT record; several strings make one multi-string record (RFC 1035 §3.3.14)."""
+    data = []
     for string in strings:
-        # surrogateescape: "\udcff" stands for the raw byte 0xff (records that are not UTF-8)
-        assert len(string.encode("utf-8", "surrogateescape")) <= 255, string
-    return rr(owner, "TXT", list(strings))
+        # "\udcff" stands for the raw byte 0xff (surrogateescape); a string that is not
+        # UTF-8 goes into the catalogue as {"base64": ...}, since JSON text cannot hold it.
+        raw = string.encode("utf-8", "surrogateescape")
+        assert len(raw) <= 255, string
+        try:
+            raw.decode("utf-8")
+            data.append(string)
+        except UnicodeDecodeError:
+            data.append({"base64": base64.b64encode(raw).decode()})
+    return rr(owner, "TXT", data)
+
+
+def txt_bytes(item):
+    """The bytes of one TXT character-string of the catalogue (text, or {"base64": ...})."""
+    if isinstance(item, dict):
+        return base64.b64decode(item["base64"])
+    return item.encode()
 
 
 def sts(*strings):
@@ -1251,9 +1266,9 @@ class World:
 
 def present_txt_string(string):
     """One character-string as dig shows it: quotes and backslashes escaped, bytes
-    outside printable ASCII as \\DDD ("\\udcff" in the catalogue is the raw byte 0xff)."""
+    outside printable ASCII as \\DDD."""
     out = []
-    for byte in string.encode("utf-8", "surrogateescape"):
+    for byte in txt_bytes(string):
         char = chr(byte)
         if char in '"\\':
             out.append("\\" + char)
