@@ -1023,6 +1023,32 @@ valid_domain(
     "to a valid record (RFC 7208 §3.3 style), padded to 120 strings with spaces: valid.",
     sts_records=[txt("_mta-sts", *(list(STS_OK) + [";"] + [" "] * 92))])
 
+# ---- certificates of absurd size -------------------------------------------------------
+
+valid_domain(
+    "degenerate-policy-long-chain", "degenerate",
+    "The policy host sends its certificate with a chain of 51 intermediates (50 below the "
+    "test intermediate): within OpenSSL's default verification depth of 100, which senders "
+    "use, so valid; the record reports chain_length 52.",
+    policy_extra={"cert": "long-chain"})
+valid_domain(
+    "degenerate-policy-huge-cert", "degenerate",
+    "The policy host's certificate is some 116 KB (2000 extra SAN names): the handshake "
+    "stops at OpenSSL's 100 KB limit for the certificate message (a protocol failure), "
+    "in bounded memory.",
+    findings=["policy-tls"], dns_findings=(), verdict="misconfigured",
+    detail={"policy-tls": {"reason": "protocol"}}, policy_extra={"cert": "huge-cert"})
+own_mx_domain(
+    "degenerate-mx-long-chain", "degenerate",
+    "The MX host's certificate comes with a chain of 51 intermediates: valid, as for the "
+    "policy host.",
+    [("mx", "starttls-cert-long-chain")], [], verdict="valid")
+own_mx_domain(
+    "degenerate-mx-huge-cert", "degenerate",
+    "The MX host's certificate is some 116 KB: the handshake stops at the 100 KB limit.",
+    [("mx", "starttls-cert-huge-cert")], ["mx-tls", "mx-pkix-invalid-all"],
+    detail={"mx-tls": {"reason": "protocol"}})
+
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
 # nginx and Postfix play what a real, misconfigured server does; hostile.py plays
 # what no real server does on purpose; "none" means nothing listens.
@@ -1071,6 +1097,10 @@ CERT_KINDS = {
     "wildcard": "issued by the test intermediate for *.<parent of the host>",
     "parent-wildcard": "issued by the test intermediate for *.<grandparent of the host> "
                        "(a wildcard two labels up: does not match)",
+    "long-chain": "issued at the end of a chain of 50 intermediates below the test "
+                  "intermediate; served with all 51",
+    "huge-cert": "as good, with 2000 more SAN names: a certificate of some 116 KB, over "
+                 "OpenSSL's default 100 KB limit for a peer's certificate message",
 }
 
 MX_SMTP = {
