@@ -93,7 +93,7 @@ HUGE_HEADER_BYTES = 10 * 1024 * 1024
 GARBAGE = b"\x00\xffThis is not TLS. " * 64 + b"\r\n"
 ALERT_HANDSHAKE_FAILURE = b"\x15\x03\x03\x00\x02\x02\x28"   # level fatal, handshake_failure (40)
 RECORD_TOO_LONG = b"\x16\x03\x03\xff\xff" + b"\x00" * 4096    # a handshake record "of 65535 bytes"
-RESET_DELAY = 0.2           # seconds between accept and a *-reset-on-accept RST: the client's
+RESET_DELAY = 0.5           # seconds between accept and a *-reset-on-accept RST: the client's
                             # connect has completed and its first bytes are out by then
 # TLS terminated by asyncio (good certificate), then the HTTP misbehaviour
 TLS_MODES = {"http-huge-header", "http-headers-never-end", "http-slow-body", "http-endless-chunked",
