@@ -10,6 +10,21 @@ listening address (UDP and TCP on the same address and port):
   refused   answers every query with RCODE 5 (REFUSED): a lame delegation
   servfail  answers every query with RCODE 2 (SERVFAIL)
 
+and, on their own addresses, hostile *resolvers*: mtascan is pointed at one of them
+(`--resolver`) and must survive every answer (each is built from the query alone,
+nothing is relayed):
+
+  ptr-loop          the answer's owner name is a compression pointer to itself
+  ptr-forward       the answer's owner name is a pointer past the end of the message
+  count-excess      ANCOUNT says 5, one record follows
+  truncated-packet  a well-formed start, cut in the middle of the answer record
+  name-too-long     an owner name of five 63-byte labels (over the 255-byte limit)
+  wrong-id          a correct-looking NOERROR answer with the query's ID plus one
+  wrong-question    a NOERROR answer whose question is another name
+  wrong-type        NOERROR with an A record, whatever type was asked
+  tc-no-tcp         TC=1 over UDP; over TCP the connection is closed at once
+  tcp-prefix-only   TC=1 over UDP; over TCP a length prefix (256) and never the body
+
 Usage:
   badns.py --upstream 127.53.0.1 --delay-ms 300 \\
            --listen silent@127.53.1.1 --listen slow@127.53.1.2:53 ...
@@ -31,7 +46,9 @@ import time
 
 import daemon  # this directory: the server life cycle both scripts share
 
-MODES = ("silent", "slow", "refused", "servfail")
+HOSTILE_MODES = ("ptr-loop", "ptr-forward", "count-excess", "truncated-packet", "name-too-long",
+                 "wrong-id", "wrong-question", "wrong-type", "tc-no-tcp", "tcp-prefix-only")
+MODES = ("silent", "slow", "refused", "servfail") + HOSTILE_MODES
 RCODE = {"refused": 5, "servfail": 2}
 MAX_TCP = 128          # concurrent TCP connections per listener
 MAX_PENDING = 2048     # delayed (slow) queries in flight per listener
@@ -70,6 +87,41 @@ def question_end(query):
         return None
     offset += 4  # QTYPE, QCLASS
     return offset if offset <= len(query) else None
+
+
+def hostile_response(query, mode, transport):
+    """The crafted answer of a hostile-resolver mode, or None for no answer."""
+    end = question_end(query)
+    if end is None:
+        return None
+    qid, flags = struct.unpack_from("!HH", query)
+    question = query[HEADER.size:end]
+    response_flags = 0x8000 | (flags & 0x0100) | 0x0080  # QR, RD copied, RA
+    a_record = b"\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\x7f\x00\x00\x01"  # A IN 300 127.0.0.1
+    if mode in ("tc-no-tcp", "tcp-prefix-only"):
+        return HEADER.pack(qid, response_flags | 0x0200, 1, 0, 0, 0) + question
+    if mode == "wrong-id":
+        return HEADER.pack((qid + 1) & 0xFFFF, response_flags, 1, 0, 0, 0) + question
+    if mode == "wrong-question":
+        other = b"\x05wrong\x04test\x00" + query[end - 4:end]
+        return HEADER.pack(qid, response_flags, 1, 0, 0, 0) + other
+    header = HEADER.pack(qid, response_flags, 1, 1, 0, 0)
+    answer_at = HEADER.size + len(question)
+    if mode == "ptr-loop":
+        owner = struct.pack("!H", 0xC000 | answer_at)  # points at itself
+    elif mode == "ptr-forward":
+        owner = struct.pack("!H", 0xC000 | (answer_at + 200))  # past the end
+    elif mode == "name-too-long":
+        owner = (b"\x3f" + b"a" * 63) * 5 + b"\x00"
+    else:
+        owner = b"\xc0\x0c"  # the question's name: well formed
+    if mode == "wrong-type":
+        return header + question + owner + a_record
+    if mode == "count-excess":
+        return HEADER.pack(qid, response_flags, 1, 5, 0, 0) + question + owner + a_record
+    if mode == "truncated-packet":
+        return header + question + owner + a_record[:6]
+    return header + question + owner + a_record
 
 
 def error_response(query, rcode):
@@ -121,6 +173,8 @@ class Listener:
             return None
         if self.mode in RCODE:
             return error_response(query, RCODE[self.mode])
+        if self.mode in HOSTILE_MODES:
+            return hostile_response(query, self.mode, transport)
         # slow: wait, then ask the real server over the same transport
         if self.pending >= MAX_PENDING:
             return None
@@ -156,6 +210,14 @@ class Listener:
             writer.close()
 
     async def serve_tcp(self, reader, writer):
+        if self.mode == "tc-no-tcp":
+            return  # closed at once (handle_tcp's finally)
+        if self.mode == "tcp-prefix-only":
+            await reader.readexactly(2)
+            writer.write(struct.pack("!H", 256))  # a length, and never the 256 bytes
+            await writer.drain()
+            await asyncio.sleep(self.options.lifetime)
+            return
         while True:
             prefix = await reader.readexactly(2)
             (length,) = struct.unpack("!H", prefix)

@@ -92,6 +92,9 @@ def read_lines(path):
     except FileNotFoundError:
         return []
 
+# hostile.py plays that run a real server handshake part of the way (so need a certificate)
+HOSTILE_TLS_WITH_CERT = ("tls-close-mid-handshake", "tls-reset-mid-handshake")
+
 
 def batches(names, prefix):
     return [(f"{prefix}-{i // gen_certs.BATCH_SIZE:05d}", names[i:i + gen_certs.BATCH_SIZE])
@@ -152,7 +155,7 @@ class Services:
             self.claim(policy["address"], 443, server, entry["name"])
             if policy["serve"] == "https":
                 self.certs.add((policy["host"], policy.get("cert", "good")))
-            elif policy["serve"].startswith("http-"):
+            elif policy["serve"].startswith("http-") or policy["serve"] in HOSTILE_TLS_WITH_CERT:
                 self.certs.add((policy["host"], "good"))
         for name, mx in self.mx_hosts():
             server = self.mx_server[mx["smtp"]]
@@ -427,8 +430,9 @@ class Services:
             if self.policy_server[policy["serve"]] == "hostile":
                 play = {"mode": policy["serve"], "address": policy["address"], "port": 443,
                         "scenario": entry["name"], "host": policy["host"]}
-                if policy["serve"].startswith("http-"):
+                if policy["serve"].startswith("http-") or policy["serve"] in HOSTILE_TLS_WITH_CERT:
                     play["cert"] = self.cert(policy["host"])
+                if policy["serve"].startswith("http-"):
                     play["body_file"] = self.path("www", entry["name"] + ".txt")
                 plays.append(play)
         for name, mx in self.mx_hosts():

@@ -23,6 +23,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import base64
 import ipaddress
 import json
 import os
@@ -39,7 +40,8 @@ def quote_txt(strings):
     out = []
     for string in strings:
         escaped = []
-        for byte in string.encode():
+        # text, or {"base64": ...} for a string that is not UTF-8
+        for byte in (base64.b64decode(string["base64"]) if isinstance(string, dict) else string.encode()):
             char = chr(byte)
             if char in '"\\':
                 escaped.append("\\" + char)
@@ -260,6 +262,8 @@ class Generator:
         args = [f"--upstream={self.addresses['authoritative_hidden']}",
                 f"--delay-ms={self.catalogue['slow_delay_ms']}"]
         args += [f"--listen={mode}@{address}" for mode, address in self.addresses["badns"].items()]
+        args += [f"--listen={mode}@{address}"
+                 for mode, address in self.addresses.get("hostile_resolvers", {}).items()]
         with open(os.path.join(self.run, "badns.args"), "w") as handle:
             handle.write("\n".join(args) + "\n")
 

@@ -46,6 +46,30 @@ BADNS = {
     "refused": "127.53.1.3",
     "servfail": "127.53.1.4",
 }
+# Hostile resolvers (badns.py): mtascan pointed at one of these with --resolver gets
+# crafted answers to every query. mode -> (address, findings, verdict, why).
+HOSTILE_RESOLVERS = {
+    "ptr-loop": ("127.53.1.10", ["dns-timeout"], "unknown",
+                 "a compression pointer to itself: the codec refuses the message, so the query times out"),
+    "ptr-forward": ("127.53.1.11", ["dns-timeout"], "unknown",
+                    "a compression pointer past the end of the message: refused, a timeout"),
+    "count-excess": ("127.53.1.12", ["dns-timeout"], "unknown",
+                     "ANCOUNT 5 with one record present: refused, a timeout"),
+    "truncated-packet": ("127.53.1.13", ["dns-timeout"], "unknown",
+                         "cut in the middle of the answer record: refused, a timeout"),
+    "name-too-long": ("127.53.1.14", ["dns-timeout"], "unknown",
+                      "an owner name of 320 bytes (over 255): refused, a timeout"),
+    "wrong-id": ("127.53.1.15", ["dns-timeout"], "unknown",
+                 "answers with another ID: not an answer to anything pending, a timeout"),
+    "wrong-question": ("127.53.1.16", ["dns-timeout"], "unknown",
+                       "answers another question: dropped, a timeout"),
+    "wrong-type": ("127.53.1.17", [], "no-mta-sts",
+                   "an A record whatever the type: no TXT record, so no MTA-STS"),
+    "tc-no-tcp": ("127.53.1.18", ["dns-timeout"], "unknown",
+                  "TC=1, and the TCP retry is closed at once: a timeout"),
+    "tcp-prefix-only": ("127.53.1.19", ["dns-timeout"], "unknown",
+                        "TC=1, and over TCP a length prefix without its message: a timeout"),
+}
 UNREACHABLE_NS = "127.53.1.250"   # nothing listens: ICMP port unreachable
 SCANNER_SOURCE = "127.0.0.10"     # PTR scanner.test., A back to it (FCrDNS)
 UNCONFIRMED_SOURCE = "127.0.0.11"  # PTR unconfirmed.test., whose A is UNCONFIRMED_A
@@ -87,9 +111,25 @@ def rr(owner, rtype, data):
 
 def txt(owner, *strings):
     """One TXT record; several strings make one multi-string record (RFC 1035 §3.3.14)."""
+    data = []
     for string in strings:
-        assert len(string.encode()) <= 255, string
-    return rr(owner, "TXT", list(strings))
+        # "\udcff" stands for the raw byte 0xff (surrogateescape); a string that is not
+        # UTF-8 goes into the catalogue as {"base64": ...}, since JSON text cannot hold it.
+        raw = string.encode("utf-8", "surrogateescape")
+        assert len(raw) <= 255, string
+        try:
+            raw.decode("utf-8")
+            data.append(string)
+        except UnicodeDecodeError:
+            data.append({"base64": base64.b64encode(raw).decode()})
+    return rr(owner, "TXT", data)
+
+
+def txt_bytes(item):
+    """The bytes of one TXT character-string of the catalogue (text, or {"base64": ...})."""
+    if isinstance(item, dict):
+        return base64.b64decode(item["base64"])
+    return item.encode()
 
 
 def sts(*strings):
@@ -839,6 +879,176 @@ for _i in range(1, PROVIDER_HOSTED_COUNT + 1):
         "of them all must respect the per-IP rate and concurrency limits and probe each MX once.",
         policy_extra={"timing_log": True}, policy_address=_hosted_address)
 
+# ---- hostile peers: every stage of every protocol, played by hostile.py -----------
+# Each ends in a named finding within the probe's time limit (tools/testnet/README.md,
+# "Hostile peers"); a scan over all of them must exit 0 with one record per domain.
+
+HOSTILE_DESCRIPTIONS = {}  # behaviour -> what hostile.py does (the services table)
+
+for _serve, _reason, _why in [
+    ("tls-close-on-accept", "protocol", "closes the connection (FIN) right after the accept"),
+    ("tls-reset-on-accept", "protocol", "resets the connection (RST) just after the accept"),
+    ("tls-reset-on-hello", "protocol", "answers the ClientHello with an RST"),
+    ("tls-close-mid-handshake", "protocol", "sends half of a real ServerHello flight, then FIN"),
+    ("tls-reset-mid-handshake", "protocol", "sends half of a real ServerHello flight, then RST"),
+    ("tls-alert-plaintext", "alert", "answers the ClientHello with a fatal handshake_failure alert"),
+    ("tls-record-too-long", "protocol", "answers with a TLS record header whose length is 65535"),
+]:
+    HOSTILE_DESCRIPTIONS[_serve] = _why
+    policy_case(f"policy-{_serve}", f"Port 443 {_why}.", ["policy-tls"],
+                detail={"policy-tls": {"reason": _reason}}, serve=_serve)
+
+for _serve, _code, _key, _value, _why in [
+    ("http-close-before-head", "policy-http", "reason", "no-response",
+     "reads the request and closes without a byte of response"),
+    ("http-reset-before-head", "policy-http", "reason", "reset",
+     "reads the request and resets the connection"),
+    ("http-close-mid-head", "policy-http", "reason", "truncated", "sends half a head, then closes"),
+    ("http-reset-mid-head", "policy-http", "reason", "reset", "sends half a head, then resets"),
+    ("http-close-mid-body", "policy-http", "reason", "truncated",
+     "announces 500 bytes, sends 40, then closes"),
+    ("http-reset-mid-body", "policy-http", "reason", "reset",
+     "announces 500 bytes, sends 40, then resets"),
+    ("http-content-length-huge", "policy-syntax", "rule", "too-large",
+     "announces Content-Length: 99999999999999999999999 (past 2^64)"),
+    ("http-content-length-negative", "policy-http", "reason", "bad-content-length",
+     "announces Content-Length: -1"),
+    ("http-content-length-conflict", "policy-http", "reason", "bad-content-length",
+     "sends two Content-Length fields that differ"),
+    ("http-chunk-size-overflow", "policy-syntax", "rule", "too-large",
+     "sends a chunk size of 32 hex digits (past 2^64)"),
+    ("http-chunk-malformed", "policy-http", "reason", "bad-chunk",
+     "sends a chunk-size line that is not hex"),
+    ("http-bare-cr", "policy-http", "reason", "malformed-status-line",
+     "ends its head lines with a bare CR"),
+    ("http-09", "policy-http", "reason", "malformed-status-line",
+     "answers with the body alone, no status line (HTTP/0.9 style)"),
+    ("http-200-no-body", "policy-syntax", "rule", "empty", "answers 200 with Content-Length: 0"),
+    ("http-interim-flood", "policy-http", "reason", "too-many-interim-responses",
+     "sends ten 100 Continue responses before the 200"),
+    ("http-101", "policy-http", "reason", "unexpected-upgrade",
+     "answers 101 Switching Protocols that nothing asked for"),
+    ("http-ambiguous-length", "policy-http", "reason", "ambiguous-length",
+     "sends Transfer-Encoding: chunked and Content-Length together"),
+    ("http-obs-fold", "policy-http", "reason", "obs-fold", "folds a header field onto a second line"),
+]:
+    HOSTILE_DESCRIPTIONS[_serve] = f"TLS with a good certificate, then {_why}"
+    policy_case(f"policy-{_serve}", f"TLS with a good certificate, then the server {_why}.",
+                [_code], detail={_code: {_key: _value}}, serve=_serve)
+
+for _behaviour, _stage, _reason, _why in [
+    ("smtp-close-on-accept", "banner", "closed", "closes the connection right after the accept"),
+    ("smtp-reset-on-accept", "banner", "reset", "resets the connection just after the accept"),
+    ("smtp-close-mid-banner", "banner", "closed", "sends half a banner line, then closes"),
+    ("smtp-reset-mid-banner", "banner", "reset", "sends half a banner line, then resets"),
+    ("smtp-reset-on-ehlo", "ehlo", "reset", "resets the connection instead of answering EHLO"),
+    ("smtp-close-mid-ehlo", "ehlo", "closed", "sends the first line of a multiline EHLO reply, then closes"),
+    ("smtp-endless-ehlo", "ehlo", "too-long", "answers EHLO with 250- lines that never end"),
+    ("smtp-long-line", "banner", "too-long", "sends a banner line of 100 000 bytes"),
+    ("smtp-mixed-codes", "banner", "malformed", "sends a multiline banner whose code changes (220-, 250)"),
+    ("smtp-bare-cr", "banner", "too-long", "ends its banner lines with a bare CR, never a LF"),
+    ("smtp-unsolicited", "banner", "unexpected-data", "sends a second reply after its banner, unasked"),
+    ("smtp-http-reply", "ehlo", "malformed", "answers EHLO with an HTTP 400 response"),
+    ("smtp-reset-on-starttls", "starttls", "reset", "resets the connection instead of answering STARTTLS"),
+]:
+    HOSTILE_DESCRIPTIONS[_behaviour] = _why
+    own_mx_domain(f"mx-{_behaviour}", "hostile", f"The only MX host {_why}.",
+                  [("mx", _behaviour)], ["mx-smtp"],
+                  detail={"mx-smtp": {"stage": _stage, "reason": _reason}})
+
+for _behaviour, _reason, _why in [
+    ("starttls-close", "protocol", "answers STARTTLS with 220, then closes at once"),
+    ("starttls-garbage-close", "protocol", "answers STARTTLS with 220 and a few bytes that are not "
+     "TLS in one write, then closes at once (the peer that once ended a scan with SIGPIPE)"),
+    ("starttls-reset", "protocol", "answers STARTTLS with 220, then resets on the ClientHello"),
+    ("starttls-alert", "alert", "answers STARTTLS with 220, then a fatal handshake_failure alert"),
+    ("starttls-record-too-long", "protocol", "answers STARTTLS with 220, then a TLS record header "
+     "whose length is 65535"),
+]:
+    HOSTILE_DESCRIPTIONS[_behaviour] = _why
+    own_mx_domain(f"mx-{_behaviour}", "hostile", f"The only MX host {_why}.",
+                  [("mx", _behaviour)], ["mx-tls", "mx-pkix-invalid-all"],
+                  detail={"mx-tls": {"reason": _reason}})
+
+# ---- degenerate records: what zones may hold that no sane zone does ----------------
+
+_null_address = policy_addresses.take()
+scenario(
+    "degenerate-null-mx", "degenerate",
+    "A null MX (RFC 7505: `0 .`, the domain accepts no mail) beside a valid STS record and "
+    "policy: there is no MX host to protect, reported as mx-none with reason null-mx.",
+    records=[rr("@", "MX", "0 ."), sts(STS_OK),
+             tlsrpt(tlsrpt_ok("degenerate-null-mx.test")), rr("mta-sts", "A", _null_address)],
+    policy=good_policy(policy_body(SHARED_MX), address=_null_address),
+    dns_findings=["mx-none"], verdict="misconfigured", detail={"mx-none": {"reason": "null-mx"}})
+own_mx_domain(
+    "degenerate-mx-ip-literal", "degenerate",
+    "The MX target is an IP address written as a name (`10 127.25.0.1.`): a name that does not "
+    "exist, so the MX host has no address (RFC 5321 §5.1 forbids literals here), and no "
+    "policy pattern can match it.",
+    [], ["mx-dns", "mx-pattern-mismatch"], dns_findings=["mx-dns"],
+    extra_records=[mx_rr(10, "127.25.0.1")])
+own_mx_domain(
+    "degenerate-mx-cname", "degenerate",
+    "The MX target is a CNAME to the shared provider's mx1.mailhost.test (RFC 2181 §10.3 "
+    "forbids it; resolvers follow it): the certificate names mx1.mailhost.test, not the MX "
+    "host name the policy and SNI use.",
+    [], ["mx-tls", "mx-pkix-invalid-all"], detail={"mx-tls": {"reason": "name-mismatch"}},
+    extra_records=[mx_rr(10, "alias.degenerate-mx-cname.test"),
+                   rr("alias", "CNAME", "mx1.mailhost.test.")])
+own_mx_domain(
+    "degenerate-mx-cname-loop", "degenerate",
+    "The MX target is a CNAME loop (a -> b -> a): its address lookup SERVFAILs.",
+    [], ["dns-servfail"], verdict="unknown", dns_findings=["dns-servfail"],
+    extra_records=[mx_rr(10, "loop1.degenerate-mx-cname-loop.test"),
+                   rr("loop1", "CNAME", "loop2.degenerate-mx-cname-loop.test."),
+                   rr("loop2", "CNAME", "loop1.degenerate-mx-cname-loop.test.")])
+HUGE_MX_COUNT = 200
+own_mx_domain(
+    "degenerate-mx-huge-set", "degenerate",
+    f"{HUGE_MX_COUNT} MX records (an RRset of some 5 KB: TC over UDP, then TCP), every host "
+    "at the shared provider's address, whose certificate names only mx1.mailhost.test: mtascan "
+    "keeps the first 32 hosts by preference and finds them all invalid.",
+    [], ["mx-tls", "mx-pkix-invalid-all"], detail={"mx-tls": {"reason": "name-mismatch"}},
+    extra_records=[mx_rr(10 + i, f"mx{i:03d}.degenerate-mx-huge-set.test") for i in range(HUGE_MX_COUNT)]
+    + [rr(f"mx{i:03d}", "A", SHARED_MX_HOSTS["mx1.mailhost.test"]) for i in range(HUGE_MX_COUNT)])
+valid_domain(
+    "degenerate-sts-non-utf8", "degenerate",
+    "The _mta-sts TXT record carries bytes that are not UTF-8 (0xff 0xfe) in its id.",
+    sts_records=[sts("v=STSv1; id=2024\udcff\udcfe")], dns_findings=["sts-record-invalid-id"],
+    findings=["sts-record-invalid-id"], verdict="misconfigured")
+valid_domain(
+    "degenerate-sts-many-strings", "degenerate",
+    "The _mta-sts TXT record is one record of 27 one-byte character-strings that concatenate "
+    "to a valid record (RFC 7208 §3.3 style), padded to 120 strings with spaces: valid.",
+    sts_records=[txt("_mta-sts", *(list(STS_OK) + [";"] + [" "] * 92))])
+
+# ---- certificates of absurd size -------------------------------------------------------
+
+valid_domain(
+    "degenerate-policy-long-chain", "degenerate",
+    "The policy host sends its certificate with a chain of 51 intermediates (50 below the "
+    "test intermediate): within OpenSSL's default verification depth of 100, which senders "
+    "use, so valid; the record reports chain_length 52.",
+    policy_extra={"cert": "long-chain"})
+valid_domain(
+    "degenerate-policy-huge-cert", "degenerate",
+    "The policy host's certificate is some 116 KB (2000 extra SAN names): the handshake "
+    "stops at OpenSSL's 100 KB limit for the certificate message (a protocol failure), "
+    "in bounded memory.",
+    findings=["policy-tls"], dns_findings=(), verdict="misconfigured",
+    detail={"policy-tls": {"reason": "protocol"}}, policy_extra={"cert": "huge-cert"})
+own_mx_domain(
+    "degenerate-mx-long-chain", "degenerate",
+    "The MX host's certificate comes with a chain of 51 intermediates: valid, as for the "
+    "policy host.",
+    [("mx", "starttls-cert-long-chain")], [], verdict="valid")
+own_mx_domain(
+    "degenerate-mx-huge-cert", "degenerate",
+    "The MX host's certificate is some 116 KB: the handshake stops at the 100 KB limit.",
+    [("mx", "starttls-cert-huge-cert")], ["mx-tls", "mx-pkix-invalid-all"],
+    detail={"mx-tls": {"reason": "protocol"}})
+
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
 # nginx and Postfix play what a real, misconfigured server does; hostile.py plays
 # what no real server does on purpose; "none" means nothing listens.
@@ -865,6 +1075,15 @@ POLICY_SERVE = {
                              "lines that never ends"),
     "none": ("none", "the name has no address"),
 }
+for _serve in ("tls-close-on-accept", "tls-reset-on-accept", "tls-reset-on-hello",
+               "tls-close-mid-handshake", "tls-reset-mid-handshake", "tls-alert-plaintext",
+               "tls-record-too-long", "http-close-before-head", "http-reset-before-head",
+               "http-close-mid-head", "http-reset-mid-head", "http-close-mid-body",
+               "http-reset-mid-body", "http-content-length-huge", "http-content-length-negative",
+               "http-content-length-conflict", "http-chunk-size-overflow", "http-chunk-malformed",
+               "http-bare-cr", "http-09", "http-200-no-body", "http-interim-flood", "http-101",
+               "http-ambiguous-length", "http-obs-fold"):
+    POLICY_SERVE[_serve] = ("hostile", HOSTILE_DESCRIPTIONS[_serve])
 
 CERT_KINDS = {
     "good": "issued by the test intermediate for the host; served with the intermediate",
@@ -878,6 +1097,10 @@ CERT_KINDS = {
     "wildcard": "issued by the test intermediate for *.<parent of the host>",
     "parent-wildcard": "issued by the test intermediate for *.<grandparent of the host> "
                        "(a wildcard two labels up: does not match)",
+    "long-chain": "issued at the end of a chain of 50 intermediates below the test "
+                  "intermediate; served with all 51",
+    "huge-cert": "as good, with 2000 more SAN names: a certificate of some 116 KB, over "
+                 "OpenSSL's default 100 KB limit for a peer's certificate message",
 }
 
 MX_SMTP = {
@@ -902,6 +1125,13 @@ MX_SMTP = {
     "tcp-timeout": ("hostile", "a listener whose accept queue is kept full: SYNs are dropped"),
     "none": ("none", "the name has no address"),
 }
+for _behaviour in ("smtp-close-on-accept", "smtp-reset-on-accept", "smtp-close-mid-banner",
+                   "smtp-reset-mid-banner", "smtp-reset-on-ehlo", "smtp-close-mid-ehlo",
+                   "smtp-endless-ehlo", "smtp-long-line", "smtp-mixed-codes", "smtp-bare-cr",
+                   "smtp-unsolicited", "smtp-http-reply", "smtp-reset-on-starttls", "starttls-close",
+                   "starttls-garbage-close", "starttls-reset", "starttls-alert",
+                   "starttls-record-too-long"):
+    MX_SMTP[_behaviour] = ("hostile", HOSTILE_DESCRIPTIONS[_behaviour])
 for _kind in CERT_KINDS:
     if _kind != "good":
         MX_SMTP[f"starttls-cert-{_kind}"] = ("postfix", f"STARTTLS with a certificate: {_kind}")
@@ -1064,10 +1294,25 @@ class World:
             return ("NOERROR" if self.exists(name) else "NXDOMAIN"), answer
 
 
+def present_txt_string(string):
+    """One character-string as dig shows it: quotes and backslashes escaped, bytes
+    outside printable ASCII as \\DDD."""
+    out = []
+    for byte in txt_bytes(string):
+        char = chr(byte)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= byte < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return "".join(out)
+
+
 def present(rtype, data):
     """Presentation format as dig prints it."""
     if rtype == "TXT":
-        return " ".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in data)
+        return " ".join('"' + present_txt_string(s) + '"' for s in data)
     if rtype == "AAAA":
         return str(ipaddress.ip_address(data))
     if rtype in ("MX", "CNAME", "NS", "PTR"):
@@ -1158,6 +1403,8 @@ def assert_loopback_only():
         for mx in entry["mx"]:
             if mx["address"]:
                 assert ipaddress.ip_address(mx["address"]) in ipaddress.ip_network(MX_NET), mx
+    for address, *_ in HOSTILE_RESOLVERS.values():
+        assert ipaddress.ip_address(address) in ipaddress.ip_network("127.53.1.0/24"), address
 
 
 def catalogue():
@@ -1181,6 +1428,7 @@ def catalogue():
             "authoritative_hidden": NSD_HIDDEN,
             "authoritative_synthetic": NSD_SYNTH,
             "badns": dict(BADNS),
+            "hostile_resolvers": {mode: spec[0] for mode, spec in HOSTILE_RESOLVERS.items()},
             "unreachable_nameserver": UNREACHABLE_NS,
             "scanner_source": SCANNER_SOURCE,
             "unconfirmed_source": UNCONFIRMED_SOURCE,
@@ -1201,6 +1449,9 @@ def catalogue():
         "shared_mx_hosts": [{"host": h, "address": a, "smtp": "starttls-good"}
                             for h, a in SHARED_MX_HOSTS.items()],
         "scenarios": scenarios,
+        "hostile_resolvers": [{"mode": mode, "address": spec[0], "description": spec[3],
+                               "expect": {"findings": spec[1], "verdict": spec[2]}}
+                              for mode, spec in HOSTILE_RESOLVERS.items()],
     }
 
 
