@@ -21,7 +21,8 @@ enum ScanRecordsTarget {
         let splits = input.splits()
         let chunk = input.byte()
         let cap = input.byte()
-        let maxLineLength = cap == 0 ? ScanRecordReader.defaultMaxLineLength : Int(cap)
+        // The default cap (16 MiB) is a buffer allocated per reader: far beyond any fuzz input.
+        let maxLineLength = cap == 0 ? 64 * 1024 : Int(cap)
         let payload = input.rest
 
         func read(_ reader: inout ScanRecordReader, _ values: inout [JSONValue]) -> [Seen] {
@@ -44,9 +45,10 @@ enum ScanRecordsTarget {
         var cutValues: [JSONValue] = []
         var wholeValues: [JSONValue] = []
         var cut = ScanRecordReader(
-            source: SplitByteSource(payload, splits), chunkSize: chunk == 0 ? 1024 * 1024 : Int(chunk),
+            source: SplitByteSource(payload, splits), chunkSize: chunk == 0 ? 4096 : Int(chunk),
             maxLineLength: maxLineLength)
-        var whole = ScanRecordReader(source: MemoryByteSource(payload), maxLineLength: maxLineLength)
+        var whole = ScanRecordReader(
+            source: MemoryByteSource(payload), chunkSize: payload.count + 1, maxLineLength: maxLineLength)
         let seen = read(&cut, &cutValues)
         Invariant.require(seen == read(&whole, &wholeValues), "items depend on chunking")
         Invariant.require(cutValues == wholeValues, "records depend on chunking")

@@ -19,7 +19,7 @@ enum ZoneFileTarget {
         var input = input
         let splits = input.splits()
         let chunk = input.byte()
-        let chunkSize = chunk == 0 ? 256 * 1024 : Int(chunk)
+        let chunkSize = chunk == 0 ? 4096 : Int(chunk)
         let word = input.byte()
         let maxWordLength = word == 0 ? 4096 : Int(word)
         let choice = input.byte()
@@ -31,7 +31,7 @@ enum ZoneFileTarget {
             source: SplitByteSource(payload, splits), origin: origin, chunkSize: chunkSize,
             maxWordLength: maxWordLength, recentWindow: recentWindow)
         var whole = ZoneFileReader(
-            source: MemoryByteSource(payload), origin: origin, maxWordLength: maxWordLength,
+            source: MemoryByteSource(payload), origin: origin, chunkSize: payload.count + 1, maxWordLength: maxWordLength,
             recentWindow: recentWindow)
         let run = ReaderRun { try cut.next().map(InputItemSnapshot.init) }
         let expected = ReaderRun { try whole.next().map(InputItemSnapshot.init) }
@@ -114,8 +114,8 @@ enum ZoneTokenizerTarget {
             return steps
         }
 
-        let cut = steps(SplitByteSource(payload, splits), chunkSize: chunk == 0 ? 256 * 1024 : Int(chunk))
-        let whole = steps(MemoryByteSource(payload), chunkSize: 256 * 1024)
+        let cut = steps(SplitByteSource(payload, splits), chunkSize: chunk == 0 ? 4096 : Int(chunk))
+        let whole = steps(MemoryByteSource(payload), chunkSize: payload.count + 1)
         Invariant.require(cut == whole, "tokens depend on chunking:\n\(cut)\n\(whole)")
         var last = 1
         for step in cut {
