@@ -216,6 +216,8 @@ def policies_and_records():
             if record.get("type") != "TXT":
                 continue
             text = record["data"]
+            if isinstance(text, list):  # character-strings of one record
+                text = "".join('"%s"' % part for part in text)
             target = "sts-record" if record["owner"].startswith("_mta-sts") else (
                 "tlsrpt-record" if record["owner"].startswith("_smtp._tls") else None)
             if target:
