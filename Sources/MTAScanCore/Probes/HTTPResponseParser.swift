@@ -133,17 +133,22 @@ public struct HTTPResponseParser: Sendable {
         var end = start
         while end < limit, buffer[end] != UInt8(ascii: "\n") { end += 1 }
         let foundLF = end < limit
+        // At most `allowance` bytes: the line never outgrows its cap.
+        line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+        // Garbage is a malformed status line before it is an overlong one, so
+        // that the reason does not depend on how the bytes were cut: fed at
+        // once, 16 KiB of noise would otherwise be `header-too-large`, and
+        // fed in pieces `malformed-status-line` (found by fuzzing).
+        if case .statusLine = state, !Self.canStartStatusLine(line) {
+            fail(.malformedStatusLine)
+            return buffer.count
+        }
         if !foundLF && end - start >= allowance {
             // The allowance is spent and the line has not ended: fail before buffering more.
             fail(overflowReason)
             return buffer.count
         }
-        line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
         countSectionBytes(end - start + (foundLF ? 1 : 0))
-        if case .statusLine = state, !Self.canStartStatusLine(line) {
-            fail(.malformedStatusLine)
-            return buffer.count
-        }
         guard foundLF else { return end }
 
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
