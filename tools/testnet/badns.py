@@ -19,6 +19,8 @@ nothing is relayed):
   count-excess      ANCOUNT says 5, one record follows
   truncated-packet  a well-formed start, cut in the middle of the answer record
   name-too-long     an owner name of five 63-byte labels (over the 255-byte limit)
+  label-too-long    an owner name whose one label is 64 bytes (length byte 0x40: a
+                    reserved label type, RFC 6891 §5)
   wrong-id          a correct-looking NOERROR answer with the query's ID plus one
   wrong-question    a NOERROR answer whose question is another name
   wrong-type        NOERROR with an A record, whatever type was asked
@@ -46,7 +48,7 @@ import time
 
 import daemon  # this directory: the server life cycle both scripts share
 
-HOSTILE_MODES = ("ptr-loop", "ptr-forward", "count-excess", "truncated-packet", "name-too-long",
+HOSTILE_MODES = ("ptr-loop", "ptr-forward", "count-excess", "truncated-packet", "name-too-long", "label-too-long",
                  "wrong-id", "wrong-question", "wrong-type", "tc-no-tcp", "tcp-prefix-only")
 MODES = ("silent", "slow", "refused", "servfail") + HOSTILE_MODES
 RCODE = {"refused": 5, "servfail": 2}
@@ -113,6 +115,8 @@ def hostile_response(query, mode, transport):
         owner = struct.pack("!H", 0xC000 | (answer_at + 200))  # past the end
     elif mode == "name-too-long":
         owner = (b"\x3f" + b"a" * 63) * 5 + b"\x00"
+    elif mode == "label-too-long":
+        owner = b"\x40" + b"a" * 64 + b"\x00"
     else:
         owner = b"\xc0\x0c"  # the question's name: well formed
     if mode == "wrong-type":

@@ -149,6 +149,8 @@ HTTP_PLAYS = {
     "http-101": (lambda d, body: d.startswith(b"HTTP/1.1 101 "), None),
     "http-ambiguous-length": (lambda d, body: b"Transfer-Encoding: chunked\r\nContent-Length: " in d, None),
     "http-obs-fold": (lambda d, body: b"\r\nX-Folded: first part\r\n second part\r\n" in d, None),
+    "http-bare-lf": (lambda d, body: d.startswith(b"HTTP/1.1 200 OK\nContent-Type: text/plain\n")
+                     and d.endswith(b"\n\n" + body) and b"\r\n" not in d[:-len(body) or None], None),
 }
 
 
@@ -201,6 +203,7 @@ SMTP_PLAYS = {
     "smtp-long-line": (raw, None, lambda d, h: d.startswith(b"220 " + b"x" * 1000) and len(d) >= 100000, None),
     "smtp-mixed-codes": (raw, None, lambda d, h: d.startswith(b"220-%s ESMTP\r\n250 " % h), None),
     "smtp-bare-cr": (raw, None, lambda d, h: d.startswith(b"220-") and b"\r220-" in d and b"\n" not in d, None),
+    "smtp-bare-lf": (raw, None, lambda d, h: d == b"220 %s ESMTP bare LF\n" % h, None),
     "smtp-unsolicited": (raw, None, lambda d, h: d == b"220 %s ESMTP\r\n250 nobody asked for this\r\n" % h, None),
     "smtp-reset-on-ehlo": ("ehlo", None, lambda d, h: d == b"", "reset"),
     "smtp-close-mid-ehlo": ("ehlo", None, lambda d, h: d == b"250-%s\r\n" % h, "close"),

@@ -93,7 +93,7 @@ def read_lines(path):
         return []
 
 # hostile.py plays that run a real server handshake part of the way (so need a certificate)
-HOSTILE_TLS_WITH_CERT = ("tls-close-mid-handshake", "tls-reset-mid-handshake")
+HOSTILE_TLS_WITH_CERT = ("tls-close-mid-handshake", "tls-reset-mid-handshake", "smtp-bare-lf")
 
 
 def batches(names, prefix):
@@ -162,6 +162,8 @@ class Services:
             self.claim(mx["address"], 25, server, name or mx["host"])
             if server == "postfix":
                 self.certs.add((mx["host"], self.mx_cert_kind(mx["smtp"])))
+            elif mx["smtp"] in HOSTILE_TLS_WITH_CERT:
+                self.certs.add((mx["host"], "good"))
         if self.synthetic:
             self.claim(SYNTH_POLICY_ADDRESS, 443, "nginx", "synthetic")
             self.claim(SYNTH_MX_ADDRESS, 25, "postfix", "synthetic")
@@ -437,8 +439,11 @@ class Services:
                 plays.append(play)
         for name, mx in self.mx_hosts():
             if self.mx_server[mx["smtp"]] == "hostile":
-                plays.append({"mode": mx["smtp"], "address": mx["address"], "port": 25,
-                              "scenario": name, "host": mx["host"]})
+                play = {"mode": mx["smtp"], "address": mx["address"], "port": 25,
+                        "scenario": name, "host": mx["host"]}
+                if mx["smtp"] in HOSTILE_TLS_WITH_CERT:
+                    play["cert"] = self.cert(mx["host"])
+                plays.append(play)
         return plays
 
     def write_health(self, plays):

@@ -38,6 +38,7 @@ run/hostile.json from the catalogue's policy and mx behaviours):
     http-101              101 Switching Protocols that nothing asked for
     http-ambiguous-length Transfer-Encoding: chunked and Content-Length together
     http-obs-fold         a header field folded onto a second line (obs-fold)
+    http-bare-lf          a correct response whose head lines end in a bare LF (allowed)
 
   port 25 (MX hosts)
     smtp-silent           accepts and never sends a banner
@@ -54,6 +55,8 @@ run/hostile.json from the catalogue's policy and mx behaviours):
     smtp-unsolicited      the banner, then a second reply before any command
     smtp-http-reply       EHLO answered with "HTTP/1.1 400 Bad Request"
     smtp-reset-on-starttls  STARTTLS advertised; RST instead of its reply
+    smtp-bare-lf          every reply line ends in a bare LF, STARTTLS with a good
+                          certificate, 221 to QUIT: a complete dialogue (RFC 5321 wants CRLF)
     starttls-refused      EHLO advertises STARTTLS; STARTTLS gets 454
     starttls-garbage      STARTTLS gets 220, then (after the ClientHello) bytes that are not TLS
     starttls-close        STARTTLS gets 220, then FIN at once
@@ -93,8 +96,8 @@ HUGE_HEADER_BYTES = 10 * 1024 * 1024
 GARBAGE = b"\x00\xffThis is not TLS. " * 64 + b"\r\n"
 ALERT_HANDSHAKE_FAILURE = b"\x15\x03\x03\x00\x02\x02\x28"   # level fatal, handshake_failure (40)
 RECORD_TOO_LONG = b"\x16\x03\x03\xff\xff" + b"\x00" * 4096    # a handshake record "of 65535 bytes"
-RESET_DELAY = 0.5           # seconds between accept and a *-reset-on-accept RST: the client's
-                            # connect has completed and its first bytes are out by then
+RESET_DELAY = 0.5           # seconds between accept and an RST that must not fail the client's
+                            # connect: its loop has seen the connect complete by then
 # TLS terminated by asyncio (good certificate), then the HTTP misbehaviour
 TLS_MODES = {"http-huge-header", "http-headers-never-end", "http-slow-body", "http-endless-chunked",
              "http-close-before-head", "http-reset-before-head", "http-close-mid-head",
@@ -102,7 +105,7 @@ TLS_MODES = {"http-huge-header", "http-headers-never-end", "http-slow-body", "ht
              "http-content-length-huge", "http-content-length-negative",
              "http-content-length-conflict", "http-chunk-size-overflow", "http-chunk-malformed",
              "http-bare-cr", "http-09", "http-200-no-body", "http-interim-flood", "http-101",
-             "http-ambiguous-length", "http-obs-fold"}
+             "http-ambiguous-length", "http-obs-fold", "http-bare-lf"}
 # a server handshake driven by hand (ssl.SSLObject) so it can stop half-way
 HANDSHAKE_MODES = {"tls-close-mid-handshake", "tls-reset-mid-handshake"}
 SMTP_MODES = {"smtp-silent", "smtp-endless-banner", "smtp-slow-banner", "starttls-refused",
@@ -111,7 +114,9 @@ SMTP_MODES = {"smtp-silent", "smtp-endless-banner", "smtp-slow-banner", "starttl
               "smtp-close-mid-ehlo", "smtp-endless-ehlo", "smtp-long-line", "smtp-mixed-codes",
               "smtp-bare-cr", "smtp-unsolicited", "smtp-http-reply", "smtp-reset-on-starttls",
               "starttls-close", "starttls-garbage-close", "starttls-reset", "starttls-alert",
-              "starttls-record-too-long"}
+              "starttls-record-too-long", "smtp-bare-lf"}
+# SMTP plays that complete STARTTLS themselves (so need a certificate)
+SMTP_TLS_MODES = {"smtp-bare-lf"}
 OTHER_MODES = {"tcp-timeout", "tls-garbage", "tls-silent", "tls-close-on-accept", "tls-reset-on-accept",
                "tls-reset-on-hello", "tls-alert-plaintext", "tls-record-too-long"} | HANDSHAKE_MODES
 MODES = TLS_MODES | SMTP_MODES | OTHER_MODES
@@ -137,7 +142,7 @@ class Play:
         self.fillers = []
         self.body = b""
         self.ssl_context = None
-        if self.mode in TLS_MODES | HANDSHAKE_MODES:
+        if self.mode in TLS_MODES | HANDSHAKE_MODES | SMTP_TLS_MODES:
             self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.ssl_context.load_cert_chain(spec["cert"])
         if self.mode in TLS_MODES:
@@ -414,6 +419,12 @@ class Play:
         await self.answer(reader, writer, b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n"
                           % len(self.body), b"%x\r\n%s\r\n0\r\n\r\n" % (len(self.body), self.body))
 
+    async def play_http_bare_lf(self, reader, writer):
+        await self.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: %d\nConnection: close\n\n%s"
+                     % (len(self.body), self.body))
+        await writer.drain()
+
     async def play_http_obs_fold(self, reader, writer):
         await self.answer(reader, writer, b"X-Folded: first part\r\n second part\r\n"
                           b"Content-Length: %d\r\n" % len(self.body))
@@ -461,6 +472,9 @@ class Play:
         await self.send_then(writer, b"220 %s half a bann" % self.host.encode(), "close")
 
     async def play_smtp_reset_mid_banner(self, reader, writer):
+        # As on accept: an RST before the client's loop saw its connect complete would
+        # fail the connect (mx-tcp), not the banner this play is about.
+        await asyncio.sleep(RESET_DELAY)
         await self.send_then(writer, b"220 %s half a bann" % self.host.encode(), "reset")
 
     async def play_smtp_reset_on_ehlo(self, reader, writer):
@@ -504,6 +518,20 @@ class Play:
         writer.write(self.banner())
         await reader.readline()
         await self.send_then(writer, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "close")
+
+    async def play_smtp_bare_lf(self, reader, writer):
+        host = self.host.encode()
+        writer.write(b"220 %s ESMTP bare LF\n" % host)
+        await reader.readline()  # EHLO
+        writer.write(b"250-%s\n250-PIPELINING\n250 STARTTLS\n" % host)
+        if not (await reader.readline()).upper().startswith(b"STARTTLS"):
+            return
+        writer.write(b"220 2.0.0 go ahead\n")
+        await writer.drain()
+        await writer.start_tls(self.ssl_context)
+        await reader.readline()  # QUIT, through TLS
+        writer.write(b"221 2.0.0 bye\n")
+        await writer.drain()
 
     async def play_smtp_reset_on_starttls(self, reader, writer):
         writer.write(self.banner())

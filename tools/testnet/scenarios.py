@@ -69,6 +69,8 @@ HOSTILE_RESOLVERS = {
                   "TC=1, and the TCP retry is closed at once: a timeout"),
     "tcp-prefix-only": ("127.53.1.19", ["dns-timeout"], "unknown",
                         "TC=1, and over TCP a length prefix without its message: a timeout"),
+    "label-too-long": ("127.53.1.20", ["dns-timeout"], "unknown",
+                       "a 64-byte label (length byte 0x40, a reserved label type): refused, a timeout"),
 }
 UNREACHABLE_NS = "127.53.1.250"   # nothing listens: ICMP port unreachable
 SCANNER_SOURCE = "127.0.0.10"     # PTR scanner.test., A back to it (FCrDNS)
@@ -956,6 +958,18 @@ for _behaviour, _stage, _reason, _why in [
                   [("mx", _behaviour)], ["mx-smtp"],
                   detail={"mx-smtp": {"stage": _stage, "reason": _reason}})
 
+HOSTILE_DESCRIPTIONS["http-bare-lf"] = ("TLS with a good certificate, then a correct response whose "
+                                        "head lines end in a bare LF")
+policy_case("policy-http-bare-lf", "TLS with a good certificate, then a correct response whose head "
+            "lines end in a bare LF, not CRLF: valid (RFC 9112 §2.2 lets a recipient accept it, as "
+            "common clients do).", [], verdict="valid", serve="http-bare-lf")
+HOSTILE_DESCRIPTIONS["smtp-bare-lf"] = ("every reply line ends in a bare LF; STARTTLS with a good "
+                                        "certificate and 221 to QUIT")
+own_mx_domain("mx-smtp-bare-lf", "hostile",
+              "The only MX host ends every reply line in a bare LF (RFC 5321 §2.3.8 wants CRLF), "
+              "then completes STARTTLS with a good certificate: valid, as senders read such lines.",
+              [("mx", "smtp-bare-lf")], [], verdict="valid")
+
 for _behaviour, _reason, _why in [
     ("starttls-close", "protocol", "answers STARTTLS with 220, then closes at once"),
     ("starttls-garbage-close", "protocol", "answers STARTTLS with 220 and a few bytes that are not "
@@ -1082,7 +1096,7 @@ for _serve in ("tls-close-on-accept", "tls-reset-on-accept", "tls-reset-on-hello
                "http-reset-mid-body", "http-content-length-huge", "http-content-length-negative",
                "http-content-length-conflict", "http-chunk-size-overflow", "http-chunk-malformed",
                "http-bare-cr", "http-09", "http-200-no-body", "http-interim-flood", "http-101",
-               "http-ambiguous-length", "http-obs-fold"):
+               "http-ambiguous-length", "http-obs-fold", "http-bare-lf"):
     POLICY_SERVE[_serve] = ("hostile", HOSTILE_DESCRIPTIONS[_serve])
 
 CERT_KINDS = {
@@ -1130,7 +1144,7 @@ for _behaviour in ("smtp-close-on-accept", "smtp-reset-on-accept", "smtp-close-m
                    "smtp-endless-ehlo", "smtp-long-line", "smtp-mixed-codes", "smtp-bare-cr",
                    "smtp-unsolicited", "smtp-http-reply", "smtp-reset-on-starttls", "starttls-close",
                    "starttls-garbage-close", "starttls-reset", "starttls-alert",
-                   "starttls-record-too-long"):
+                   "starttls-record-too-long", "smtp-bare-lf"):
     MX_SMTP[_behaviour] = ("hostile", HOSTILE_DESCRIPTIONS[_behaviour])
 for _kind in CERT_KINDS:
     if _kind != "good":

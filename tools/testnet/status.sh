@@ -37,7 +37,7 @@ for c in $(wanted_components); do
         nsd) address=$NSD_ADDR ;;
         nsd-hidden) address=$NSD_HIDDEN_ADDR ;;
         nsd-synth) address=$NSD_SYNTH_ADDR ;;
-        badns) address=127.53.1.1-19 ;;
+        badns) address=127.53.1.1-20 ;;
         unbound) address=$UNBOUND_ADDR ;;
         hostile|nginx|postfix) address=$(endpoint_summary "$c") ;;
     esac

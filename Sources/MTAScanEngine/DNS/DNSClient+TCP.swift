@@ -1,5 +1,6 @@
 /// RFC 7766: a truncated UDP answer is asked again over TCP, framed with a
-/// two-byte length, to the same resolver. Rare, so one connection per query.
+/// two-byte length, to the same resolver. Rare, so one connection per query. If
+/// that fails, the query moves on to the next resolver (`tcpRetryFailed`).
 extension DNSClient {
     func retryOverTCP(_ query: Query) {
         countTCPFallback()
@@ -23,7 +24,7 @@ extension DNSClient {
             stream.close()
             timer.close()
             guard let self else { return }
-            if let message { self.conclude(query, with: message) } else { self.finish(query, .timeout, resolver: nil) }
+            if let message { self.conclude(query, with: message) } else { self.tcpRetryFailed(query) }
             self.pump()
         }
         endExchange = end

@@ -268,6 +268,22 @@ public final class DNSClient {
         }
     }
 
+    /// The TCP retry of a truncated answer failed (refused, closed, reset, no message
+    /// in time): for this name the resolver is as good as silent, so another resolver
+    /// gets the query (over UDP first) while attempts remain, as after a timeout. A
+    /// resolver that answers UDP but not TCP must not cost the name its lookup.
+    func tcpRetryFailed(_ query: Query) {
+        if resolvers.count > 1, query.attempts < configuration.attempts {
+            statistics.retries += 1
+            query.usedTCP = false
+            query.resolverIndex = (query.resolverIndex + 1) % resolvers.count
+            waiting.append(query)
+        } else {
+            statistics.timeouts += 1
+            finish(query, query.lastFailure ?? .timeout, resolver: nil)
+        }
+    }
+
     func finish(_ query: Query, _ outcome: DNSLookupOutcome, resolver: SocketAddress?) {
         query.completion(DNSLookup(
             name: query.name, type: query.type, outcome: outcome, resolver: resolver,

@@ -14,6 +14,8 @@ import Testing
         case servfail
         /// The answer comes from a second socket on another address.
         case wrongSource
+        /// TC=1 over UDP, and nothing listens on TCP: the retry is refused.
+        case truncatedWithoutTCP
     }
 
     /// Answers A queries for any name with 192.0.2.<n>, by `behaviour`.
@@ -39,8 +41,9 @@ import Testing
         private func respond(to query: [UInt8], from client: SocketAddress) {
             queries += 1
             guard case .success(let message) = DNSMessage.parse(query), let question = message.question else { return }
-            func reply(id: UInt16, name: String, rcode: UInt16 = 0) -> [UInt8] {
-                var builder = DNSWireBuilder(.init(id: id, flags: 0x8180 | rcode, answers: rcode == 0 ? 1 : 0))
+            func reply(id: UInt16, name: String, rcode: UInt16 = 0, truncated: Bool = false) -> [UInt8] {
+                let flags: UInt16 = 0x8180 | rcode | (truncated ? 0x0200 : 0)
+                var builder = DNSWireBuilder(.init(id: id, flags: flags, answers: rcode == 0 ? 1 : 0))
                 builder.question(name, type: question.type.rawValue)
                 if rcode == 0 { builder.record(name, type: 1) { $0.raw([192, 0, 2, 7]) } }
                 return builder.bytes
@@ -59,6 +62,8 @@ import Testing
                 try? socket.send(reply(id: message.id, name: question.name, rcode: 2), to: client)
             case .wrongSource:
                 try? impostor.send(reply(id: message.id, name: question.name), to: client)
+            case .truncatedWithoutTCP:
+                try? socket.send(reply(id: message.id, name: question.name, truncated: true), to: client)
             }
         }
 
@@ -153,6 +158,17 @@ import Testing
         #expect(addresses(rescued.lookups[0]) == ["192.0.2.7"])
         let failed = try run([.servfail], names: ["a.example"])
         #expect(failed.lookups.first?.outcome == .servfail)
+    }
+
+    /// A resolver that sets TC but refuses TCP: the name moves on to the next resolver
+    /// instead of ending as a timeout; with no other resolver it is a timeout.
+    @Test func aFailedTCPRetryFailsOverToTheNextResolver() throws {
+        let rescued = try run([.truncatedWithoutTCP, .answer], names: ["a.example", "b.example"]) { $0.attempts = 3 }
+        #expect(rescued.lookups.allSatisfy { addresses($0) == ["192.0.2.7"] })
+        #expect(rescued.queries[0] >= 1, "the truncating resolver was never asked")
+        #expect(rescued.statistics.tcpFallbacks >= 1)
+        let alone = try run([.truncatedWithoutTCP], names: ["a.example"])
+        #expect(alone.lookups.first?.outcome == .timeout)
     }
 
     @Test func theInFlightCapQueuesTheRest() throws {
