@@ -32,7 +32,7 @@ enum DNSWireFraming {
         var optRecords = 0
         let sections: [(DNSSection, Int)] = [(.answer, count(6)), (.authority, count(8)), (.additional, count(10))]
         for (section, records) in sections {
-            for _ in 0..<records {
+            for index in 0..<records {
                 let owner = position
                 switch skipName(wire, from: position, limit: wire.count) {
                 case .failure(let failure): return failure.error(section)
@@ -49,6 +49,8 @@ enum DNSWireFraming {
                     optRecords += 1
                     guard section == .additional, optRecords == 1, wire[owner] == 0 else { return .badOPT }
                 }
+                // RFC 8945 §5.1; ldns drops the record after a TSIG that is not last.
+                if type == tsig, section != .additional || index != records - 1 { return .badTSIG }
                 if !rdataFits(wire, rdata, type) { return .badRData(section: section, type: type) }
                 if !isCheckedHere(type), LDNSRecordExtent.end(of: wire, recordAt: owner) != rdata.upperBound {
                     return .badRData(section: section, type: type)
@@ -58,6 +60,9 @@ enum DNSWireFraming {
         // Bytes after the last record are not read by anyone; they are left alone.
         return nil
     }
+
+    /// RFC 8945's transaction signature; mtascan never reads one, only places it.
+    private static let tsig = DNSRecordType(250)
 
     private enum NameFailure: Error {
         case truncated, badName

@@ -41,3 +41,30 @@ import Testing
         #expect(message.answer.first?.rdata == .other(type: 33, bytes: [0, 10, 0, 5, 0, 25, 2, 109, 120, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0]))
     }
 }
+
+/// TSIG placement (RFC 8945 §5.1), found by the same target: ldns meeting a
+/// TSIG before the end of the additional section stopped reading one record
+/// early, losing the record after it.
+@Suite struct DNSTSIGPlacementTests {
+    private func message(additional types: [UInt16], answers: [UInt16] = []) -> [UInt8] {
+        var wire = DNSWireBuilder(.init(answers: UInt16(answers.count), additionals: UInt16(types.count)))
+        wire.question("example.com", type: 1)
+        for type in answers + types {
+            wire.record(".", type: type, ttl: 0) { _ in }
+        }
+        return wire.bytes
+    }
+
+    @Test func tsigBeforeAnotherAdditionalRecordFails() {
+        #expect(DNSMessage.parse(message(additional: [1536, 250, 0])) == .failure(.badTSIG))
+    }
+
+    @Test func tsigOutsideTheAdditionalSectionFails() {
+        #expect(DNSMessage.parse(message(additional: [], answers: [250])) == .failure(.badTSIG))
+    }
+
+    @Test func tsigLastIsTakenOutOfTheAdditionalSection() throws {
+        let parsed = try DNSMessage.parse(message(additional: [1536, 250])).get()
+        #expect(parsed.additional.map(\.type.rawValue) == [1536])
+    }
+}
