@@ -17,7 +17,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 root=$PWD/Fuzz
-binary=$root/.build/release/MTAScanFuzz
+# MTASCAN_FUZZ_BINARY: run a copy made earlier instead of building, so that a
+# long campaign is not disturbed when the package is rebuilt meanwhile.
+binary=${MTASCAN_FUZZ_BINARY:-$root/.build/release/MTAScanFuzz}
 
 # Swift's crash backtracer would wait on every crash libFuzzer provokes on
 # purpose; libFuzzer and ASan print their own reports.
@@ -26,6 +28,7 @@ export SWIFT_BACKTRACE=enable=no
 common_flags=(-max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 
 build() {
+    [[ -n ${MTASCAN_FUZZ_BINARY:-} ]] && return
     # -enable-testing: the zone-tokenizer target reaches the internal ZoneTokenizer.
     swift build --package-path "$root" -c release --sanitize=fuzzer --sanitize=address \
         -Xswiftc -enable-testing 2>&1 | grep -v "Cannot export local symbol" >&2 || true

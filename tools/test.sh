@@ -22,3 +22,8 @@ echo "== the local test internet answers as its scenario catalogue says"
 tools/testnet/check.sh
 echo "== swift test"
 MTASCAN_TESTNET=1 swift test --skip-build
+
+# Every fuzz target briefly from its seeds (Fuzz/, docs/reliability.md "Fuzzing"):
+# about a minute and a half with its build; ends "fuzz smoke: N passed, M failed".
+echo "== fuzz smoke"
+tools/fuzz.sh smoke

@@ -12,6 +12,11 @@ public enum DNSParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// More than one OPT record, or one outside the additional section, or
     /// with a non-root owner (RFC 6891 §6.1.1).
     case badOPT
+    /// A TSIG record other than the last of the additional section, where
+    /// RFC 8945 §5.1 allows one only. ldns, on meeting it elsewhere in that
+    /// section, stops reading one record early: the records after it would
+    /// silently be lost.
+    case badTSIG
     /// ldns refused the message (compression loops and pointers outside the
     /// message end up here): its `ldns_status` code and message.
     case ldns(status: Int32, message: String)
@@ -23,6 +28,7 @@ public enum DNSParseError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badName: "bad-name"
         case .badRData: "bad-rdata"
         case .badOPT: "bad-opt"
+        case .badTSIG: "bad-tsig"
         case .ldns: "ldns"
         }
     }
@@ -34,6 +40,7 @@ public enum DNSParseError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badName(let section): "bad name in \(section) section"
         case .badRData(let section, let type): "bad \(type) rdata in \(section) section"
         case .badOPT: "misplaced or repeated OPT record"
+        case .badTSIG: "TSIG record not last in the additional section"
         case .ldns(let status, let message): "ldns status \(status): \(message)"
         }
     }

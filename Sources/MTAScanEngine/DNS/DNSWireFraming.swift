@@ -5,8 +5,13 @@
 /// of 5 bytes, or a CNAME whose name runs on past its rdata, leaves it
 /// reading the next record from the wrong offset and yields records that are
 /// not in the message. This walk makes those a failure. It follows no
-/// compression pointers (ldns does, and rejects loops and wild targets); it
-/// allocates nothing.
+/// compression pointers (ldns does, and rejects loops and wild targets).
+///
+/// The types mtascan reads are checked here, field by field, without
+/// allocating. Any other type (SRV, RRSIG, NSEC...) ldns reads by its own
+/// descriptor, which may end before or after RDLENGTH; for those, ldns is
+/// asked how far it reads the record (`LDNSRecordExtent`), which costs an
+/// allocation, and a record it would not read to exactly RDLENGTH fails.
 enum DNSWireFraming {
     static func problem(_ message: [UInt8]) -> DNSParseError? {
         message.withUnsafeBufferPointer { problem(in: $0) }
@@ -27,7 +32,7 @@ enum DNSWireFraming {
         var optRecords = 0
         let sections: [(DNSSection, Int)] = [(.answer, count(6)), (.authority, count(8)), (.additional, count(10))]
         for (section, records) in sections {
-            for _ in 0..<records {
+            for index in 0..<records {
                 let owner = position
                 switch skipName(wire, from: position, limit: wire.count) {
                 case .failure(let failure): return failure.error(section)
@@ -44,12 +49,20 @@ enum DNSWireFraming {
                     optRecords += 1
                     guard section == .additional, optRecords == 1, wire[owner] == 0 else { return .badOPT }
                 }
+                // RFC 8945 §5.1; ldns drops the record after a TSIG that is not last.
+                if type == tsig, section != .additional || index != records - 1 { return .badTSIG }
                 if !rdataFits(wire, rdata, type) { return .badRData(section: section, type: type) }
+                if !isCheckedHere(type), LDNSRecordExtent.end(of: wire, recordAt: owner) != rdata.upperBound {
+                    return .badRData(section: section, type: type)
+                }
             }
         }
         // Bytes after the last record are not read by anyone; they are left alone.
         return nil
     }
+
+    /// RFC 8945's transaction signature; mtascan never reads one, only places it.
+    private static let tsig = DNSRecordType(250)
 
     private enum NameFailure: Error {
         case truncated, badName
@@ -80,6 +93,16 @@ enum DNSWireFraming {
                 // 0x40 (RFC 6891's extended labels, deprecated) and 0x80 are not names we read.
                 return .failure(.badName)
             }
+        }
+    }
+
+    /// Types `rdataFits` checks field by field, which ldns then reads to
+    /// exactly RDLENGTH. OPT too: ldns reads its rdata as one field, and its
+    /// placement is checked above; asking ldns once per response would cost.
+    private static func isCheckedHere(_ type: DNSRecordType) -> Bool {
+        switch type {
+        case .a, .aaaa, .cname, .ns, .ptr, .mx, .soa, .txt, .tlsa, .opt: return true
+        default: return false
         }
     }
 
