@@ -23,8 +23,15 @@ public struct Linter: Sendable {
     /// Loaded on first use by `mx-consistency`; a failure is reported per request.
     private let publicSuffixList: @Sendable () -> Result<PublicSuffixList, RequestError>
 
-    public init(publicSuffixList: @escaping @Sendable () -> Result<PublicSuffixList, RequestError>) {
+    /// Bounds the mismatch classification of `mx-consistency` (docs/lint.md).
+    public let consistencyLimits: MXConsistency.Limits
+
+    public init(
+        publicSuffixList: @escaping @Sendable () -> Result<PublicSuffixList, RequestError>,
+        consistencyLimits: MXConsistency.Limits = .default
+    ) {
         self.publicSuffixList = publicSuffixList
+        self.consistencyLimits = consistencyLimits
     }
 
     /// The verdict for one request line; malformed requests give `{"error": ...}`.
@@ -82,8 +89,16 @@ public struct Linter: Sendable {
                 patterns.append(pattern)
             }
             let psl = try publicSuffixList().get()
-            let findings = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl)
-            return .object(["findings": .array(findings.map(\.json))])
+            let evaluation = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: consistencyLimits)
+            var verdict: JSONObject = ["findings": .array(evaluation.findings.map(\.json))]
+            // A bounded answer says so: its kinds are the closest among fewer patterns.
+            if let compared = evaluation.comparedPatterns {
+                verdict["limits"] = .object([
+                    "compared_patterns": .int(compared), "patterns": .int(evaluation.patterns),
+                    "compared_pairs": .int(consistencyLimits.comparedPairs),
+                ])
+            }
+            return .object(verdict)
         }
     }
 
