@@ -45,4 +45,35 @@ import Testing
         #expect(output.stderr.contains("-:3:"))
         #expect(output.stderr.contains("$INCLUDE"))
     }
+
+    // MARK: issue 9: hostile and decorated input
+
+    private static func hasControlBytes(_ text: String) -> Bool {
+        text.utf8.contains { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F }
+    }
+
+    @Test func aZoneWithAByteOrderMarkIsRead() throws {
+        let zone = "\u{FEFF}$ORIGIN com.\n@ SOA a. b. 1 2 3 4 5\nexample NS ns1.example.net.\n"
+        let output = try MTAScanProcess.run(["domains", "--input-format", "zone"], stdin: zone)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdoutLines == ["example.com"])
+    }
+
+    @Test func inputNeverWritesEscapeSequencesToTheTerminal() throws {
+        let zone = try MTAScanProcess.run(["domains", "--input-format", "zone"], stdin: "$ORIGIN \u{1B}]0;pwned\u{07}\n")
+        #expect(zone.status == 1)
+        #expect(zone.stderr.contains("\\x1b]0"), "\(zone.stderr)")
+        #expect(!Self.hasControlBytes(zone.stderr))
+
+        let list = try MTAScanProcess.run(["domains"], stdin: "\u{1B}]0;pwned\u{07}.example\nok.example\n")
+        #expect(list.stdoutLines == ["ok.example"])
+        #expect(list.stderr.contains("\\x1b]0;pwned\\x07.example"), "\(list.stderr)")
+        #expect(!Self.hasControlBytes(list.stderr))
+
+        let lint = try MTAScanProcess.run(["lint", "mx-consistency", "--pattern", "mx.example.com", "--mx", "\u{1B}[2J.example.com"])
+        #expect(lint.status == 1)
+        #expect(lint.stdout.contains("\\x1b[2j"), "\(lint.stdout)")
+        #expect(!Self.hasControlBytes(lint.stdout + lint.stderr))
+    }
 }
+

@@ -14,6 +14,8 @@ public struct Linter: Sendable {
         case mxConsistency = "mx-consistency"
     }
 
+    /// `message` quotes input only through `TerminalText`: the human forms
+    /// print it on a terminal.
     public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible {
         public let message: String
         public init(_ message: String) { self.message = message }
@@ -57,7 +59,7 @@ public struct Linter: Sendable {
         guard let object = request.objectValue else { throw RequestError("a request is a JSON object") }
         guard let kindText = object["kind"]?.stringValue else { throw RequestError("missing \"kind\"") }
         guard let kind = Kind(rawValue: kindText) else {
-            throw RequestError("unknown kind \"\(kindText)\"; one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw RequestError("unknown kind \"\(TerminalText.escaped(String(kindText.prefix(256))))\"; one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         switch kind {
         case .stsRecord:
@@ -84,7 +86,7 @@ public struct Linter: Sendable {
             var patterns: [MXPattern] = []
             for text in patternTexts {
                 guard case .success(let pattern) = MXPattern.parse(text) else {
-                    throw RequestError("invalid mx pattern \"\(text)\"")
+                    throw RequestError("invalid mx pattern \"\(TerminalText.escaped(String(text.prefix(256))))\"")
                 }
                 patterns.append(pattern)
             }
