@@ -75,5 +75,26 @@ import Testing
         #expect(lint.stdout.contains("\\x1b[2j"), "\(lint.stdout)")
         #expect(!Self.hasControlBytes(lint.stdout + lint.stderr))
     }
+
+    @Test func aCSVHeaderIsSkippedOnlyWhenItIsOneAndThenNamed() throws {
+        let header = try MTAScanProcess.run(["domains", "--input-format", "csv"], stdin: "Domain,Rank\r\nexample.com,1\r\nexample.org,2\r\n")
+        #expect(header.status == 0)
+        #expect(header.stdoutLines == ["example.com", "example.org"])
+        #expect(header.stderr.contains("-:1: skipped as a CSV header: Domain,Rank"), "\(header.stderr)")
+
+        // `example.com,1` is data, in domain,rank order: nothing skipped.
+        let data = try MTAScanProcess.run(["domains", "--input-format", "csv"], stdin: "example.com,1\nexample.org,2\n")
+        #expect(data.stdoutLines == ["example.com", "example.org"])
+        #expect(!data.stderr.contains("header"))
+    }
+
+    @Test func namesThatCannotBeRegisteredDomainsAreReported() throws {
+        let output = try MTAScanProcess.run(["domains", "--input-format", "csv", "--json"],
+                                            stdin: "1,example.com\n2,2\n3,1.2.3.4\n4,localhost\n")
+        let records = try output.stdoutLines.map { try JSONParser.parse($0) }
+        #expect(records.map { $0["error"]?.stringValue ?? "ok" } == ["ok", "numeric-tld", "ip-address", "single-label"])
+        let list = try MTAScanProcess.run(["domains", "--count"], stdin: "example.com\nlocalhost\n10.0.0.1\n")
+        #expect(list.stdoutLines == ["1 valid", "2 invalid"])
+    }
 }
 
