@@ -45,4 +45,56 @@ import Testing
         #expect(output.stderr.contains("-:3:"))
         #expect(output.stderr.contains("$INCLUDE"))
     }
+
+    // MARK: issue 9: hostile and decorated input
+
+    private static func hasControlBytes(_ text: String) -> Bool {
+        text.utf8.contains { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F }
+    }
+
+    @Test func aZoneWithAByteOrderMarkIsRead() throws {
+        let zone = "\u{FEFF}$ORIGIN com.\n@ SOA a. b. 1 2 3 4 5\nexample NS ns1.example.net.\n"
+        let output = try MTAScanProcess.run(["domains", "--input-format", "zone"], stdin: zone)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdoutLines == ["example.com"])
+    }
+
+    @Test func inputNeverWritesEscapeSequencesToTheTerminal() throws {
+        let zone = try MTAScanProcess.run(["domains", "--input-format", "zone"], stdin: "$ORIGIN \u{1B}]0;pwned\u{07}\n")
+        #expect(zone.status == 1)
+        #expect(zone.stderr.contains("\\x1b]0"), "\(zone.stderr)")
+        #expect(!Self.hasControlBytes(zone.stderr))
+
+        let list = try MTAScanProcess.run(["domains"], stdin: "\u{1B}]0;pwned\u{07}.example\nok.example\n")
+        #expect(list.stdoutLines == ["ok.example"])
+        #expect(list.stderr.contains("\\x1b]0;pwned\\x07.example"), "\(list.stderr)")
+        #expect(!Self.hasControlBytes(list.stderr))
+
+        let lint = try MTAScanProcess.run(["lint", "mx-consistency", "--pattern", "mx.example.com", "--mx", "\u{1B}[2J.example.com"])
+        #expect(lint.status == 1)
+        #expect(lint.stdout.contains("\\x1b[2j"), "\(lint.stdout)")
+        #expect(!Self.hasControlBytes(lint.stdout + lint.stderr))
+    }
+
+    @Test func aCSVHeaderIsSkippedOnlyWhenItIsOneAndThenNamed() throws {
+        let header = try MTAScanProcess.run(["domains", "--input-format", "csv"], stdin: "Domain,Rank\r\nexample.com,1\r\nexample.org,2\r\n")
+        #expect(header.status == 0)
+        #expect(header.stdoutLines == ["example.com", "example.org"])
+        #expect(header.stderr.contains("-:1: skipped as a CSV header: Domain,Rank"), "\(header.stderr)")
+
+        // `example.com,1` is data, in domain,rank order: nothing skipped.
+        let data = try MTAScanProcess.run(["domains", "--input-format", "csv"], stdin: "example.com,1\nexample.org,2\n")
+        #expect(data.stdoutLines == ["example.com", "example.org"])
+        #expect(!data.stderr.contains("header"))
+    }
+
+    @Test func namesThatCannotBeRegisteredDomainsAreReported() throws {
+        let output = try MTAScanProcess.run(["domains", "--input-format", "csv", "--json"],
+                                            stdin: "1,example.com\n2,2\n3,1.2.3.4\n4,localhost\n")
+        let records = try output.stdoutLines.map { try JSONParser.parse($0) }
+        #expect(records.map { $0["error"]?.stringValue ?? "ok" } == ["ok", "numeric-tld", "ip-address", "single-label"])
+        let list = try MTAScanProcess.run(["domains", "--count"], stdin: "example.com\nlocalhost\n10.0.0.1\n")
+        #expect(list.stdoutLines == ["1 valid", "2 invalid"])
+    }
 }
+

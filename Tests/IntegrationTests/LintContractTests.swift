@@ -88,4 +88,31 @@ import Testing
         #expect(result.stdout.contains("too-large"))
         #expect(try MTAScanProcess.run(["lint", "policy", directory.appendingPathComponent("missing").path]).status != 0)
     }
+
+    /// Issue 9: one request of 10,000 hosts against 10,000 patterns took
+    /// minutes and held up every later line. Matching is now hashed and the
+    /// classification bounded, and the verdict says where it was bounded.
+    @Test func aHugeConsistencyRequestIsAnsweredAndTheNextLineToo() throws {
+        func array(_ names: [String]) -> String { "[" + names.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
+        let patterns = (0..<10_000).map { "mx\($0).example.com" }
+        let matching = #"{"kind":"mx-consistency","patterns":"# + array(patterns) + #","hosts":"#
+            + array((0..<10_000).map { "MX\($0).EXAMPLE.COM" }) + "}"
+        let unmatched = #"{"kind":"mx-consistency","patterns":"# + array(patterns) + #","hosts":"#
+            + array((0..<10_000).map { "mail\($0).example.net" }) + "}"
+        let results = try verdicts([matching, unmatched, #"{"kind":"mx-match","pattern":"a.example","host":"a.example"}"#])
+        try #require(results.count == 3)
+        #expect(results[0] == .object(["findings": []]))
+        #expect(results[1]["findings"]?.arrayValue?.count == 10_000)
+        #expect(results[1]["limits"] == .object(["compared_patterns": 10, "patterns": 10_000, "compared_pairs": 100_000]))
+        #expect(results[2] == .object(["match": true]))
+    }
+
+    @Test func anOverlongRequestIsAnsweredWithAnErrorAndReadingGoesOn() throws {
+        let overlong = #"{"kind":"policy","input":""# + String(repeating: "a", count: 5 << 20) + #""}"#
+        let results = try verdicts([overlong, #"{"kind":"mx-match","pattern":"a.example","host":"b.example"}"#])
+        try #require(results.count == 2)
+        #expect(results[0]["error"]?.stringValue?.contains("longer than 4194304 bytes") == true)
+        #expect(results[1] == .object(["match": false]))
+    }
 }
+

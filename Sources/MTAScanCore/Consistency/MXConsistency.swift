@@ -25,17 +25,66 @@ public enum MXConsistency {
     /// `mx` pattern is `policy-syntax` (`missing-mx` / `bad-mx-pattern`).
     /// Reporting every host again as a mismatch would count one mistake twice.
     public static func evaluate(patterns: [MXPattern], mxHosts: [String], psl: PublicSuffixList) -> [Finding] {
-        guard !patterns.isEmpty else { return [] }
+        evaluate(patterns: patterns, mxHosts: mxHosts, psl: psl, limits: .default).findings
+    }
+
+    /// How much work the classification of unmatched hosts may do. Matching
+    /// itself is always complete and near-linear (`PatternIndex`); only the
+    /// search for the closest pattern compares pairs, and a request of 10,000
+    /// hosts against 10,000 patterns would otherwise compare 10^8 of them.
+    public struct Limits: Sendable, Equatable {
+        /// Host–pattern pairs compared per evaluation, at most (but every
+        /// unmatched host is compared with at least one pattern).
+        public var comparedPairs: Int
+
+        public init(comparedPairs: Int) {
+            self.comparedPairs = max(1, comparedPairs)
+        }
+
+        /// Far above any real domain: a scan has at most 32 MX hosts, so
+        /// policies of up to 3,125 patterns are classified in full.
+        public static let `default` = Limits(comparedPairs: 100_000)
+    }
+
+    /// The findings, and whether the limits cut the classification short.
+    public struct Evaluation: Sendable, Equatable {
+        public var findings: [Finding]
+        /// Set when each unmatched host was compared with only the first
+        /// `comparedPatterns` patterns (in policy order) instead of all: its
+        /// `kind` and `pattern` are then the closest among those.
+        public var comparedPatterns: Int?
+        /// The number of patterns given.
+        public var patterns: Int
+    }
+
+    /// `evaluate`, bounded by `limits`: hosts matching some pattern cost
+    /// O(length) each, whatever the number of patterns; the unmatched hosts
+    /// are classified against the first ⌊`comparedPairs` / unmatched⌋
+    /// patterns (at least one) when comparing them with all would exceed
+    /// `comparedPairs`, and the answer says so.
+    public static func evaluate(
+        patterns: [MXPattern], mxHosts: [String], psl: PublicSuffixList, limits: Limits
+    ) -> Evaluation {
+        var evaluation = Evaluation(findings: [], comparedPatterns: nil, patterns: patterns.count)
+        guard !patterns.isEmpty else { return evaluation }
         var seen = Set<String>()
         let hosts = mxHosts.map(normalised).filter { !$0.isEmpty && seen.insert($0).inserted }
-        guard !hosts.isEmpty else { return [] }
+        guard !hosts.isEmpty else { return evaluation }
 
-        let unmatched = hosts.filter { host in !patterns.contains { $0.matches(host) } }
-        guard !unmatched.isEmpty else { return [] }
+        let index = PatternIndex(patterns)
+        let unmatched = hosts.filter { !index.matches($0) }
+        guard !unmatched.isEmpty else { return evaluation }
         let scope = unmatched.count == hosts.count ? "all" : "some"
-        let candidates = patterns.map { Candidate($0, psl: psl) }
 
-        return unmatched.map { host in
+        // Multiplying could overflow for absurd inputs; dividing cannot.
+        var compared = patterns.count
+        if patterns.count > limits.comparedPairs / unmatched.count {
+            compared = max(1, limits.comparedPairs / unmatched.count)
+            evaluation.comparedPatterns = compared
+        }
+        let candidates = patterns.prefix(compared).map { Candidate($0, psl: psl) }
+
+        evaluation.findings = unmatched.map { host in
             let result = classify(NameParts(host, psl: psl), candidates)
             var details: JSONObject = [
                 "kind": .string(result.kind.rawValue),
@@ -46,6 +95,7 @@ public enum MXConsistency {
             if let distance = result.distance { details["distance"] = .int(distance) }
             return Finding(.mxPatternMismatch, details: details)
         }
+        return evaluation
     }
 
     /// The kind of mistake that makes `host` match none of `patterns`, the
@@ -93,21 +143,54 @@ public enum MXConsistency {
     ) -> (kind: MismatchKind, pattern: MXPattern?, distance: Int?) {
         var best: (kind: MismatchKind, rank: Int, distance: Int, pattern: MXPattern)? = nil
         for candidate in candidates where !candidate.pattern.matches(host.text) {
-            let distance = candidate.distance(to: host)
-            let kind = relation(host, candidate, distance: distance)
-            let rank = order.firstIndex(of: kind) ?? order.count
-            let closeness = (rank, distance ?? Int.max)
-            if let current = best, (current.rank, current.distance) <= closeness { continue }
-            best = (kind, rank, closeness.1, candidate.pattern)
+            // The kind first, which needs no distance except for `typo`
+            // (and then only up to `typoLimit`, a narrow band): a pattern
+            // whose kind ranks below the best so far needs no distance at all.
+            let kind: MismatchKind
+            var known: Int? = nil
+            if let structural = structuralRelation(host, candidate) {
+                kind = structural
+            } else if host.publicSuffix == candidate.base.publicSuffix,
+                      let distance = candidate.distance(to: host, limit: typoLimit), distance <= typoLimit {
+                kind = .typo
+                known = distance
+            } else {
+                kind = .complete
+            }
+            let rank = Self.rank(kind)
+            if let current = best {
+                if current.rank < rank { continue }
+                if current.rank == rank {
+                    // Only a strictly closer pattern replaces the best (ties
+                    // keep the first in policy order), so the distance is
+                    // needed only up to one less than the best's.
+                    guard let distance = known ?? candidate.distance(to: host, limit: current.distance - 1),
+                          distance < current.distance else { continue }
+                    best = (kind, rank, distance, candidate.pattern)
+                    continue
+                }
+            }
+            let distance = known ?? candidate.distance(to: host, limit: Int.max) ?? Int.max
+            best = (kind, rank, distance, candidate.pattern)
         }
         guard let best else { return (.complete, nil, nil) }
         return (best.kind, best.pattern, best.kind == .typo ? best.distance : nil)
     }
 
     /// The kinds from most to least specific: the first that holds wins.
-    private static let order: [MismatchKind] = [.mtaStsLabel, .extraLabel, .tld, .typo, .complete]
+    private static func rank(_ kind: MismatchKind) -> Int {
+        switch kind {
+        case .mtaStsLabel: 0
+        case .extraLabel: 1
+        case .tld: 2
+        case .typo: 3
+        case .complete: 4
+        }
+    }
 
-    private static func relation(_ host: NameParts, _ candidate: Candidate, distance: Int?) -> MismatchKind {
+    /// The kinds decided by the names' structure alone, in rank order; nil
+    /// leaves `typo` or `complete`, which the edit distance decides.
+    private static func structuralRelation(_ host: NameParts, _ candidate: Candidate) -> MismatchKind? {
         let base = candidate.base
         if candidate.hasMTASTSLabel { return .mtaStsLabel }
         if let registrable = host.registrableDomain, base.registrableDomain == registrable { return .extraLabel }
@@ -115,10 +198,7 @@ public enum MXConsistency {
            host.publicSuffix != base.publicSuffix, candidate.prefixMatches(host.prefix) {
             return .tld
         }
-        if host.publicSuffix == base.publicSuffix, let distance, distance <= typoLimit {
-            return .typo
-        }
-        return .complete
+        return nil
     }
 
     /// Lower-case ASCII, one trailing dot dropped.
@@ -178,14 +258,47 @@ private struct Candidate {
     private static let longestName = 255
 
     /// The edit distance from the host to the pattern, `*` taking the host's
-    /// first label; nil for a host too long to be a DNS name.
-    func distance(to host: NameParts) -> Int? {
+    /// first label, if it is at most `limit` (nil: further). A host or pattern
+    /// too long to be a DNS name is unrelated to any other name: `Int.max`.
+    func distance(to host: NameParts, limit: Int) -> Int? {
         var target = pattern.text
         if pattern.isWildcard, let first = host.labels.first {
             target = first + "." + pattern.baseName
         }
         let longer = max(host.text.utf8.count, target.utf8.count)
-        guard longer <= Self.longestName else { return nil }
-        return EditDistance.optimalStringAlignment(host.text.utf8, target.utf8, limit: longer)
+        guard longer <= Self.longestName else { return Int.max }
+        // No distance exceeds the longer length, so that limit is no limit.
+        return EditDistance.optimalStringAlignment(host.text.utf8, target.utf8, limit: min(limit, longer))
+    }
+}
+
+/// The patterns as two hash sets, so that whether a host matches any of them
+/// costs one or two lookups instead of a pass over every pattern: an exact
+/// pattern matches only its own name, and `*.base` only a name whose part
+/// after its first label is `base` (RFC 8461 §4.1, as `MXPattern.matches`).
+struct PatternIndex {
+    // Bytes, not `String`s: String equality is canonical equivalence, and
+    // matching is byte for byte (a wildcard's label may be any bytes).
+    private var exact = Set<[UInt8]>()
+    private var wildcardBases = Set<[UInt8]>()
+
+    init(_ patterns: [MXPattern]) {
+        for pattern in patterns {
+            if pattern.isWildcard {
+                wildcardBases.insert(Array(pattern.baseName.utf8))
+            } else {
+                exact.insert(Array(pattern.text.utf8))
+            }
+        }
+    }
+
+    /// Same answer as `patterns.contains { $0.matches(host) }`.
+    func matches(_ host: String) -> Bool {
+        var name = host.utf8.map(ASCII.lower)
+        if name.last == UInt8(ascii: ".") { name.removeLast() }
+        if exact.contains(name) { return true }
+        // `*.base`: one non-empty left-most label, then exactly `base`.
+        guard let dot = name.firstIndex(of: UInt8(ascii: ".")), dot > 0 else { return false }
+        return wildcardBases.contains(Array(name[(dot + 1)...]))
     }
 }

@@ -3,7 +3,9 @@
 /// Blank lines and `#` comments (a whole line, or trailing after a space or
 /// tab) are skipped, surrounding whitespace and CRLF are ignored, and names
 /// are case-folded with their trailing dot dropped by `DomainName.parse`.
-/// Every other line yields one item, a failure if the name is bad. A line
+/// Every other line yields one item, a failure if the name is bad or cannot
+/// be a registered domain (`InputProblem.unregistrable`: `localhost`, `2`,
+/// `192.0.2.1`). A line
 /// longer than `maxLineLength` yields one `line-too-long` item, unless its
 /// first `maxLineLength` bytes already hold the whole name and the start of a
 /// comment.
@@ -30,7 +32,7 @@ struct DomainListParser {
                 return InputItem(line: line.number, bytes: name, name: .failure(.lineTooLong(limit: lines.maxLineLength)))
             }
             if name.isEmpty { continue }
-            return InputItem(line: line.number, bytes: name, name: DomainName.parse(bytes: name).asInputResult)
+            return InputItem(line: line.number, bytes: name, name: DomainName.parse(bytes: name).asRegisteredDomain)
         }
         return nil
     }

@@ -62,6 +62,27 @@ public struct InputProblem: Error, Sendable, Equatable {
         self.init(reason: problem.rawValue, message: message)
     }
 
+    /// Why a valid DNS name cannot be a registered domain, which is what a
+    /// list or CSV names (docs/output.md, "Input"); nil if it can be one.
+    /// A registered domain has at least two labels and a last label that is
+    /// not all digits: no top-level domain is numeric (RFC 3696 §2), so a name
+    /// like `1.2.3.4` is an address and `2` a rank in the wrong column.
+    public static func unregistrable(_ name: DomainName) -> InputProblem? {
+        let labels = name.text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard let last = labels.last else { return nil }
+        func isNumeric(_ label: Substring.UTF8View.SubSequence) -> Bool { label.allSatisfy(ASCII.isDigit) }
+        if labels.count == 4 && labels.allSatisfy(isNumeric) {
+            return InputProblem(reason: "ip-address", message: "the name is an IPv4 address, not a domain")
+        }
+        if isNumeric(last) {
+            return InputProblem(reason: "numeric-tld", message: "the last label is all digits: no top-level domain is numeric")
+        }
+        if labels.count < 2 {
+            return InputProblem(reason: "single-label", message: "the name has a single label: a registered domain has at least two")
+        }
+        return nil
+    }
+
     static func lineTooLong(limit: Int) -> InputProblem {
         InputProblem(reason: "line-too-long", message: "the line is longer than \(limit) bytes")
     }
@@ -91,8 +112,23 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 /// through unchanged. A reader shares its buffer with its copies: use one copy.
 public protocol DomainReader {
     mutating func next() throws -> InputItem?
+
+    /// The first line, as read (lossy UTF-8, bounded, unescaped), if the
+    /// reader took it for a header and skipped it: the caller says so, since
+    /// a skipped line is otherwise a silently lost name.
+    var skippedHeader: String? { get }
+}
+
+extension DomainReader {
+    public var skippedHeader: String? { nil }
 }
 
 extension Result where Success == DomainName, Failure == DomainName.Problem {
     var asInputResult: Result<DomainName, InputProblem> { mapError(InputProblem.init) }
+
+    /// For a list or CSV, whose names are registered domains: a valid DNS
+    /// name that cannot be one is a failure too (`InputProblem.unregistrable`).
+    var asRegisteredDomain: Result<DomainName, InputProblem> {
+        asInputResult.flatMap { name in InputProblem.unregistrable(name).map { .failure($0) } ?? .success(name) }
+    }
 }

@@ -1,11 +1,21 @@
-/// Reads a Tranco-style ranking: `rank,domain` per line, CRLF or LF.
+/// Reads a Tranco-style ranking: `rank,domain` per line, CRLF or LF, or
+/// another CSV with a domain column.
 ///
-/// - The domain is the second field; further fields are ignored. A line with
-///   a single field is taken as the domain. The rank is not checked.
 /// - Fields may be quoted as in RFC 4180 §2 (`"a.com"`, `""` for a quote);
 ///   a quoted field cannot span lines, since a domain holds no line break.
-/// - Tranco has no header; line 1 is skipped as a header if it has at least
-///   two fields and its first field is not empty and not a number.
+/// - **Header**: Tranco has none. Line 1 is a header only if every field is
+///   a column name (a letter, then letters, digits, spaces, `_` or `-`; empty
+///   fields allowed, one needed), so no field of it could be a domain or a
+///   rank: `rank,domain`, `Domain,Rank`, `domain`, but never `example.com,1`.
+///   A skipped header is kept in `skippedHeader` for the caller to name.
+/// - **The domain column**: named by the header (`domain`, `domain_name`,
+///   `name`, `host`, `hostname`, or the other of two columns when one is
+///   `rank`); else decided by the first line of data: the column after a
+///   numeric first field (`rank,domain`), the first before a numeric second
+///   (`domain,rank`), the first if only it looks like a domain, else the
+///   second (Tranco). The whole file then uses that column; further fields
+///   are ignored. A line with a single field is taken as the domain.
+/// - Names must be registered domains (`InputProblem.unregistrable`).
 /// - Blank lines are skipped; every other line yields one item.
 public struct TrancoCSVReader<Source: ByteSource>: DomainReader {
     private var parser: TrancoCSVParser
@@ -15,13 +25,23 @@ public struct TrancoCSVReader<Source: ByteSource>: DomainReader {
     }
 
     public mutating func next() throws -> InputItem? { try parser.next() }
+
+    public var skippedHeader: String? { parser.skippedHeader }
 }
 
 /// The work of `TrancoCSVReader`, free of its generic parameter (see `ChunkedInput`).
 struct TrancoCSVParser {
     var lines: LineScanner
-    private var firstField: [UInt8] = []
-    private var secondField: [UInt8] = []
+    /// Reused field buffers; only as many fields as needed are read.
+    private var fields: [[UInt8]] = []
+    /// 0-based; nil until the header or the first line of data decides it.
+    private var domainColumn: Int?
+    private(set) var skippedHeader: String?
+
+    /// A header is inspected up to this many fields; a domain column further
+    /// right is not looked for.
+    static let maxHeaderFields = 16
+    static let domainColumnNames: Set<String> = ["domain", "domain_name", "domain name", "domainname", "name", "host", "hostname"]
 
     init(lines: LineScanner) {
         self.lines = lines
@@ -35,20 +55,84 @@ struct TrancoCSVParser {
             }
             if bytes.isEmpty { continue }
 
-            let first = CSVField.read(bytes, from: 0, into: &firstField)
-            if let problem = first.problem { return InputItem(line: line.number, bytes: bytes, name: .failure(problem)) }
-            guard let secondStart = first.next else {
-                return InputItem(line: line.number, bytes: firstField, name: DomainName.parse(bytes: firstField).asInputResult)
+            let wanted = line.number == 1 ? Self.maxHeaderFields : max((domainColumn ?? 1) + 1, 2)
+            let row = readFields(bytes, upTo: wanted)
+            if line.number == 1, row.problem == nil, Self.isHeader(fields[0..<row.count]) {
+                skippedHeader = InputItem.boundedText(UnsafeBufferPointer(rebasing: bytes[...]))
+                domainColumn = Self.domainColumn(ofHeader: fields[0..<row.count])
+                continue
             }
-            if line.number == 1 && !firstField.isEmpty && !firstField.allSatisfy(ASCII.isDigit) { continue }
-
-            let second = CSVField.read(bytes, from: secondStart, into: &secondField)
-            if let problem = second.problem {
-                return InputItem(line: line.number, bytes: bytes[secondStart...], name: .failure(problem))
+            if row.count == 1 && row.problem == nil && !row.hasMore {
+                return InputItem(line: line.number, bytes: fields[0], name: DomainName.parse(bytes: fields[0]).asRegisteredDomain)
             }
-            return InputItem(line: line.number, bytes: secondField, name: DomainName.parse(bytes: secondField).asInputResult)
+            // The first two fields decide the column when nothing has yet;
+            // a broken one of them is this line's failure.
+            if domainColumn == nil && row.count >= 2 {
+                domainColumn = Self.domainColumn(firstRow: fields[0], fields[1])
+            }
+            let column = domainColumn ?? 1
+            if column < row.count {
+                let field = fields[column]
+                return InputItem(line: line.number, bytes: field, name: DomainName.parse(bytes: field).asRegisteredDomain)
+            }
+            if let problem = row.problem {
+                return InputItem(line: line.number, bytes: bytes[problem.start...], name: .failure(problem.problem))
+            }
+            return InputItem(line: line.number, bytes: bytes, name: .failure(InputProblem(
+                reason: "missing-field", message: "the line has no field \(column + 1), the domain column")))
         }
         return nil
+    }
+
+    /// Reads fields into `fields` from the left, at most `limit`; stops at
+    /// the first broken one. `hasMore`: further fields follow.
+    private mutating func readFields(
+        _ bytes: UnsafeBufferPointer<UInt8>, upTo limit: Int
+    ) -> (count: Int, problem: (problem: InputProblem, start: Int)?, hasMore: Bool) {
+        var start: Int? = 0
+        var count = 0
+        while count < limit, let fieldStart = start {
+            if fields.count == count { fields.append([]) }
+            let field = CSVField.read(bytes, from: fieldStart, into: &fields[count])
+            if let problem = field.problem { return (count, (problem, fieldStart), false) }
+            count += 1
+            start = field.next
+        }
+        return (count, nil, start != nil)
+    }
+
+    /// Every field a column name, at least one not empty: no domain (which
+    /// has a dot) and no rank (digits) can pass.
+    static func isHeader(_ fields: ArraySlice<[UInt8]>) -> Bool {
+        var named = false
+        for field in fields where !field.isEmpty {
+            guard let first = field.first, ASCII.isAlpha(first) else { return false }
+            for byte in field where !(ASCII.isAlphaNumeric(byte) || byte == UInt8(ascii: " ")
+                                      || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")) {
+                return false
+            }
+            named = true
+        }
+        return named
+    }
+
+    static func domainColumn(ofHeader fields: ArraySlice<[UInt8]>) -> Int? {
+        let names = fields.map { String(decoding: $0.map(ASCII.lower), as: UTF8.self) }
+        if let index = names.firstIndex(where: domainColumnNames.contains) { return index }
+        guard names.count >= 2 else { return nil }
+        if names[0] == "rank" { return 1 }
+        if names[1] == "rank" { return 0 }
+        return nil
+    }
+
+    static func domainColumn(firstRow first: [UInt8], _ second: [UInt8]) -> Int {
+        func isRank(_ field: [UInt8]) -> Bool { !field.isEmpty && field.allSatisfy(ASCII.isDigit) }
+        func isDomain(_ field: [UInt8]) -> Bool { (try? DomainName.parse(bytes: field).asRegisteredDomain.get()) != nil }
+        switch (isRank(first), isRank(second)) {
+        case (true, false): return 1
+        case (false, true): return 0
+        default: return isDomain(first) && !isDomain(second) ? 0 : 1
+        }
     }
 }
 

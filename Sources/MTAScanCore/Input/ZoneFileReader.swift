@@ -256,7 +256,7 @@ struct ZoneFileParser {
               candidate.isRoot || DomainName(String(decoding: text, as: UTF8.self)) != nil else {
             throw InputError(
                 line: line, reason: "bad-origin",
-                message: "the zone's origin '\(String(decoding: candidate.presentation.prefix(256), as: UTF8.self))' is not a usable domain name"
+                message: "the zone's origin '\(TerminalText.escaped(bytes: candidate.presentation.prefix(256)))' is not a usable domain name"
             )
         }
         apex = candidate
@@ -328,8 +328,9 @@ struct ZoneFileParser {
         InputError(line: line, reason: "bad-directive", message: message)
     }
 
-    /// Raw bytes for a message, bounded.
+    /// Input bytes for a message: bounded, and escaped, since messages go to
+    /// a terminal and a zone may carry escape sequences (`TerminalText`).
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: bytes.prefix(256), as: UTF8.self)
+        TerminalText.escaped(bytes: bytes.prefix(256))
     }
 }

@@ -40,7 +40,9 @@ struct ZoneTokenizer {
 
     init(source: some ByteSource, chunkSize: Int, maxWordLength: Int) {
         self.maxWordLength = max(1, maxWordLength)
-        input = ChunkedInput(source: source, chunkSize: chunkSize)
+        // A byte order mark would otherwise be glued to the first word and
+        // fail the whole zone as an unknown directive or a bad owner.
+        input = ChunkedInput(source: ByteOrderMarkDroppingSource(source), chunkSize: chunkSize)
         scratch = ByteStorage(capacity: self.maxWordLength)
     }
 

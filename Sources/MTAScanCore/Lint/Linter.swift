@@ -14,6 +14,8 @@ public struct Linter: Sendable {
         case mxConsistency = "mx-consistency"
     }
 
+    /// `message` quotes input only through `TerminalText`: the human forms
+    /// print it on a terminal.
     public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible {
         public let message: String
         public init(_ message: String) { self.message = message }
@@ -23,8 +25,15 @@ public struct Linter: Sendable {
     /// Loaded on first use by `mx-consistency`; a failure is reported per request.
     private let publicSuffixList: @Sendable () -> Result<PublicSuffixList, RequestError>
 
-    public init(publicSuffixList: @escaping @Sendable () -> Result<PublicSuffixList, RequestError>) {
+    /// Bounds the mismatch classification of `mx-consistency` (docs/lint.md).
+    public let consistencyLimits: MXConsistency.Limits
+
+    public init(
+        publicSuffixList: @escaping @Sendable () -> Result<PublicSuffixList, RequestError>,
+        consistencyLimits: MXConsistency.Limits = .default
+    ) {
         self.publicSuffixList = publicSuffixList
+        self.consistencyLimits = consistencyLimits
     }
 
     /// The verdict for one request line; malformed requests give `{"error": ...}`.
@@ -50,7 +59,7 @@ public struct Linter: Sendable {
         guard let object = request.objectValue else { throw RequestError("a request is a JSON object") }
         guard let kindText = object["kind"]?.stringValue else { throw RequestError("missing \"kind\"") }
         guard let kind = Kind(rawValue: kindText) else {
-            throw RequestError("unknown kind \"\(kindText)\"; one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw RequestError("unknown kind \"\(TerminalText.escaped(String(kindText.prefix(256))))\"; one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         switch kind {
         case .stsRecord:
@@ -77,13 +86,21 @@ public struct Linter: Sendable {
             var patterns: [MXPattern] = []
             for text in patternTexts {
                 guard case .success(let pattern) = MXPattern.parse(text) else {
-                    throw RequestError("invalid mx pattern \"\(text)\"")
+                    throw RequestError("invalid mx pattern \"\(TerminalText.escaped(String(text.prefix(256))))\"")
                 }
                 patterns.append(pattern)
             }
             let psl = try publicSuffixList().get()
-            let findings = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl)
-            return .object(["findings": .array(findings.map(\.json))])
+            let evaluation = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: consistencyLimits)
+            var verdict: JSONObject = ["findings": .array(evaluation.findings.map(\.json))]
+            // A bounded answer says so: its kinds are the closest among fewer patterns.
+            if let compared = evaluation.comparedPatterns {
+                verdict["limits"] = .object([
+                    "compared_patterns": .int(compared), "patterns": .int(evaluation.patterns),
+                    "compared_pairs": .int(consistencyLimits.comparedPairs),
+                ])
+            }
+            return .object(verdict)
         }
     }
 

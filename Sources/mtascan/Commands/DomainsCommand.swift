@@ -53,7 +53,8 @@ struct DomainsCommand: ParsableCommand {
                         ]))
                         try output.write(json.bytes)
                     } else {
-                        try errors.write("\(input.path):\(item.line): \(problem.message): \(item.text)\n")
+                        // The name as read is input: escaped before it reaches a terminal.
+                        try errors.write("\(TerminalText.escaped(input.path)):\(item.line): \(problem.message): \(TerminalText.escaped(item.text))\n")
                     }
                 }
             }

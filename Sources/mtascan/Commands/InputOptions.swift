@@ -27,10 +27,38 @@ struct InputOptions: ParsableArguments {
         }
     }
 
+    /// The reader of the input; it says on stderr when it skipped a header
+    /// line, so that every command reading domains (scan, domains) does.
     func openReader() throws -> any DomainReader {
         let source = try FileDescriptor.openForReading(path)
-        return makeDomainReader(format: resolvedFormat, source: source, origin: origin.flatMap { DomainName($0) })
+        let reader = makeDomainReader(format: resolvedFormat, source: source, origin: origin.flatMap { DomainName($0) })
+        return HeaderReportingReader(base: reader, path: path)
     }
+}
+
+/// Passes items through and, once a header has been skipped, names it on
+/// stderr: a first line taken for a header is a name lost if it was one.
+struct HeaderReportingReader: DomainReader {
+    private var base: any DomainReader
+    private let path: String
+    private var reported = false
+
+    init(base: any DomainReader, path: String) {
+        self.base = base
+        self.path = path
+    }
+
+    mutating func next() throws -> InputItem? {
+        let item = try base.next()
+        if !reported, let header = base.skippedHeader {
+            reported = true
+            var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
+            try errors.write("mtascan: \(TerminalText.escaped(path)):1: skipped as a CSV header: \(TerminalText.escaped(header))\n")
+        }
+        return item
+    }
+
+    var skippedHeader: String? { base.skippedHeader }
 }
 
 extension InputFormat: ExpressibleByArgument {}

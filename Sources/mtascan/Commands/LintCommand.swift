@@ -127,7 +127,7 @@ struct LintMXMatch: ParsableCommand {
         let parsed: MXPattern
         switch MXPattern.parse(pattern) {
         case .success(let value): parsed = value
-        case .failure(let problem): throw ValidationError("invalid mx pattern \"\(pattern)\" (\(problem.rawValue))")
+        case .failure(let problem): throw ValidationError("invalid mx pattern \"\(TerminalText.escaped(pattern))\" (\(problem.rawValue))")
         }
         let match = parsed.matches(host)
         try LintReport.finish(valid: match, summary: match ? "match" : "no match", findings: [],

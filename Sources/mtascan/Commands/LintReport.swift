@@ -11,8 +11,10 @@ enum LintReport {
         if json {
             print(verdict.jsonText)
         } else {
-            print(summary)
-            for finding in findingsJSON { print("  " + describe(finding)) }
+            // Summaries and findings quote the input (names, ids, URIs): escaped
+            // so that a record or policy cannot write control sequences to the terminal.
+            print(TerminalText.escaped(summary))
+            for finding in findingsJSON { print("  " + TerminalText.escaped(describe(finding))) }
         }
         if !valid { throw ExitCode(1) }
     }

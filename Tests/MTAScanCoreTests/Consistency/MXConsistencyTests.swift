@@ -1,5 +1,5 @@
 import Testing
-import MTAScanCore
+@testable import MTAScanCore
 
 @Suite struct MXConsistencyTests {
     private static func psl() throws -> PublicSuffixList {
@@ -175,5 +175,89 @@ import MTAScanCore
         // The last two match `*.example.com` byte for byte: a label is a label.
         #expect(findings.count == 3)
         #expect(findings[2][detail: "kind"] == "extra-label")
+    }
+
+    // MARK: bounded work
+
+    @Test func theHashIndexMatchesExactlyWhatThePatternsMatch() throws {
+        let patterns = try Self.patterns(["*.example.com", "mail.example.net", "*.a.b.example.org", "x.y"])
+        let hosts = [
+            "mx.example.com", "MX.Example.COM.", "mx.example.com..", "example.com", ".example.com", "a.b.example.com",
+            "ü.example.com", "mail.example.net", "mail.example.net.", "mail.example.net..", "c.a.b.example.org",
+            "a.b.example.org", "x.y", "X.Y", "*.example.com", "", ".", "..", "mail.example.ne",
+        ]
+        let index = PatternIndex(patterns)
+        for host in hosts {
+            #expect(index.matches(host) == patterns.contains { $0.matches(host) }, "\(host)")
+        }
+    }
+
+    /// The pruned search gives what comparing each pattern alone and keeping
+    /// the best (first by relation, then distance, then policy order) gives.
+    @Test func prunedClassificationAgreesWithThePatternByPatternAnswer() throws {
+        let psl = try Self.psl()
+        let patterns = try Self.patterns([
+            "mail.exmaple.com", "mx.example.net", "mial.example.com", "mail.example.co.uk", "*.example.org",
+            "mx.unrelated.io", "mail.exampel.com", "mta-sts.example.com", "mx1.example.com",
+        ])
+        let hosts = ["mail.example.com", "mx.example.com", "mx.example.org.uk", "a.b.c.d.e", "mail.exmaple.net", "xx.io"]
+        let ranks: [MismatchKind] = [.mtaStsLabel, .extraLabel, .tld, .typo, .complete]
+        for host in hosts {
+            for count in 1...patterns.count {
+                let subset = Array(patterns.prefix(count))
+                var best: (rank: Int, distance: Int, pattern: String)? = nil
+                for pattern in subset {
+                    let alone = MXConsistency.classify(host: host, patterns: [pattern], psl: psl)
+                    let rank = try #require(ranks.firstIndex(of: alone.kind))
+                    let distance = EditDistance.optimalStringAlignment(
+                        host, pattern.isWildcard ? "\(host.split(separator: ".")[0]).\(pattern.baseName)" : pattern.text,
+                        limit: 255) ?? Int.max
+                    if let current = best, (current.rank, current.distance) <= (rank, distance) { continue }
+                    best = (rank, distance, pattern.text)
+                }
+                let together = MXConsistency.classify(host: host, patterns: subset, psl: psl)
+                #expect(together.pattern?.text == best?.pattern, "\(host) against \(count) patterns")
+                #expect(together.kind == best.map { ranks[$0.rank] }, "\(host) against \(count) patterns")
+            }
+        }
+    }
+
+    @Test func tenThousandHostsAgainstTenThousandPatterns() throws {
+        let psl = try Self.psl()
+        let patterns = try Self.patterns((0..<10_000).map { "mx\($0).example.com" })
+        // All match: no classification at all, so no limit either.
+        let matching = MXConsistency.evaluate(
+            patterns: patterns, mxHosts: (0..<10_000).reversed().map { "MX\($0).example.com." }, psl: psl, limits: .default)
+        #expect(matching.findings.isEmpty)
+        #expect(matching.comparedPatterns == nil)
+        // None match: every host still gets its finding, classified against
+        // the first 100,000 / 10,000 = 10 patterns, and the answer says so.
+        let hosts = (0..<10_000).map { "mail\($0).example.net" }
+        let unmatched = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .default)
+        #expect(unmatched.findings.count == 10_000)
+        #expect(unmatched.findings.map { $0[detail: "mx_host"] } == hosts.map { JSONValue.string($0) })
+        #expect(unmatched.comparedPatterns == 10)
+        #expect(unmatched.patterns == 10_000)
+        let compared = Set(patterns.prefix(10).map(\.text))
+        #expect(unmatched.findings.allSatisfy { $0[detail: "pattern"]?.stringValue.map(compared.contains) == true })
+        #expect(unmatched.findings.allSatisfy { $0[detail: "kind"] == "tld" || $0[detail: "kind"] == "complete" })
+    }
+
+    @Test func aLimitedClassificationUsesTheFirstPatternsOnly() throws {
+        let psl = try Self.psl()
+        let patterns = try Self.patterns(["mx.other.org", "mx.another.io", "mail.exmaple.com"])
+        let hosts = ["mail.example.com", "smtp.example.com"]
+        let full = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .default)
+        #expect(full.comparedPatterns == nil)
+        #expect(full.findings.first?[detail: "kind"] == "typo")
+        // 5 pairs for 2 hosts: each compared with 2 patterns, which miss the typo.
+        let limited = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .init(comparedPairs: 5))
+        #expect(limited.comparedPatterns == 2)
+        #expect(limited.findings.count == 2)
+        #expect(limited.findings.first?[detail: "kind"] == "complete")
+        // Never below one pattern per host.
+        let tiny = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .init(comparedPairs: 1))
+        #expect(tiny.comparedPatterns == 1)
+        #expect(tiny.findings.allSatisfy { $0[detail: "pattern"] == "mx.other.org" })
     }
 }

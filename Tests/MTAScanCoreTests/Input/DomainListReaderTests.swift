@@ -90,4 +90,13 @@ import Testing
         #expect(outcome.items.allSatisfy { (1...lineCount).contains($0.line) && $0.text.utf8.count <= InputItem.maxTextLength })
         #expect(Set(outcome.items.map(\.line)).count == outcome.items.count)
     }
+
+    @Test func namesThatCannotBeRegisteredDomainsAreFailures() {
+        let outcome = read("localhost\n2\n192.0.2.1\n1.2.3\nexample.123\nCOM.\n4.example\n_dmarc.example.com\n")
+        #expect(outcome.summary == [
+            "1:!single-label:localhost", "2:!numeric-tld:2", "3:!ip-address:192.0.2.1", "4:!numeric-tld:1.2.3",
+            "5:!numeric-tld:example.123", "6:!single-label:COM.", "7:4.example", "8:_dmarc.example.com",
+        ])
+    }
 }
+

@@ -336,4 +336,52 @@ import Testing
         let outcome = read(zone, origin: "com")
         #expect(outcome.items.allSatisfy { $0.line >= 1 })
     }
+
+    // MARK: issue 9: hostile and decorated input
+
+    @Test func aByteOrderMarkBeforeTheFirstLineIsDropped() {
+        let zone = "\u{FEFF}$ORIGIN com.\n\(soa)\nexample NS ns1.example.net.\n"
+        let outcome = read(zone)
+        #expect(outcome.error == nil)
+        #expect(outcome.summary == ["3:example.com"])
+        // Before an owner name too.
+        let owner = read("\u{FEFF}example NS ns1.example.net.\n", origin: "com")
+        #expect(owner.summary == ["1:example.com"])
+    }
+
+    @Test func onlyAWholeByteOrderMarkIsDropped() {
+        // `EF BB` then a name: not a mark, so the owner is reported as read.
+        let outcome = readAcrossBoundaries([0xEF, 0xBB] + Array("example NS ns1.example.net.\n".utf8)) { source, chunk in
+            ZoneFileReader(source: source, origin: DomainName("com"), chunkSize: chunk)
+        }
+        #expect(outcome.summary.count == 1)
+        #expect(outcome.summary.first?.hasPrefix("1:") == true)
+        #expect(!outcome.summary.contains("1:example.com"))
+        // A second mark is not at the start: it stays and is reported.
+        let second = read("\u{FEFF}\u{FEFF}example NS ns1.example.net.\n", origin: "com")
+        #expect(second.summary != ["1:example.com"])
+    }
+
+    @Test func errorMessagesCarryNoTerminalEscapes() {
+        // `;` starts a comment, so the name is `ESC ]0`: a relative $ORIGIN.
+        let outcome = read("$ORIGIN \u{1B}]0;pwned\u{07}\n\(soa)\n")
+        #expect(outcome.error?.reason == "no-origin")
+        #expect(outcome.error?.message.contains("'\\x1b]0'") == true)
+        #expect(outcome.error.map { !$0.message.utf8.contains { $0 < 0x20 } } == true)
+        let absolute = read("$ORIGIN \u{1B}]2\u{07}pwned.\n\(soa)\n")
+        #expect(absolute.error?.reason == "bad-origin")
+        // A decoded name is shown in presentation form, `\DDD` for such bytes.
+        #expect(absolute.error?.message.contains("\\027]2\\007pwned.") == true, "\(absolute.error?.message ?? "")")
+        #expect(absolute.error.map { !$0.message.utf8.contains { $0 < 0x20 } } == true)
+        let directive = read("$\u{1B}[2J\u{9B}31m\n", origin: "com")
+        #expect(directive.error?.reason == "unknown-directive")
+        #expect(directive.error.map { !$0.message.utf8.contains { $0 < 0x20 } } == true)
+        #expect(directive.error?.message.contains("\\u{9b}") == true)
+        let invalid = readAcrossBoundaries(Array("\u{1B}P\u{FF}x NS a.\n".utf8) + [0xFF]) { source, chunk in
+            ZoneFileReader(source: source, chunkSize: chunk)
+        }
+        #expect(invalid.error?.reason == "no-origin")
+        #expect(invalid.error.map { !$0.message.utf8.contains { $0 < 0x20 } } == true)
+    }
 }
+

@@ -29,4 +29,18 @@ import Testing
         let verdict = withoutList.verdict(forRequestLine: Array(#"{"kind":"sts-record","input":[]}"#.utf8))
         #expect(verdict == .object(["valid": false, "findings": []]))
     }
+
+    @Test func aBoundedConsistencyAnswerCarriesItsLimits() throws {
+        let psl = try #require(DebianPublicSuffixList.shared, "Debian package publicsuffix not installed")
+        let linter = Linter(publicSuffixList: { .success(psl) }, consistencyLimits: .init(comparedPairs: 2))
+        let request = #"{"kind":"mx-consistency","patterns":["a.example.com","b.example.com","c.example.com"],"hosts":["x.example.org","y.example.org"]}"#
+        let verdict = linter.verdict(forRequestLine: Array(request.utf8))
+        #expect(verdict["findings"]?.arrayValue?.count == 2)
+        #expect(verdict.objectValue?.keys == ["findings", "limits"])
+        #expect(verdict["limits"] == .object(["compared_patterns": 1, "patterns": 3, "compared_pairs": 2]))
+        // Within the limits, the verdict is as before: findings only.
+        let small = #"{"kind":"mx-consistency","patterns":["a.example.com"],"hosts":["x.example.org"]}"#
+        #expect(linter.verdict(forRequestLine: Array(small.utf8)).objectValue?.keys == ["findings"])
+    }
 }
+
