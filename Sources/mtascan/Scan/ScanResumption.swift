@@ -15,7 +15,7 @@ struct ScanResumption {
             throw CLIError("--resume needs -o FILE: the records to continue are read from that file")
         }
         guard inputPath != "-", FileDescriptor.identity(of: inputPath)?.isRegularFile == true else {
-            throw CLIError("--resume needs an input it can read again from the start, and \(inputPath == "-" ? "standard input" : "\"\(inputPath)\"") is not a regular file: save the input to a file first (e.g. zcat com.zone.gz > com.zone) and scan that")
+            throw CLIError("--resume needs an input it can read again from the start, and \(inputPath == "-" ? "standard input" : "\"\(TerminalText.escaped(inputPath))\"") is not a regular file: save the input to a file first (e.g. zcat com.zone.gz > com.zone) and scan that")
         }
     }
 
@@ -38,7 +38,7 @@ struct ScanResumption {
         var source = file
         let recovery = try ScanOutputRecovery.read(&source)
         if recovery.malformedCount > 0 {
-            let first = recovery.malformed.map { "\(output):\($0.line): \($0.message)" }
+            let first = recovery.malformed.map { "\(TerminalText.escaped(output)):\($0.line): \(TerminalText.escaped($0.message))" }
             throw CLIError((first + ["\(recovery.malformedCount) line(s) of \(output) are not mtascan records: refusing to append to it"]).joined(separator: "\n"))
         }
         if recovery.ledger.duplicates > 0 {

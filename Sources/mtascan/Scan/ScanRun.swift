@@ -81,7 +81,7 @@ final class ScanRun: Sendable {
                         progress?.didFinish()
                         continue
                     case .otherDomain:
-                        return .inputFailed("\(setup.inputPath):\(item.line): the output's record for this line is for another name than \"\(key)\": the input changed since the scan began; resume with the same input")
+                        return .inputFailed("\(setup.inputPath):\(item.line): the output's record for this line is for another name than \"\(TerminalText.escaped(key))\": the input changed since the scan began; resume with the same input")
                     case .pending:
                         break
                     }
@@ -120,9 +120,9 @@ final class ScanRun: Sendable {
                 }
             }
         } catch let error as InputError {
-            return .inputFailed("\(setup.inputPath):\(error.line): \(error.message)")
+            return .inputFailed("\(TerminalText.escaped(setup.inputPath)):\(error.line): \(error.message)")
         } catch {
-            return .inputFailed("\(setup.inputPath): \(error)")
+            return .inputFailed("\(TerminalText.escaped(setup.inputPath)): \(TerminalText.escaped("\(error)"))")
         }
         return stop.isRequested ? .signalled : .inputEnded
     }
