@@ -21,12 +21,19 @@ struct MTAScan: ParsableCommand {
         subcommands: [ScanCommand.self, ReportCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
 
-    /// A write to a peer (or a stdout reader) that went away must be an error on that
-    /// write, never the end of a scan by SIGPIPE: ignore the signal before any
-    /// subcommand runs (see `BrokenPipe`), then dispatch as ArgumentParser would.
+    /// A write to a peer that went away must be an error on that connection, never
+    /// the end of a scan by SIGPIPE: ignore the signal before any subcommand runs
+    /// (see `BrokenPipe`), then dispatch as ArgumentParser's `main` does, except that
+    /// a reader of our output that left still ends us quietly (`ReaderGone`).
     static func main() {
         BrokenPipe.ignoreSignal()
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            ReaderGone.endIfBrokenPipe(error)
+            exit(withError: error)
+        }
     }
 }
 
