@@ -1,7 +1,6 @@
 import ArgumentParser
 import MTAScanCore
 import MTAScanEngine
-internal import Glibc
 
 @main
 struct MTAScan: ParsableCommand {
@@ -22,22 +21,17 @@ struct MTAScan: ParsableCommand {
         subcommands: [ScanCommand.self, ReportCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
 
-    /// A write to a peer (or a stdout reader) that went away must be an error on that
-    /// write, never the end of a scan by SIGPIPE: ignore the signal before any
-    /// subcommand runs (see `BrokenPipe`), then dispatch as ArgumentParser would.
-    ///
-    /// A reader of standard output that goes away (`mtascan domains com.zone | head`)
-    /// ends the command quietly with 141, as the signal would have, instead of an
-    /// error message about a pipe the user closed on purpose. `scan` handles its own
-    /// output failures (its metadata records them).
+    /// A write to a peer that went away must be an error on that connection, never
+    /// the end of a scan by SIGPIPE: ignore the signal before any subcommand runs
+    /// (see `BrokenPipe`), then dispatch as ArgumentParser's `main` does, except that
+    /// a reader of our output that left still ends us quietly (`ReaderGone`).
     static func main() {
         BrokenPipe.ignoreSignal()
         do {
-            var command = try parseAsRoot(nil)
+            var command = try parseAsRoot()
             try command.run()
-        } catch let error as FileError where error.errno == EPIPE && error.path == FileDescriptor.standardOutput.path {
-            Self.exit(withError: ExitCode(141))
         } catch {
+            ReaderGone.endIfBrokenPipe(error)
             exit(withError: error)
         }
     }

@@ -119,6 +119,9 @@ final class ChildProcess: @unchecked Sendable {
     /// Closes our end of the stdin pipe without writing.
     func closeStdin() { try? stdinWriter?.close() }
 
+    /// Closes our end of the stdout pipe unread, as `| head` does once it has enough.
+    func closeStdout() { try? stdoutReader?.close() }
+
     /// Reads the child's stdout or stderr pipe to its end on a background thread.
     func collect(stdout: Bool) -> Collector {
         let collector = Collector()

@@ -51,3 +51,31 @@ import Testing
         #expect(child.wait(timeout: 30) == .signalled(SIGPIPE))
     }
 }
+
+/// The handle API for tests that act on a running scan: a scan waiting on its input
+/// can be signalled, and its end is reported as the signal, not as an exit status.
+@Suite struct RunningScanTests {
+    @Test func aRunningScanCanBeSignalledAndReportsTheSignal() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("input").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Held open for writing (and never written), so the scan blocks reading its input.
+        let writer = open(fifo, O_RDWR | O_NONBLOCK)
+        #expect(writer >= 0)
+        defer { close(writer) }
+        // Only loopback: the test internet's resolver address, whether or not it runs.
+        let scan = try MTAScanProcess.start(["scan", "--resolver", TestInternet.resolver, "--phases", "dns"],
+                                            stdin: .file(fifo), stdoutPath: directory.appendingPathComponent("out").path)
+        #expect(scan.pid > 0)
+        #expect(scan.wait(timeout: 0.5) == nil, "the scan ended without input: \(scan.stderr)")
+        scan.send(signal: SIGKILL)
+        let termination = try #require(scan.wait(timeout: 30))
+        #expect(termination == .signalled(SIGKILL))
+        let output = scan.output(termination)
+        #expect(output.signal == SIGKILL)
+        #expect(output.status == 128 + SIGKILL)
+        #expect(output.stdout.isEmpty)
+    }
+}

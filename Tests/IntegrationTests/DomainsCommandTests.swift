@@ -1,3 +1,4 @@
+import Foundation
 import MTAScanCore
 import Testing
 
@@ -95,6 +96,24 @@ import Testing
         #expect(records.map { $0["error"]?.stringValue ?? "ok" } == ["ok", "numeric-tld", "ip-address", "single-label"])
         let list = try MTAScanProcess.run(["domains", "--count"], stdin: "example.com\nlocalhost\n10.0.0.1\n")
         #expect(list.stdoutLines == ["1 valid", "2 invalid"])
+    }
+
+    /// `mtascan domains big.txt | head -1`: once the reader leaves, mtascan ends quietly
+    /// by SIGPIPE as any filter does, not with "Error: write failed: Broken pipe",
+    /// although it ignores SIGPIPE for its sockets' sake.
+    @Test func aReaderThatLeavesEndsItQuietlyBySIGPIPE() throws {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-names-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: input) }
+        // Far more than a pipe buffer (64 KiB) of output.
+        try Data((0..<200_000).map { "name\($0).test\n" }.joined().utf8).write(to: input)
+        let child = try ChildProcess(executable: MTAScanProcess.executable.path, arguments: ["domains", input.path])
+        child.closeStdin()
+        let stderr = child.collect(stdout: false)
+        child.closeStdout()
+        let termination = child.wait(timeout: 60)
+        if termination == nil { child.killAndReap() }
+        #expect(termination == .signalled(SIGPIPE))
+        #expect(stderr.wait(timeout: 30).map { String(decoding: $0, as: UTF8.self) } == "")
     }
 }
 

@@ -86,9 +86,11 @@ struct HostileServerScanTests {
         #expect(peak < Self.residentLimitKiB, "peak resident set \(peak / 1024) MiB")
     }
 
-    /// The field bug: an MX host answered STARTTLS with 220, sent a few bytes that were
-    /// not TLS and closed at once; the scanner's next write hit the closed socket and
-    /// SIGPIPE ended the scan (exit 141, no record). Now it is an `mx-tls` finding.
+    /// The field bug: an MX host answered STARTTLS with 220 and a few bytes that were
+    /// not TLS, then closed with the ClientHello unread, which Linux turns into an RST;
+    /// the scanner took the reset for an end of file, wrote a TLS alert to the reset
+    /// socket, and SIGPIPE ended the scan (exit 141, no record). Now it is an `mx-tls`
+    /// finding (checked to fail with signal 13 when both fixes are undone).
     @Test func thePeerThatClosesAfterTheSTARTTLSReplyIsAFindingNotASignal() throws {
         let domains = ["mx-starttls-garbage-close.test", "mx-starttls-close.test", "mx-starttls-reset.test"]
         let output = try MTAScanProcess.run(Self.scanArguments, stdin: domains.joined(separator: "\n") + "\n",

@@ -211,8 +211,8 @@ SMTP_PLAYS = {
     "smtp-http-reply": ("ehlo", None, lambda d, h: d.startswith(b"HTTP/1.1 400 "), "close"),
     "smtp-reset-on-starttls": ("starttls", None, lambda d, h: d == b"", "reset"),
     "starttls-close": (after_starttls_220, None, lambda d, h: d == b"", "close"),
-    "starttls-garbage-close": ("starttls", None, lambda d, h: d == b"220 2.0.0 Ready to start TLS\r\n"
-                               b"\x00not TLS\r\n", "close"),
+    "starttls-garbage-close": ("starttls-then-wait", "hello", lambda d, h: d == b"220 2.0.0 Ready to start TLS\r\n"
+                               b"\x00not TLS\r\n", "reset"),
     "starttls-reset": (after_starttls_220, "hello", lambda d, h: d == b"", "reset"),
     "starttls-alert": (after_starttls_220, "hello", lambda d, h: d == ALERT, "close"),
     "starttls-record-too-long": (after_starttls_220, "hello", lambda d, h: d.startswith(RECORD_TOO_LONG), "close"),
@@ -231,6 +231,8 @@ def open_session(address, how):
         smtp.close()
         raise cs.Failure("STARTTLS not advertised")
     smtp.sock.sendall(b"STARTTLS\r\n")
+    if how == "starttls-then-wait":
+        time.sleep(0.05)  # the server has read STARTTLS alone before the next bytes come
     return smtp.sock
 
 

@@ -60,8 +60,9 @@ run/hostile.json from the catalogue's policy and mx behaviours):
     starttls-refused      EHLO advertises STARTTLS; STARTTLS gets 454
     starttls-garbage      STARTTLS gets 220, then (after the ClientHello) bytes that are not TLS
     starttls-close        STARTTLS gets 220, then FIN at once
-    starttls-garbage-close  "220" and a few non-TLS bytes in one write, then FIN at once: the
-                          peer that made mtascan die of SIGPIPE (its next write hit a closed socket)
+    starttls-garbage-close  "220" and a few non-TLS bytes in one write; the ClientHello left
+                          unread, then close, which Linux turns into an RST: the peer that made
+                          mtascan die of SIGPIPE (its alert was written to the reset socket)
     starttls-reset        STARTTLS gets 220, then RST when the ClientHello arrives
     starttls-alert        STARTTLS gets 220, then a fatal handshake_failure alert record
     starttls-record-too-long  STARTTLS gets 220, then a record header of length 65535
@@ -599,9 +600,15 @@ async def _starttls_after_220(play, reader, writer, how):
     """What follows the 220 to STARTTLS, by `how`."""
     ready = b"220 2.0.0 Ready to start TLS\r\n"
     if how == "garbage-close":
-        # One write, then a FIN at once: the client's ClientHello hits a closed socket.
+        # The field bug, as it happened: "220" and a few bytes that are not TLS in one
+        # write; the client's ClientHello arrives and stays unread (reading paused), so
+        # the close becomes an RST (Linux resets a socket closed with unread data). A
+        # client that took the reset for an end of file answered with a TLS alert, and
+        # that write to a reset socket raised SIGPIPE.
+        writer.transport.pause_reading()
         writer.write(ready + b"\x00not TLS\r\n")
         await writer.drain()
+        await asyncio.sleep(0.2)
         writer.close()
         return
     writer.write(ready)

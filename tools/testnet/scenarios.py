@@ -973,7 +973,8 @@ own_mx_domain("mx-smtp-bare-lf", "hostile",
 for _behaviour, _reason, _why in [
     ("starttls-close", "protocol", "answers STARTTLS with 220, then closes at once"),
     ("starttls-garbage-close", "protocol", "answers STARTTLS with 220 and a few bytes that are not "
-     "TLS in one write, then closes at once (the peer that once ended a scan with SIGPIPE)"),
+     "TLS in one write, leaves the ClientHello unread and closes, which makes an RST (the peer "
+     "that once ended a scan with SIGPIPE)"),
     ("starttls-reset", "protocol", "answers STARTTLS with 220, then resets on the ClientHello"),
     ("starttls-alert", "alert", "answers STARTTLS with 220, then a fatal handshake_failure alert"),
     ("starttls-record-too-long", "protocol", "answers STARTTLS with 220, then a TLS record header "
