@@ -113,6 +113,7 @@ import Testing
         #expect(compressed.stdout.isEmpty)
         #expect(compressed.stderr.contains("gzip"), "\(compressed.stderr)")
         #expect(compressed.stderr.contains("holds no scan record"), "\(compressed.stderr)")
+        #expect(!compressed.stderr.contains("partial last line"), "\(compressed.stderr)")
 
         let shapes = try MTAScanProcess.run(["report", "--format", "json", "-"], stdin: "{}\n{\"domain\":\"a.example\",\"findings\":\"x\"}\n")
         #expect(shapes.status == 1)

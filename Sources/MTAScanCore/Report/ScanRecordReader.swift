@@ -4,7 +4,8 @@
 /// Blank lines are skipped. A line that is not a scan record (not JSON, not
 /// an object, or not of the record's shape: `ScanRecordShape`), or is longer
 /// than `maxLineLength`, is handed out as `.malformed` and reading goes on. A
-/// last line without its LF that is not a record is `.partialLastLine`: a
+/// last line without its LF that begins like a record (`{`) but is not one is
+/// `.partialLastLine`: a
 /// scan cut short by a crash ends in half a line, and the report should still
 /// count everything before it and say what happened.
 public struct ScanRecordReader {
@@ -32,16 +33,22 @@ public struct ScanRecordReader {
             }
             if LineText.trimmed(line.bytes).isEmpty { continue }
             let problem: String
+            var isBinary = false
             do {
                 let value = try JSONParser.parse(line.bytes)
                 guard let shapeProblem = ScanRecordShape.problem(value) else { return .record(value, line: line.number) }
                 problem = shapeProblem
             } catch {
-                problem = Self.binaryDescription(line.bytes) ?? error.description
+                let binary = Self.binaryDescription(line.bytes)
+                isBinary = binary != nil
+                problem = binary ?? error.description
             }
             // A complete record without its final LF (another writer's habit)
-            // was returned above; only a broken one is a torn end.
-            if line.isUnterminated { return .partialLastLine(line: line.number) }
+            // was returned above; a torn one begins like a record, where the
+            // tail of a binary file is just more of the same garbage.
+            if line.isUnterminated && !isBinary && LineText.trimmed(line.bytes).first == UInt8(ascii: "{") {
+                return .partialLastLine(line: line.number)
+            }
             return .malformed(line: line.number, message: problem)
         }
         return nil
