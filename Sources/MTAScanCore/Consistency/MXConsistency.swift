@@ -33,10 +33,11 @@ public enum MXConsistency {
     /// search for the closest pattern compares host–pattern pairs, each by an
     /// edit distance whose cost grows with the host name's length (one row
     /// per byte, at most 2 × `closenessLimit` + 1 cells a row). Without a
-    /// bound, 10,000 hosts against 10,000 patterns are 10^8 comparisons, and
-    /// 16,000 names of 250 bytes against 250-byte patterns 10^9 cells each
-    /// 10,000 pairs; so the work is counted in pattern comparisons × bytes of
-    /// host name, which bounds the cells whatever the names' lengths.
+    /// bound, 10,000 hosts against 10,000 patterns are 10^8 comparisons; and
+    /// a count of pairs alone is not enough either, since one pair of 250-byte
+    /// names costs as much as a hundred pairs of 25-byte ones. So the work is
+    /// counted in patterns compared × bytes of host names, which bounds the
+    /// cells whatever the names' lengths.
     public struct Limits: Sendable, Equatable {
         /// Patterns compared with each unmatched host × the total bytes of
         /// the unmatched host names, at most; but every unmatched host is
