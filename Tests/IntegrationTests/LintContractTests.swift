@@ -103,7 +103,9 @@ import Testing
         try #require(results.count == 3)
         #expect(results[0] == .object(["findings": []]))
         #expect(results[1]["findings"]?.arrayValue?.count == 10_000)
-        #expect(results[1]["limits"] == .object(["compared_patterns": 10, "patterns": 10_000, "compared_pairs": 100_000]))
+        #expect(results[1]["limits"] == .object([
+            "compared_patterns": 5, "patterns": 10_000, "unmatched_host_bytes": 198_890, "host_byte_patterns": 1_000_000,
+        ]))
         #expect(results[2] == .object(["match": true]))
     }
 

@@ -99,4 +99,49 @@ import Testing
         #expect(inline["changes"]?.arrayValue?.count == 4)
         #expect(try MTAScanProcess.run(["report", "--compare", old]).status != 0)
     }
+
+    // MARK: issue 9: input that is not a scan
+
+    @Test func aFileWithoutAnyScanRecordIsAnError() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A gzip-compressed scan, as `gzip -c scan.ndjson` writes it (header, then deflate bytes).
+        let gzip = directory.appendingPathComponent("scan.ndjson.gz").path
+        try Data([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xAB, 0x56, 0x4A, 0xC9, 0x0A, 0x00, 0x1B, 0x00]).write(to: URL(fileURLWithPath: gzip))
+        let compressed = try MTAScanProcess.run(["report", "--format", "json", gzip])
+        #expect(compressed.status == 1)
+        #expect(compressed.stdout.isEmpty)
+        #expect(compressed.stderr.contains("gzip"), "\(compressed.stderr)")
+        #expect(compressed.stderr.contains("holds no scan record"), "\(compressed.stderr)")
+        #expect(!compressed.stderr.contains("partial last line"), "\(compressed.stderr)")
+
+        let shapes = try MTAScanProcess.run(["report", "--format", "json", "-"], stdin: "{}\n{\"domain\":\"a.example\",\"findings\":\"x\"}\n")
+        #expect(shapes.status == 1)
+        #expect(shapes.stderr.contains("-:1: skipped, not a scan record: \"domain\""), "\(shapes.stderr)")
+        #expect(shapes.stderr.contains("-:2: skipped, not a scan record: \"findings\""), "\(shapes.stderr)")
+
+        // An empty file is an empty scan, not an error.
+        #expect(try MTAScanProcess.run(["report", "--format", "json", "-"], stdin: "").status == 0)
+    }
+
+    @Test func wrongShapesAreCountedAsMalformedBesideRealRecords() throws {
+        let lines = Self.scan.split(separator: "\n").prefix(3).joined(separator: "\n") + "\n{}\n[]\n"
+        let output = try MTAScanProcess.run(["report", "--format", "json", "-"], stdin: lines)
+        #expect(output.status == 0, "\(output.stderr)")
+        let tables = try JSONParser.parse(output.stdout)["tables"]
+        #expect(tables?["overview"]?["rows"]?["scanned"]?["count"] == 3)
+        #expect(tables?["overview"]?["rows"]?["malformed_lines"]?["count"] == 2)
+        #expect(output.stderr.contains("-:4: skipped, not a scan record"))
+    }
+
+    @Test func aScanCutShortEndsInAPartialLastLine() throws {
+        let lines = Self.scan.split(separator: "\n").prefix(3).joined(separator: "\n") + "\n" + #"{"schema_version":1,"domain":"cut.exa"#
+        let output = try MTAScanProcess.run(["report", "--format", "json", "-"], stdin: lines)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("-:4: partial last line ignored"), "\(output.stderr)")
+        #expect(!output.stderr.contains("skipped,"))
+        let tables = try JSONParser.parse(output.stdout)["tables"]
+        #expect(tables?["overview"]?["rows"]?["malformed_lines"]?["count"] == 1)
+    }
 }
+

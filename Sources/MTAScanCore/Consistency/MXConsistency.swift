@@ -30,21 +30,34 @@ public enum MXConsistency {
 
     /// How much work the classification of unmatched hosts may do. Matching
     /// itself is always complete and near-linear (`PatternIndex`); only the
-    /// search for the closest pattern compares pairs, and a request of 10,000
-    /// hosts against 10,000 patterns would otherwise compare 10^8 of them.
+    /// search for the closest pattern compares host–pattern pairs, each by an
+    /// edit distance whose cost grows with the host name's length (one row
+    /// per byte, at most 2 × `closenessLimit` + 1 cells a row). Without a
+    /// bound, 10,000 hosts against 10,000 patterns are 10^8 comparisons; and
+    /// a count of pairs alone is not enough either, since one pair of 250-byte
+    /// names costs as much as a hundred pairs of 25-byte ones. So the work is
+    /// counted in patterns compared × bytes of host names, which bounds the
+    /// cells whatever the names' lengths.
     public struct Limits: Sendable, Equatable {
-        /// Host–pattern pairs compared per evaluation, at most (but every
-        /// unmatched host is compared with at least one pattern).
-        public var comparedPairs: Int
+        /// Patterns compared with each unmatched host × the total bytes of
+        /// the unmatched host names, at most; but every unmatched host is
+        /// compared with at least one pattern.
+        public var hostBytePatterns: Int
 
-        public init(comparedPairs: Int) {
-            self.comparedPairs = max(1, comparedPairs)
+        public init(hostBytePatterns: Int) {
+            self.hostBytePatterns = max(1, hostBytePatterns)
         }
 
-        /// Far above any real domain: a scan has at most 32 MX hosts, so
-        /// policies of up to 3,125 patterns are classified in full.
-        public static let `default` = Limits(comparedPairs: 100_000)
+        /// Far above any real domain: a scan has at most 32 MX hosts, whose
+        /// names (30 bytes, say) are then compared with 1,000 patterns each.
+        /// At most about 65 × 10^6 edit-distance cells per evaluation.
+        public static let `default` = Limits(hostBytePatterns: 1_000_000)
     }
+
+    /// Edit distances above this are not worked out: such a pattern is far
+    /// from the host, and far patterns rank by policy order alone. It keeps
+    /// each comparison's cost at O(host length × 65) for long hostile names.
+    public static let closenessLimit = 32
 
     /// The findings, and whether the limits cut the classification short.
     public struct Evaluation: Sendable, Equatable {
@@ -55,13 +68,17 @@ public enum MXConsistency {
         public var comparedPatterns: Int?
         /// The number of patterns given.
         public var patterns: Int
+        /// The bytes of the unmatched host names the limit divides by.
+        public var unmatchedHostBytes = 0
     }
 
     /// `evaluate`, bounded by `limits`: hosts matching some pattern cost
     /// O(length) each, whatever the number of patterns; the unmatched hosts
-    /// are classified against the first ⌊`comparedPairs` / unmatched⌋
-    /// patterns (at least one) when comparing them with all would exceed
-    /// `comparedPairs`, and the answer says so.
+    /// are classified against the first ⌊`hostBytePatterns` / B⌋ patterns
+    /// (at least one), B the total bytes of their names (each counted as at
+    /// least 1 and at most 256: a longer name is no DNS name and is compared
+    /// at no cost), when comparing them with all would exceed that, and the
+    /// answer says so.
     public static func evaluate(
         patterns: [MXPattern], mxHosts: [String], psl: PublicSuffixList, limits: Limits
     ) -> Evaluation {
@@ -77,11 +94,11 @@ public enum MXConsistency {
         let scope = unmatched.count == hosts.count ? "all" : "some"
 
         // Multiplying could overflow for absurd inputs; dividing cannot.
-        var compared = patterns.count
-        if patterns.count > limits.comparedPairs / unmatched.count {
-            compared = max(1, limits.comparedPairs / unmatched.count)
-            evaluation.comparedPatterns = compared
-        }
+        let hostBytes = unmatched.reduce(0) { $0 + min(max($1.utf8.count, 1), 256) }
+        evaluation.unmatchedHostBytes = hostBytes
+        let compared = min(patterns.count, max(1, limits.hostBytePatterns / hostBytes))
+        // Only a cut is reported: one pattern compared of one is all of them.
+        if compared < patterns.count { evaluation.comparedPatterns = compared }
         let candidates = patterns.prefix(compared).map { Candidate($0, psl: psl) }
 
         evaluation.findings = unmatched.map { host in
@@ -103,7 +120,8 @@ public enum MXConsistency {
     ///
     /// Each pattern is related to the host by the first of these that holds, in
     /// this order; the closest pattern is the one whose relation comes first,
-    /// then the one at the smallest edit distance, then the first in the policy.
+    /// then the one at the smallest edit distance (all distances above
+    /// `closenessLimit` counting as one), then the first in the policy.
     /// "Registrable domain" and "public suffix" are by the Public Suffix List,
     /// private section included; the edit distance is `EditDistance`'s OSA
     /// distance between the host and the pattern, a wildcard pattern's `*`
@@ -128,7 +146,7 @@ public enum MXConsistency {
     ///   `co.uk` counts whole) and an edit distance of at most `typoLimit`
     ///   (`mail.example.com` against `mail.exmaple.com`: 2).
     /// - `complete`: none of these; the pattern reported is the one at the
-    ///   smallest edit distance.
+    ///   smallest edit distance (up to `closenessLimit`).
     ///
     /// Meant for a host that matches no pattern: patterns it does match are
     /// ignored, and with none left the answer is `complete` with no pattern.
@@ -164,13 +182,14 @@ public enum MXConsistency {
                     // Only a strictly closer pattern replaces the best (ties
                     // keep the first in policy order), so the distance is
                     // needed only up to one less than the best's.
-                    guard let distance = known ?? candidate.distance(to: host, limit: current.distance - 1),
+                    let limit = min(current.distance - 1, closenessLimit)
+                    guard let distance = known ?? candidate.distance(to: host, limit: limit),
                           distance < current.distance else { continue }
                     best = (kind, rank, distance, candidate.pattern)
                     continue
                 }
             }
-            let distance = known ?? candidate.distance(to: host, limit: Int.max) ?? Int.max
+            let distance = known ?? candidate.distance(to: host, limit: closenessLimit) ?? Int.max
             best = (kind, rank, distance, candidate.pattern)
         }
         guard let best else { return (.complete, nil, nil) }
@@ -261,12 +280,20 @@ private struct Candidate {
     /// first label, if it is at most `limit` (nil: further). A host or pattern
     /// too long to be a DNS name is unrelated to any other name: `Int.max`.
     func distance(to host: NameParts, limit: Int) -> Int? {
+        let hostLength = host.text.utf8.count
+        var targetLength = pattern.text.utf8.count
+        if pattern.isWildcard, let first = host.labels.first {
+            targetLength = first.utf8.count + 1 + pattern.baseName.utf8.count
+        }
+        let longer = max(hostLength, targetLength)
+        guard longer <= Self.longestName else { return Int.max }
+        // Each insertion or deletion costs 1: decided without building the
+        // target, which most pairs of a large request are.
+        guard abs(hostLength - targetLength) <= limit else { return nil }
         var target = pattern.text
         if pattern.isWildcard, let first = host.labels.first {
             target = first + "." + pattern.baseName
         }
-        let longer = max(host.text.utf8.count, target.utf8.count)
-        guard longer <= Self.longestName else { return Int.max }
         // No distance exceeds the longer length, so that limit is no limit.
         return EditDistance.optimalStringAlignment(host.text.utf8, target.utf8, limit: min(limit, longer))
     }

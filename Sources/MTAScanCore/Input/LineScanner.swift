@@ -10,6 +10,9 @@ struct LineScanner {
         var bytes: UnsafeBufferPointer<UInt8>
         /// The line was longer than `maxLineLength`; `bytes` is its first `maxLineLength` bytes.
         var isTruncated: Bool
+        /// The input ended inside this line: no LF followed it. For a file
+        /// written line by line, a writer cut short (a crash) leaves this.
+        var isUnterminated = false
     }
 
     let maxLineLength: Int
@@ -32,7 +35,9 @@ struct LineScanner {
                 guard try input.refill() else {
                     guard started else { return nil }
                     lineNumber += 1
-                    return finish(scratch.base, scratchCount, overflowed: overflowed)
+                    var line = finish(scratch.base, scratchCount, overflowed: overflowed)
+                    line.isUnterminated = true
+                    return line
                 }
             }
             let base = input.base

@@ -13,7 +13,8 @@
 /// owners, `@`, a blank owner continuing the previous one, optional TTL and
 /// class in either order, RFC 3597 `TYPEnnn`/`CLASSnnn`, parentheses across
 /// lines, `;` comments, quoted strings, `\X` and `\DDD` escapes in names,
-/// case-insensitive types and classes. `$INCLUDE` is refused (a scanner must
+/// case-insensitive types and classes; a UTF-8 byte order mark at the very
+/// start is dropped (`ByteOrderMarkDroppingSource`). `$INCLUDE` is refused (a scanner must
 /// not open files named inside its input), and so is `$GENERATE` (it can
 /// create delegations this reader would miss).
 ///
@@ -31,7 +32,8 @@
 /// a label over 255 bytes, longer than `maxWordLength`) yields a `.failure`
 /// item for its first NS record, since it may be a delegation.
 ///
-/// **Errors**: `InputError` for an unterminated quote or parenthesis at the
+/// **Errors**: messages quote input only escaped (`TerminalText`), since
+/// they reach a terminal. `InputError` for an unterminated quote or parenthesis at the
 /// end of input, a `)` without `(`, a refused or unreadable directive, a
 /// relative name with no origin, or an origin that is not a `DomainName`.
 ///

@@ -97,7 +97,8 @@ public struct Linter: Sendable {
             if let compared = evaluation.comparedPatterns {
                 verdict["limits"] = .object([
                     "compared_patterns": .int(compared), "patterns": .int(evaluation.patterns),
-                    "compared_pairs": .int(consistencyLimits.comparedPairs),
+                    "unmatched_host_bytes": .int(evaluation.unmatchedHostBytes),
+                    "host_byte_patterns": .int(consistencyLimits.hostBytePatterns),
                 ])
             }
             return .object(verdict)

@@ -34,7 +34,8 @@ struct FCrDNSCommand: ParsableCommand {
             source = try SourceIdentity.sourceAddress(toward: target)
         }
         let outcome = try SourceIdentity.check(source, configuration: configuration)
-        print(outcome.explanation(address: source.description))
+        // The explanation quotes names from reverse DNS, which anyone controls.
+        print(TerminalText.escaped(outcome.explanation(address: source.description)))
         guard case .confirmed = outcome else { throw ExitCode(1) }
     }
 }

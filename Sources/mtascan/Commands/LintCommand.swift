@@ -172,7 +172,12 @@ struct LintMXConsistency: ParsableCommand {
             throw ValidationError(error.message)
         }
         let findings = verdict["findings"]?.arrayValue ?? []
-        try LintReport.finish(valid: findings.isEmpty, summary: findings.isEmpty ? "consistent" : "inconsistent",
+        var summary = findings.isEmpty ? "consistent" : "inconsistent"
+        // A bounded classification says so here as in the JSON verdict.
+        if let compared = verdict["limits"]?["compared_patterns"]?.intValue, let all = verdict["limits"]?["patterns"]?.intValue {
+            summary += " (kinds from the first \(compared) of \(all) patterns; docs/lint.md)"
+        }
+        try LintReport.finish(valid: findings.isEmpty, summary: summary,
                               findingsJSON: findings, verdict: verdict, json: output.json)
     }
 }

@@ -231,14 +231,16 @@ import Testing
         #expect(matching.findings.isEmpty)
         #expect(matching.comparedPatterns == nil)
         // None match: every host still gets its finding, classified against
-        // the first 100,000 / 10,000 = 10 patterns, and the answer says so.
+        // the first 1,000,000 / 198,890 bytes of host names = 5 patterns,
+        // and the answer says so.
         let hosts = (0..<10_000).map { "mail\($0).example.net" }
         let unmatched = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .default)
         #expect(unmatched.findings.count == 10_000)
         #expect(unmatched.findings.map { $0[detail: "mx_host"] } == hosts.map { JSONValue.string($0) })
-        #expect(unmatched.comparedPatterns == 10)
+        #expect(unmatched.unmatchedHostBytes == 198_890)
+        #expect(unmatched.comparedPatterns == 5)
         #expect(unmatched.patterns == 10_000)
-        let compared = Set(patterns.prefix(10).map(\.text))
+        let compared = Set(patterns.prefix(5).map(\.text))
         #expect(unmatched.findings.allSatisfy { $0[detail: "pattern"]?.stringValue.map(compared.contains) == true })
         #expect(unmatched.findings.allSatisfy { $0[detail: "kind"] == "tld" || $0[detail: "kind"] == "complete" })
     }
@@ -250,14 +252,43 @@ import Testing
         let full = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .default)
         #expect(full.comparedPatterns == nil)
         #expect(full.findings.first?[detail: "kind"] == "typo")
-        // 5 pairs for 2 hosts: each compared with 2 patterns, which miss the typo.
-        let limited = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .init(comparedPairs: 5))
+        // 32 bytes of host names: a limit of 64 compares each with 2 patterns, which miss the typo.
+        let limited = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .init(hostBytePatterns: 95))
         #expect(limited.comparedPatterns == 2)
         #expect(limited.findings.count == 2)
         #expect(limited.findings.first?[detail: "kind"] == "complete")
         // Never below one pattern per host.
-        let tiny = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .init(comparedPairs: 1))
+        let tiny = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: .init(hostBytePatterns: 1))
         #expect(tiny.comparedPatterns == 1)
         #expect(tiny.findings.allSatisfy { $0[detail: "pattern"] == "mx.other.org" })
     }
+
+    /// Long names make each comparison dear: the limit counts host bytes, so
+    /// 400 names of 250 bytes against as many patterns stay within it.
+    @Test func longHostileNamesAreBoundedByTheirBytes() throws {
+        var state: UInt64 = 9
+        func name(_ suffix: String) -> String {
+            let labels = (0..<4).map { _ in
+                String(decoding: (0..<60).map { _ -> UInt8 in
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    return UInt8(ascii: "a") + UInt8(truncatingIfNeeded: state >> 33) % 10
+                }, as: UTF8.self)
+            }
+            return labels.joined(separator: ".") + suffix
+        }
+        let patterns = try Self.patterns((0..<400).map { _ in name(".com") })
+        let hosts = (0..<400).map { _ in name(".net") }
+        let evaluation = MXConsistency.evaluate(
+            patterns: patterns, mxHosts: hosts, psl: try Self.psl(), limits: .init(hostBytePatterns: 100_000))
+        #expect(evaluation.findings.count == 400)
+        #expect(evaluation.unmatchedHostBytes == 400 * 247)
+        #expect(evaluation.comparedPatterns == 1)
+        #expect(evaluation.findings.allSatisfy { $0[detail: "pattern"] == .string(patterns[0].text) })
+        // Over the limit with a single pattern: that one is compared, which is all of them.
+        let single = MXConsistency.evaluate(
+            patterns: [patterns[0]], mxHosts: hosts, psl: try Self.psl(), limits: .init(hostBytePatterns: 1_000))
+        #expect(single.comparedPatterns == nil)
+        #expect(single.findings.count == 400)
+    }
 }
+

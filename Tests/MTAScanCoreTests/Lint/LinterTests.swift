@@ -32,12 +32,14 @@ import Testing
 
     @Test func aBoundedConsistencyAnswerCarriesItsLimits() throws {
         let psl = try #require(DebianPublicSuffixList.shared, "Debian package publicsuffix not installed")
-        let linter = Linter(publicSuffixList: { .success(psl) }, consistencyLimits: .init(comparedPairs: 2))
+        let linter = Linter(publicSuffixList: { .success(psl) }, consistencyLimits: .init(hostBytePatterns: 26))
         let request = #"{"kind":"mx-consistency","patterns":["a.example.com","b.example.com","c.example.com"],"hosts":["x.example.org","y.example.org"]}"#
         let verdict = linter.verdict(forRequestLine: Array(request.utf8))
         #expect(verdict["findings"]?.arrayValue?.count == 2)
         #expect(verdict.objectValue?.keys == ["findings", "limits"])
-        #expect(verdict["limits"] == .object(["compared_patterns": 1, "patterns": 3, "compared_pairs": 2]))
+        #expect(verdict["limits"] == .object([
+            "compared_patterns": 1, "patterns": 3, "unmatched_host_bytes": 26, "host_byte_patterns": 26,
+        ]))
         // Within the limits, the verdict is as before: findings only.
         let small = #"{"kind":"mx-consistency","patterns":["a.example.com"],"hosts":["x.example.org"]}"#
         #expect(linter.verdict(forRequestLine: Array(small.utf8)).objectValue?.keys == ["findings"])

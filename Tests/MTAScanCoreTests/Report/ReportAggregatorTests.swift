@@ -212,12 +212,15 @@ import Testing
     @Test func recordsWithMissingKeysCountAsNulls() throws {
         let text = """
             {"domain":"bare.example","verdict":"valid","findings":[{"code":"policy-tls","reason":"expired"}],"sts_record":{"status":"valid"}}
-            {"domain":"odd.example","verdict":"valid","findings":"not-a-list","sts_record":null,"mx":{"hosts":[{"host":""},{"preference":5}]}}
+            {"domain":"odd.example","verdict":"valid","findings":[],"sts_record":null,"mx":{"hosts":[{"host":""},{"preference":5}]}}
             {"domain":"future.example","verdict":"shiny","findings":[{"code":"brand-new-code","severity":"warning","component":"future"}]}
+            {"domain":"wrong.example","verdict":"valid","findings":"not-a-list"}
 
             """
         let report = try aggregate(text).report(inputs: [])
         #expect(report.table("overview")?.count("scanned", "count") == 3)
+        // Missing keys are nulls, but a key of the wrong type is no scan record.
+        #expect(report.table("overview")?.count("malformed_lines", "count") == 1)
         #expect(report.table("verdicts")?.count("shiny", "domains") == 1)
         // A finding without severity takes its code's default; without component, its code's.
         #expect(report.table("policy_errors")?.count("policy-tls/expired", "self_managed") == 1)
@@ -237,13 +240,14 @@ import Testing
     }
 
     @Test func aLineOverTheLimitIsMalformedAndReadingGoesOn() throws {
-        var reader = ScanRecordReader(source: MemoryByteSource(Array("{\"domain\":\"\(String(repeating: "a", count: 200))\"}\n{}\n".utf8)),
+        let short = #"{"domain":"b.example","findings":[]}"#
+        var reader = ScanRecordReader(source: MemoryByteSource(Array("{\"domain\":\"\(String(repeating: "a", count: 200))\"}\n\(short)\n".utf8)),
                                       chunkSize: 64, maxLineLength: 100)
         guard case .malformed(let line, _)? = try reader.next() else { Issue.record("expected a malformed line"); return }
         #expect(line == 1)
         guard case .record(let value, let second)? = try reader.next() else { Issue.record("expected a record"); return }
         #expect(second == 2)
-        #expect(value == .object([:]))
+        #expect(value["domain"] == "b.example")
         #expect(try reader.next() == nil)
     }
 }

@@ -107,7 +107,7 @@ func aggregate(_ text: String, options: ReportAggregator.Options = .init(), chun
     while let item = try reader.next() {
         switch item {
         case .record(let value, _): aggregator.add(value)
-        case .malformed: aggregator.addMalformedLine()
+        case .malformed, .partialLastLine: aggregator.addMalformedLine()
         }
     }
     return aggregator
