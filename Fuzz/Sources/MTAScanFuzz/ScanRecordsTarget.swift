@@ -5,12 +5,14 @@ import MTAScanCore
 ///
 /// Checks: the same items as reading the whole buffer at once; exactly one
 /// item per line that is not blank or is over the cap, in line order
-/// (`LineOracle`); an over-long line is `.malformed`; every record is an
-/// object that round-trips through the JSON writer.
+/// (`LineOracle`); an over-long line is `.malformed`; a partial record is
+/// only ever the unterminated last line; every record is an object that
+/// round-trips through the JSON writer.
 enum ScanRecordsTarget {
     private enum Seen: Equatable {
         case record(line: Int)
         case malformed(line: Int, message: String)
+        case partialLastLine(line: Int)
     }
 
     static let target = FuzzTarget(
@@ -35,6 +37,8 @@ enum ScanRecordsTarget {
                         values.append(value)
                     case .malformed(let line, let message):
                         seen.append(.malformed(line: line, message: message))
+                    case .partialLastLine(let line):
+                        seen.append(.partialLastLine(line: line))
                     }
                 }
             } catch {
@@ -61,8 +65,13 @@ enum ScanRecordsTarget {
         }
         let lines = seen.map { step -> Int in
             switch step {
-            case .record(let line), .malformed(let line, _): return line
+            case .record(let line), .malformed(let line, _), .partialLastLine(let line): return line
             }
+        }
+        // A cut-short record can only be the last line, and only when the input does not end in a newline.
+        for case .partialLastLine(let line) in seen {
+            Invariant.require(line == expected.last && payload.last != UInt8(ascii: "\n"),
+                              "partial last line \(line) is not the unterminated last line")
         }
         Invariant.require(lines == expected, "item lines \(lines), expected \(expected)")
         for case .record(let line) in seen {
