@@ -150,15 +150,45 @@ public struct JSONParser {
             guard let byte = current, ASCII.isDigit(byte) else { throw error("expected a digit in the exponent") }
             while let byte = current, ASCII.isDigit(byte) { position += 1 }
         }
+        if isInteger, let int = Self.integer(UnsafeBufferPointer(rebasing: bytes[start..<position])) { return .int(int) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if isInteger, let int = Int(text) { return .int(int) }
         guard let double = Double(text), double.isFinite else { throw error("number out of range") }
         return .double(double)
     }
 
+    /// The value of `-?[0-9]+` already checked by the grammar; nil when it does
+    /// not fit an Int (then it is read as a Double, as before).
+    private static func integer(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var value = 0
+        while index < digits.count {
+            let (times, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let digit = Int(digits[index] - UInt8(ascii: "0"))
+            let (next, overflowB) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            if overflowA || overflowB { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
     private mutating func parseString() throws(Error) -> String {
         position += 1  // opening quote
-        var result: [UInt8] = []
+        let start = position
+        // Most strings of a scan record have no escape: make the String straight
+        // from the input bytes, with no intermediate array.
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            position += 1
+        }
+        if current == UInt8(ascii: "\"") {
+            let run = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            guard let string = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+            return string
+        }
+        var result = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
         var runStart = position
         while true {
             guard let byte = current else { throw error("unterminated string") }

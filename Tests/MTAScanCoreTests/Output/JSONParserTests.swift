@@ -56,4 +56,23 @@ import Testing
         #expect(try JSONParser.parse("9223372036854775807") == .int(Int.max))
         #expect(try JSONParser.parse("9223372036854775808") == .double(9223372036854775808))
     }
+
+    @Test func integersAtAndBeyondTheEdgesOfInt() throws {
+        #expect(try JSONParser.parse("9223372036854775807") == .int(Int.max))
+        #expect(try JSONParser.parse("-9223372036854775808") == .int(Int.min))
+        #expect(try JSONParser.parse("-0") == .int(0))
+        #expect(try JSONParser.parse("[0,-17,42]") == .array([.int(0), .int(-17), .int(42)]))
+        // One past either edge is still a number, read as a Double.
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9223372036854775808.0))
+        #expect(try JSONParser.parse("-9223372036854775809") == .double(-9223372036854775809.0))
+    }
+
+    @Test func stringsWithAndWithoutEscapesReadAlike() throws {
+        #expect(try JSONParser.parse(#""plain""#) == .string("plain"))
+        #expect(try JSONParser.parse(#""a\"b\u00e9c""#) == .string("a\"bé" + "c"))
+        #expect(try JSONParser.parse(#""é, then \n""#) == .string("é, then \n"))
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }   // invalid UTF-8, no escape
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0x61, 0x09, 0x22]) }   // a raw tab
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse(#""unterminated"#) }
+    }
 }
