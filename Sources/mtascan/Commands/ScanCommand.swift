@@ -14,9 +14,12 @@ struct ScanCommand: ParsableCommand {
 
             The policy phase fetches https://mta-sts.<domain>/.well-known/mta-sts.txt of MTA-STS domains; the mx phase probes their MX hosts with STARTTLS (never MAIL, RCPT or DATA), introducing itself with the forward-confirmed reverse DNS name of the source address (see `mtascan fcrdns`). Connections are rate-limited per destination IP, and each (MX host, address) is probed once per scan.
 
+            Records reach the output at least once a second. SIGINT or SIGTERM stops cleanly: domains in flight get --drain-timeout seconds, the records are flushed, the metadata says "interrupted", and the exit status is 128 + the signal; `--resume` then continues in the same file (docs/output.md).
+
             This machine's /etc/resolv.conf may point anywhere: name your resolver.
               mtascan scan --resolver 127.0.0.1 -o scan.ndjson domains.txt
               mtascan scan --resolver 127.0.0.1 --phases dns,policy top-1m.csv
+              mtascan scan --resolver 127.0.0.1 --resume -o scan.ndjson domains.txt
             """
     )
 
