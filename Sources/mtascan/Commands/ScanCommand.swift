@@ -121,6 +121,10 @@ struct ScanCommand: ParsableCommand {
         metadata.counts = resumption?.counts ?? .init()
 
         var reader = try input.openReader()
+        // The metadata says `running` before the output is opened (and a fresh one
+        // truncated): from then on, however the process ends, the side file never
+        // describes an earlier scan beside records of this one.
+        if let metadataPath { try FileDescriptor.replaceContents(of: metadataPath, with: metadata.fileBytes) }
         let destination = try FileDescriptor.openForWriting(output, append: resumption != nil)
         let progress: ProgressReporter? = quiet ? nil : ProgressReporter.forStandardError(
             total: input.resolvedFormat == .zone ? nil : FileDescriptor.countLines(path: input.path),
@@ -137,7 +141,6 @@ struct ScanCommand: ParsableCommand {
             keptCounts: resumption?.counts ?? .init(), inputPath: input.path)
         let stop = ScanStop(drainTimeout: ProbeOptions.duration(drainTimeout))
         let scan = ScanRun(setup: setup, stop: stop)
-        try scan.writeInitialMetadata()
 
         // A signal's end runs on a thread of its own: the input thread may be
         // blocked reading a pipe, and the watcher must stay free for a second signal.

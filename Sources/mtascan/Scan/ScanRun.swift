@@ -59,13 +59,6 @@ final class ScanRun: Sendable {
         keptRecords = setup.keptCounts.records
     }
 
-    /// The metadata as the scan starts (`running`): if the process is killed,
-    /// the file still tells that the output is incomplete.
-    func writeInitialMetadata() throws {
-        guard let metadataPath else { return }
-        try FileDescriptor.replaceContents(of: metadataPath, with: metadata.fileBytes)
-    }
-
     /// Reads the input and submits its domains until the input ends or a stop
     /// is requested; returns how the reading ended.
     func feed(reader: inout any DomainReader, setup: Setup) -> End {
