@@ -281,4 +281,15 @@ struct ScanStopResumeTests {
         #expect(meta["stop_reason"]?.stringValue?.hasPrefix("output error: ") == true)
         #expect(meta["counts"]?["records"] == 0)
     }
+
+    @Test func aScanThatCannotOpenItsOutputSaysSoInItsMetadata() throws {
+        let input = try write(["sts-valid.test"], to: "unopened.txt")
+        let metadataPath = path("unopened.meta.json")
+        let result = try MTAScanProcess.run(["scan", "--resolver", TestInternet.resolver, "--phases", "dns",
+                                             "-o", path("no-such-directory/out.ndjson"), "--metadata", metadataPath, input])
+        #expect(result.status == 1)
+        let meta = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: metadataPath))))
+        #expect(meta["state"] == "failed")
+        #expect(meta["stop_reason"]?.stringValue?.contains("cannot create") == true)
+    }
 }

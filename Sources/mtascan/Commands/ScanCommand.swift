@@ -125,15 +125,25 @@ struct ScanCommand: ParsableCommand {
         // truncated): from then on, however the process ends, the side file never
         // describes an earlier scan beside records of this one.
         if let metadataPath { try FileDescriptor.replaceContents(of: metadataPath, with: metadata.fileBytes) }
-        let destination = try FileDescriptor.openForWriting(output, append: resumption != nil)
+        let destination: FileDescriptor
+        let scanner: DomainScanner
+        do {
+            destination = try FileDescriptor.openForWriting(output, append: resumption != nil)
+            scanner = try DomainScanner(
+                configuration: DNSPhaseConfiguration(
+                    client: clientConfiguration, threads: threads, maxDomainsInFlight: maxInFlight,
+                    resolveEverything: resolveEverything, resolveTLSA: dane),
+                phases: phaseSet, probes: probes)
+        } catch {
+            // Not `running` for ever: the scan never started, and the side file says why.
+            metadata.state = .failed
+            metadata.stopReason = "\(error)"
+            if let metadataPath { try? FileDescriptor.replaceContents(of: metadataPath, with: metadata.fileBytes) }
+            throw error
+        }
         let progress: ProgressReporter? = quiet ? nil : ProgressReporter.forStandardError(
             total: input.resolvedFormat == .zone ? nil : FileDescriptor.countLines(path: input.path),
             plainInterval: ProbeOptions.duration(progressInterval))
-        let scanner = try DomainScanner(
-            configuration: DNSPhaseConfiguration(
-                client: clientConfiguration, threads: threads, maxDomainsInFlight: maxInFlight,
-                resolveEverything: resolveEverything, resolveTLSA: dane),
-            phases: phaseSet, probes: probes)
         let setup = ScanRun.Setup(
             scanner: scanner, destination: destination, metadata: metadata,
             metadataPath: metadataPath, progress: progress, quiet: quiet, exclusions: exclusions, phases: phases,
