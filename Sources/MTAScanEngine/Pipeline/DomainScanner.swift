@@ -173,13 +173,13 @@ public final class DomainScanner: Sendable {
     /// passed, whichever comes first, and returns how many were still in
     /// flight then (0: all done). `deadline` is asked again every few
     /// milliseconds, so a caller may move it (nil: no deadline), as a second
-    /// signal does. Call it once, from the submitting thread, after the last `submit`.
+    /// signal does. Call it once, from the one thread that ends the scan (the
+    /// input thread or a signal's), after `stopAdmitting()` or the last `submit`.
     public func drain(until deadline: () -> ContinuousClock.Instant?) -> Int {
         let permits = max(1, configuration.maxDomainsInFlight)
         var held = 0
         while held < permits {
-            let now = ContinuousClock.now
-            if let end = deadline(), end <= now { break }
+            if let end = deadline(), end <= .now { break }
             if window.wait(timeout: .now() + .milliseconds(20)) == .success { held += 1 }
         }
         permitsHeldByDrain.store(held, ordering: .releasing)
