@@ -30,9 +30,34 @@ common_flags=(-max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 build() {
     [[ -n ${MTASCAN_FUZZ_BINARY:-} ]] && return
     # -enable-testing: the zone-tokenizer target reaches the internal ZoneTokenizer.
+    # SwiftPM turns `--sanitize=fuzzer --sanitize=address` into two swiftc
+    # flags in the order of a Set, and swiftc keeps only the last: a build got
+    # either coverage or ASan, never both, depending on the run. One combined
+    # flag, given last, keeps both; check_instrumented proves it.
     swift build --package-path "$root" -c release --sanitize=fuzzer --sanitize=address \
-        -Xswiftc -enable-testing 2>&1 | grep -v "Cannot export local symbol" >&2 || true
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing 2>&1 |
+        grep -v "Cannot export local symbol" >&2 || true
     [[ -x $binary ]] || { echo "fuzz: build failed" >&2; exit 1; }
+    check_instrumented
+}
+
+# A binary without coverage runs happily and finds nothing; one without ASan
+# misses memory errors. Both are checked on the Swift code itself (MTAScanCore),
+# not just on libFuzzer's own objects.
+check_instrumented() {
+    local counters
+    counters=$(MTASCAN_FUZZ_TARGET=json "$binary" -runs=0 2>&1 |
+        sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline 8-bit counters).*/\1/p' | head -1)
+    if ((${counters:-0} < 10000)); then
+        echo "fuzz: $binary has ${counters:-no} coverage counters; the Swift code is not instrumented" >&2
+        exit 1
+    fi
+    local core_objects=$root/.build/release/MTAScanCore.build
+    # grep -c, not -q: under pipefail, -q leaving early would fail nm by SIGPIPE.
+    if (($(nm "$core_objects"/JSONParser.swift.o 2>/dev/null | grep -c "__asan_") == 0)); then
+        echo "fuzz: MTAScanCore is not built with AddressSanitizer" >&2
+        exit 1
+    fi
 }
 
 targets() { MTASCAN_FUZZ_TARGET=list "$binary" 2>/dev/null | cut -f1; }
