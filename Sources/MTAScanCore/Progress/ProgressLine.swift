@@ -31,7 +31,9 @@ public struct ProgressLine: Sendable {
 
     /// The line. Before the window has two samples the rate is `done / elapsed`.
     /// `total` is known only for regular input files; without it there is no ETA.
-    public func text(done: Int, total: Int?, elapsed: Double, inFlight: Int, errors: Int) -> String {
+    /// `dnsLost`: records with a lookup no resolver answered; shown, loudly,
+    /// only when there are any, since each is a verdict the scan could not reach.
+    public func text(done: Int, total: Int?, elapsed: Double, inFlight: Int, errors: Int, dnsLost: Int = 0) -> String {
         var parts: [String] = []
         parts.append((total.map { Self.grouped(done) + "/" + Self.grouped($0) } ?? Self.grouped(done)) + " domains")
         let rate = self.rate ?? (elapsed > 0 ? Double(done) / elapsed : nil)
@@ -45,6 +47,7 @@ public struct ProgressLine: Sendable {
         }
         parts.append("in flight " + Self.grouped(inFlight))
         parts.append("errors " + Self.grouped(errors))
+        if dnsLost > 0 { parts.append("DNS LOST " + Self.grouped(dnsLost)) }
         return parts.joined(separator: "  ")
     }
 

@@ -22,20 +22,31 @@ public struct ScanMetadata: Sendable, Equatable {
 
     /// Records by outcome. `records` counts every line written; `byVerdict`
     /// those with a verdict; `inputErrors` and `excluded` the two kinds of
-    /// record whose verdict is null.
+    /// record whose verdict is null; `dnsTimeouts` those with a `dns-timeout`
+    /// finding, whose verdict rests on a lookup no resolver answered.
     public struct Counts: Sendable, Equatable {
         public var records = 0
         public var byVerdict: [Verdict: Int] = [:]
         public var inputErrors = 0
         public var excluded = 0
+        public var dnsTimeouts = 0
 
         public init() {}
 
-        public mutating func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
+        public mutating func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false,
+                                   dnsTimeout: Bool = false) {
             records += 1
             if let verdict { byVerdict[verdict, default: 0] += 1 }
             if inputError { inputErrors += 1 }
             if excluded { self.excluded += 1 }
+            if dnsTimeout { dnsTimeouts += 1 }
+        }
+
+        /// Whether a record has a `dns-timeout` finding: some lookup of its
+        /// domain got no answer from any resolver within the attempts.
+        public static func hasDNSTimeout(_ record: JSONValue) -> Bool {
+            guard case .array(let findings)? = record["findings"] else { return false }
+            return findings.contains { $0["code"]?.stringValue == FindingCode.dnsTimeout.rawValue }
         }
 
         /// Counts a record as written (docs/output.md): by its `verdict`, a non-null
@@ -44,7 +55,7 @@ public struct ScanMetadata: Sendable, Equatable {
         public mutating func count(record: JSONValue) {
             let verdict = record["verdict"]?.stringValue.flatMap(Verdict.init(rawValue:))
             count(verdict: verdict, inputError: (record["input_error"] ?? .null) != .null,
-                  excluded: (record["excluded"] ?? .null) != .null)
+                  excluded: (record["excluded"] ?? .null) != .null, dnsTimeout: Self.hasDNSTimeout(record))
         }
 
         public mutating func add(_ other: Counts) {
@@ -52,6 +63,7 @@ public struct ScanMetadata: Sendable, Equatable {
             for (verdict, count) in other.byVerdict { byVerdict[verdict, default: 0] += count }
             inputErrors += other.inputErrors
             excluded += other.excluded
+            dnsTimeouts += other.dnsTimeouts
         }
 
         /// Every verdict appears, zeros included, in `Verdict.allCases` order, so
@@ -62,6 +74,7 @@ public struct ScanMetadata: Sendable, Equatable {
             return .object([
                 "records": .int(records), "by_verdict": .object(verdicts),
                 "input_errors": .int(inputErrors), "excluded": .int(excluded),
+                "dns_timeouts": .int(dnsTimeouts),
             ])
         }
     }

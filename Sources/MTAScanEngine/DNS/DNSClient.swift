@@ -8,15 +8,21 @@ public import MTAScanCore
 /// question. Anything else is dropped and counted. Truncated answers are
 /// retried over TCP. Unanswered queries are retried with doubling timeouts on
 /// the next resolver; SERVFAIL and REFUSED move on to another resolver when
-/// there is one. Queries beyond `maxInFlight`, or beyond a resolver's
-/// queries-per-second budget, wait in a FIFO queue.
+/// there is one. Each resolver has a congestion window (`CongestionWindow`)
+/// that learns how many unanswered queries it takes; queries beyond every
+/// window, beyond `maxInFlight`, or beyond a resolver's queries-per-second
+/// budget wait in a FIFO queue. A query goes to the next resolver in turn
+/// with room in its window, so a faster resolver, whose window frees sooner
+/// and grows larger, gets more.
 ///
 /// Loop-confined: create, use and close it on its loop's thread. Every query's
 /// completion runs exactly once, on that thread.
 public final class DNSClient {
     let loop: EventLoop
     let configuration: DNSClientConfiguration
-    public private(set) var statistics = DNSClientStatistics()
+    private var counters = DNSClientStatistics()
+    /// The origin of the seconds `CongestionWindow` is given.
+    private let epoch = ContinuousClock.now
 
     private var pools: [IPAddress.Family: [UDPSocket]] = [:]
     /// Pending queries by socket (high 16 bits: index in its family's pool, plus family bit) and ID.
@@ -41,6 +47,11 @@ public final class DNSClient {
         var key: UInt32?
         var usedTCP = false
         var lastFailure: DNSLookupOutcome?
+        var sentAt: ContinuousClock.Instant?
+        var ticket: CongestionWindow.Ticket?
+        /// Unanswered past its resolver's loss delay: out of the window, still
+        /// pending (a late answer is taken) until the timeout retries it.
+        var presumedLost = false
 
         init(name: DomainName, type: DNSRecordType, resolverIndex: Int, completion: @escaping (DNSLookup) -> Void) {
             self.name = name
@@ -62,6 +73,19 @@ public final class DNSClient {
         var lastRefill: ContinuousClock.Instant
         var consecutiveTimeouts = 0
         var downUntil: ContinuousClock.Instant?
+        var window: CongestionWindow
+        /// Queries in the window: sent, unanswered, not presumed lost.
+        var inWindow = 0
+        var sent = 0
+        var answered = 0
+        /// Sends in order, for presuming loss oldest first; stale entries are skipped.
+        var outstanding: [Outstanding] = []
+        var outstandingHead = 0
+    }
+
+    private struct Outstanding {
+        let query: Query
+        let attempt: Int
     }
 
     public init(loop: EventLoop, configuration: DNSClientConfiguration) throws(UVError) {
@@ -69,8 +93,10 @@ public final class DNSClient {
         self.loop = loop
         self.configuration = configuration
         let now = ContinuousClock.now
+        let windowSettings = configuration.windowSettings
         resolvers = configuration.resolvers.map {
-            ResolverState(address: $0, tokens: Double(Self.burst(configuration)), lastRefill: now)
+            ResolverState(address: $0, tokens: Double(Self.burst(configuration)), lastRefill: now,
+                          window: CongestionWindow(windowSettings))
         }
         deadlines = Array(repeating: [], count: max(1, configuration.attempts))
         deadlineHeads = Array(repeating: 0, count: max(1, configuration.attempts))
@@ -103,6 +129,24 @@ public final class DNSClient {
         for socket in pools.values.joined() { socket.close() }
         pools.removeAll()
         for query in unfinished { finish(query, .timeout, resolver: nil) }
+    }
+
+    /// Counters so far, with each resolver's window.
+    public var statistics: DNSClientStatistics {
+        var statistics = counters
+        let now = seconds(ContinuousClock.now)
+        statistics.resolvers = resolvers.map { resolver in
+            var window = resolver.window
+            window.settle(now: now)
+            return DNSResolverStatistics(address: resolver.address, sent: resolver.sent,
+                                         answered: resolver.answered, window: window.statistics)
+        }
+        return statistics
+    }
+
+    private func seconds(_ instant: ContinuousClock.Instant) -> Double {
+        let elapsed = epoch.duration(to: instant)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     // MARK: sending
@@ -163,6 +207,7 @@ public final class DNSClient {
         for offset in 0..<count {
             let index = (preferred + offset) % count
             if limited && resolvers[index].tokens < 1 { continue }
+            if resolvers[index].inWindow >= resolvers[index].window.capacity { continue }
             if let until = resolvers[index].downUntil, until > now {
                 if fallbackDown == nil { fallbackDown = index }
                 continue
@@ -203,10 +248,17 @@ public final class DNSClient {
         if configuration.queriesPerSecondPerResolver > 0 { resolvers[query.resolverIndex].tokens -= 1 }
         query.attempts += 1
         query.key = key
+        query.sentAt = now
+        query.presumedLost = false
         pending[key] = query
         inFlight += 1
-        statistics.sent += 1
-        statistics.peakInFlight = max(statistics.peakInFlight, inFlight)
+        counters.sent += 1
+        counters.peakInFlight = max(counters.peakInFlight, inFlight)
+        let index = query.resolverIndex
+        resolvers[index].inWindow += 1
+        resolvers[index].sent += 1
+        query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: seconds(now))
+        resolvers[index].outstanding.append(Outstanding(query: query, attempt: query.attempts))
         let attempt = min(query.attempts, deadlines.count) - 1
         let wait = configuration.timeout * (1 << attempt)
         deadlines[attempt].append(Deadline(at: now + wait, query: query, attempt: query.attempts))
@@ -215,34 +267,48 @@ public final class DNSClient {
     // MARK: receiving
 
     private func received(_ bytes: [UInt8], from: SocketAddress, socketTag: UInt32) {
-        statistics.received += 1
+        counters.received += 1
         guard bytes.count >= 12 else {
-            statistics.droppedMalformed += 1
+            counters.droppedMalformed += 1
             return
         }
         let id = UInt32(bytes[0]) << 8 | UInt32(bytes[1])
         let key = socketTag << 16 | id
         guard let query = pending[key], resolvers[query.resolverIndex].address == from else {
-            statistics.droppedMismatched += 1
+            counters.droppedMismatched += 1
             return
         }
         guard case .success(let message) = DNSMessage.parse(bytes) else {
             // Keep waiting: the real answer may still come, or the deadline retries.
-            statistics.droppedMalformed += 1
+            counters.droppedMalformed += 1
             return
         }
         guard message.flags.qr, let question = message.question, question.name == query.name.text,
               question.type == query.type, question.recordClass == DNSClass.internet
         else {
-            statistics.droppedMismatched += 1
+            counters.droppedMismatched += 1
             return
         }
-        statistics.accepted += 1
+        counters.accepted += 1
         pending[key] = nil
         query.key = nil
         inFlight -= 1
-        resolvers[query.resolverIndex].consecutiveTimeouts = 0
-        resolvers[query.resolverIndex].downUntil = nil
+        let index = query.resolverIndex
+        resolvers[index].consecutiveTimeouts = 0
+        resolvers[index].downUntil = nil
+        resolvers[index].answered += 1
+        if let sentAt = query.sentAt, let ticket = query.ticket {
+            let now = ContinuousClock.now
+            let rtt = seconds(now) - seconds(sentAt)
+            if query.presumedLost {
+                resolvers[index].window.answeredLate(rtt: rtt)
+            } else {
+                resolvers[index].inWindow -= 1
+                let failure = message.rcode == .servFail || message.rcode == .refused
+                resolvers[index].window.answered(ticket, rtt: rtt, serverFailure: failure, now: seconds(now))
+            }
+        }
+        query.presumedLost = false
         if message.flags.tc {
             retryOverTCP(query)
         } else {
@@ -260,7 +326,7 @@ public final class DNSClient {
             if resolvers.count > 1, query.attempts < configuration.attempts {
                 query.lastFailure = outcome
                 query.resolverIndex = (query.resolverIndex + 1) % resolvers.count
-                statistics.retries += 1
+                counters.retries += 1
                 waiting.append(query)
             } else {
                 finish(query, outcome, resolver: resolver)
@@ -274,12 +340,12 @@ public final class DNSClient {
     /// resolver that answers UDP but not TCP must not cost the name its lookup.
     func tcpRetryFailed(_ query: Query) {
         if resolvers.count > 1, query.attempts < configuration.attempts {
-            statistics.retries += 1
+            counters.retries += 1
             query.usedTCP = false
             query.resolverIndex = (query.resolverIndex + 1) % resolvers.count
             waiting.append(query)
         } else {
-            statistics.timeouts += 1
+            counters.timeouts += 1
             finish(query, query.lastFailure ?? .timeout, resolver: nil)
         }
     }
@@ -290,7 +356,7 @@ public final class DNSClient {
             attempts: query.attempts, usedTCP: query.usedTCP))
     }
 
-    func countTCPFallback() { statistics.tcpFallbacks += 1 }
+    func countTCPFallback() { counters.tcpFallbacks += 1 }
 
     func resolverAddress(of query: Query) -> SocketAddress { resolvers[query.resolverIndex].address }
 
@@ -314,6 +380,7 @@ public final class DNSClient {
 
     private func tick() {
         let now = ContinuousClock.now
+        presumeLosses(now: now)
         for attempt in deadlines.indices {
             while deadlineHeads[attempt] < deadlines[attempt].count {
                 let deadline = deadlines[attempt][deadlineHeads[attempt]]
@@ -334,6 +401,39 @@ public final class DNSClient {
         pump()
     }
 
+    /// Frees the window slots of queries unanswered past their resolver's loss
+    /// delay, oldest first, and tells the window; the queries stay pending.
+    private func presumeLosses(now: ContinuousClock.Instant) {
+        let nowSeconds = seconds(now)
+        for index in resolvers.indices {
+            let lossDelay = resolvers[index].window.lossDelay
+            var head = resolvers[index].outstandingHead
+            while head < resolvers[index].outstanding.count {
+                let entry = resolvers[index].outstanding[head]
+                let query = entry.query
+                let waiting = query.key != nil && query.attempts == entry.attempt && !query.presumedLost
+                    && !query.usedTCP && query.resolverIndex == index
+                if waiting {
+                    guard let sentAt = query.sentAt, let ticket = query.ticket,
+                          nowSeconds - seconds(sentAt) >= lossDelay else { break }
+                    query.presumedLost = true
+                    resolvers[index].inWindow -= 1
+                    resolvers[index].window.lost(ticket, now: nowSeconds)
+                }
+                head += 1
+            }
+            // As with deadlines: dropped entries would hold their queries' domains in memory.
+            if head == resolvers[index].outstanding.count {
+                resolvers[index].outstanding.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1024, head * 2 >= resolvers[index].outstanding.count {
+                resolvers[index].outstanding.removeFirst(head)
+                head = 0
+            }
+            resolvers[index].outstandingHead = head
+        }
+    }
+
     /// A deadline counts only if its query is still waiting for that very attempt.
     private func expire(_ deadline: Deadline) {
         let query = deadline.query
@@ -342,16 +442,21 @@ public final class DNSClient {
         query.key = nil
         inFlight -= 1
         let index = query.resolverIndex
+        if !query.presumedLost, let ticket = query.ticket {
+            resolvers[index].inWindow -= 1
+            resolvers[index].window.lost(ticket, now: seconds(ContinuousClock.now))
+        }
+        query.presumedLost = false
         resolvers[index].consecutiveTimeouts += 1
         if resolvers[index].consecutiveTimeouts >= configuration.resolverFailureThreshold {
             resolvers[index].downUntil = ContinuousClock.now + configuration.resolverCooldown
         }
         if query.attempts < configuration.attempts {
-            statistics.retries += 1
+            counters.retries += 1
             query.resolverIndex = (index + 1) % resolvers.count
             waiting.append(query)
         } else {
-            statistics.timeouts += 1
+            counters.timeouts += 1
             finish(query, query.lastFailure ?? .timeout, resolver: nil)
         }
     }

@@ -1,3 +1,5 @@
+public import MTAScanCore
+
 /// How a `DNSClient` talks to its resolvers. Defaults suit a resolver on the
 /// same network; a public resolver wants a lower `queriesPerSecondPerResolver`.
 public struct DNSClientConfiguration: Sendable {
@@ -10,7 +12,10 @@ public struct DNSClientConfiguration: Sendable {
     /// EDNS0 UDP payload size advertised (RFC 6891); 1232 avoids IP fragmentation.
     public var ednsBufferSize: UInt16 = 1232
     /// Queries sent and not yet answered, per client; more wait in a queue.
+    /// A ceiling: each resolver's congestion window finds the operating point.
     public var maxInFlight: Int = 4096
+    /// Each resolver's congestion window at the start, before it has learnt anything.
+    public var initialWindow: Int = 32
     /// Queries per second to each resolver (token bucket); 0 for no limit.
     public var queriesPerSecondPerResolver: Int = 50_000
     /// UDP sockets per address family, each on its own kernel-chosen random port.
@@ -20,6 +25,15 @@ public struct DNSClientConfiguration: Sendable {
     /// Consecutive timeouts after which a resolver is skipped for `resolverCooldown`.
     public var resolverFailureThreshold: Int = 10
     public var resolverCooldown: Duration = .seconds(5)
+
+    /// The congestion window of each resolver: from `initialWindow` up to `maxInFlight`.
+    public var windowSettings: CongestionWindow.Settings {
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
+        var settings = CongestionWindow.Settings(ceiling: maxInFlight, timeout: seconds)
+        settings.initial = min(initialWindow, maxInFlight)
+        settings.floor = min(settings.floor, maxInFlight)
+        return settings
+    }
 
     public init(resolvers: [SocketAddress]) {
         self.resolvers = resolvers

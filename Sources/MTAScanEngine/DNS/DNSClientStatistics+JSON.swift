@@ -9,6 +9,7 @@ extension DNSClientStatistics {
             "dropped_mismatched": .int(droppedMismatched), "dropped_malformed": .int(droppedMalformed),
             "timeouts": .int(timeouts), "retries": .int(retries), "tcp": .int(tcpFallbacks),
             "peak_in_flight": .int(peakInFlight),
+            "resolvers": .array(resolvers.map { .object($0.json) }),
         ]
     }
 }

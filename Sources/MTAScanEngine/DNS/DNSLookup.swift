@@ -39,6 +39,8 @@ public struct DNSClientStatistics: Sendable, Equatable {
     public var retries = 0
     public var tcpFallbacks = 0
     public var peakInFlight = 0
+    /// Per resolver, in the order configured.
+    public var resolvers: [DNSResolverStatistics] = []
 
     public init() {}
 
@@ -52,5 +54,8 @@ public struct DNSClientStatistics: Sendable, Equatable {
         retries += other.retries
         tcpFallbacks += other.tcpFallbacks
         peakInFlight += other.peakInFlight
+        for (index, resolver) in other.resolvers.enumerated() {
+            if index < resolvers.count { resolvers[index].add(resolver) } else { resolvers.append(resolver) }
+        }
     }
 }

@@ -148,7 +148,7 @@ struct ScanCommand: ParsableCommand {
             scanner: scanner, destination: destination, metadata: metadata,
             metadataPath: metadataPath, progress: progress, quiet: quiet, exclusions: exclusions, phases: phases,
             publicSuffixList: publicSuffixList, providers: providers, ledger: resumption?.ledger,
-            keptCounts: resumption?.counts ?? .init(), inputPath: input.path)
+            keptCounts: resumption?.counts ?? .init(), inputPath: input.path, outputPath: output == "-" ? nil : output)
         let stop = ScanStop(drainTimeout: ProbeOptions.duration(drainTimeout))
         let scan = ScanRun(setup: setup, stop: stop)
 

@@ -1,3 +1,4 @@
+import MTAScanCore
 import MTAScanEngine
 
 /// The closing line of a scan on standard error: what a person checks first,
@@ -11,6 +12,20 @@ enum ScanSummary {
             + " dns_accepted=\(dns.accepted) dns_dropped=\(dns.droppedMismatched + dns.droppedMalformed)"
             + " dns_retries=\(dns.retries) dns_timeouts=\(dns.timeouts) dns_tcp=\(dns.tcpFallbacks)"
             + " policy_fetches=\(probes.policyFetches) mx_probes=\(probes.mxProbes) probe_cache_hits=\(probes.cacheHits)"
+    }
+
+    /// Said after the summary whenever a lookup went unanswered: a resolver
+    /// that drops queries turns verdicts into `unknown`, and a counter in the
+    /// metadata is too quiet for that (docs/output.md, "When DNS answers are lost").
+    static func dnsLossWarning(dns: DNSClientStatistics, counts: ScanMetadata.Counts, outputPath: String?) -> String? {
+        guard dns.timeouts > 0 || counts.dnsTimeouts > 0 else { return nil }
+        let lossy = dns.resolvers.filter { $0.window.presumedLost > 0 }
+            .map { "\($0.address) (\($0.window.presumedLost) presumed lost, \($0.window.lossEvents) loss events)" }
+        let file = outputPath.map { TerminalText.escaped($0) } ?? "OUTPUT"
+        return "mtascan: WARNING: \(dns.timeouts) DNS queries got no answer from any resolver after every attempt;"
+            + " \(counts.dnsTimeouts) records have a dns-timeout finding and verdicts that rest on it."
+            + (lossy.isEmpty ? "" : " Resolvers that lost queries: " + lossy.joined(separator: ", ") + ".")
+            + " Rescan those domains: jq -r 'select(any(.findings[]?; .code == \"dns-timeout\")) | .domain' \(file)"
     }
 
     private static func format(_ seconds: Double) -> String {

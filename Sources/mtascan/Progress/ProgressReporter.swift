@@ -29,6 +29,7 @@ final class ProgressReporter: Sendable {
 
     private let done = Atomic<Int>(0)
     private let errors = Atomic<Int>(0)
+    private let dnsLost = Atomic<Int>(0)
     private let inFlight = Atomic<Int>(0)
     private let phase = Mutex<Phase>(.idle)
     private let stopRequested = DispatchSemaphore(value: 0)
@@ -57,6 +58,8 @@ final class ProgressReporter: Sendable {
 
     func didFinish(_ count: Int = 1) { done.add(count, ordering: .relaxed) }
     func didFail(_ count: Int = 1) { errors.add(count, ordering: .relaxed) }
+    /// A record with a `dns-timeout` finding.
+    func didLoseDNS(_ count: Int = 1) { dnsLost.add(count, ordering: .relaxed) }
     func didStart(_ count: Int = 1) { inFlight.add(count, ordering: .relaxed) }
     func didEnd(_ count: Int = 1) { inFlight.subtract(count, ordering: .relaxed) }
 
@@ -97,7 +100,8 @@ final class ProgressReporter: Sendable {
             let finished = done.load(ordering: .relaxed)
             line.record(done: finished, at: elapsed)
             let text = line.text(done: finished, total: total, elapsed: elapsed,
-                                 inFlight: max(0, inFlight.load(ordering: .relaxed)), errors: errors.load(ordering: .relaxed))
+                                 inFlight: max(0, inFlight.load(ordering: .relaxed)), errors: errors.load(ordering: .relaxed),
+                                 dnsLost: dnsLost.load(ordering: .relaxed))
             switch style {
             case .rewrite: write("\r\u{1B}[K" + text)
             case .lines: write("mtascan: " + text + "\n")

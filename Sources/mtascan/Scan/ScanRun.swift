@@ -23,6 +23,8 @@ final class ScanRun: Sendable {
         var ledger: ResumeLedger?
         var keptCounts: ScanMetadata.Counts
         var inputPath: String
+        /// nil for standard output.
+        var outputPath: String?
     }
 
     enum End: Sendable {
@@ -37,6 +39,7 @@ final class ScanRun: Sendable {
     private let sink: OutputSink
     private let metadata: ScanMetadata
     private let metadataPath: String?
+    private let outputPath: String?
     private let progress: ProgressReporter?
     private let quiet: Bool
     private let stop: ScanStop
@@ -50,6 +53,7 @@ final class ScanRun: Sendable {
         scanner = setup.scanner
         metadata = setup.metadata
         metadataPath = setup.metadataPath
+        outputPath = setup.outputPath
         progress = setup.progress
         quiet = setup.quiet
         self.stop = stop
@@ -93,10 +97,12 @@ final class ScanRun: Sendable {
                     let admitted = scanner.submit(domain) { outcome in
                         let (record, verdict) = ScanCommand.record(outcome, phases: phases, line: line,
                                                                    publicSuffixList: publicSuffixList, providers: providers)
-                        sink.write(line: ScanRecord.line(record)) { counts.count(verdict: verdict) }
+                        let dnsTimeout = ScanMetadata.Counts.hasDNSTimeout(record)
+                        sink.write(line: ScanRecord.line(record)) { counts.count(verdict: verdict, dnsTimeout: dnsTimeout) }
                         progress?.didEnd()
                         progress?.didFinish()
                         if verdict == .unknown { progress?.didFail() }
+                        if dnsTimeout { progress?.didLoseDNS() }
                     }
                     guard admitted else { return .signalled }
                     // After the submit, which blocks while the window is full; the
@@ -198,6 +204,9 @@ final class ScanRun: Sendable {
             if keptRecords > 0 { text += " kept_records=\(keptRecords)" }
             try? errors.write(text + "\n")
         }
+        if let warning = ScanSummary.dnsLossWarning(dns: statistics.dns, counts: metadata.counts, outputPath: outputPath) {
+            try? errors.write(warning + "\n")
+        }
         if metadata.state == .interrupted {
             try? errors.write("mtascan: stopped by \(metadata.stopReason ?? "a signal"): \(written) records written, \(abandoned) domains in flight left for --resume\n")
         }
@@ -217,8 +226,10 @@ final class CountsBox: Sendable {
     }
     private let tally: Mutex<Tally>
     init(_ initial: ScanMetadata.Counts = .init()) { tally = Mutex(Tally(written: initial)) }
-    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false) {
-        tally.withLock { $0.buffered.count(verdict: verdict, inputError: inputError, excluded: excluded) }
+    func count(verdict: Verdict?, inputError: Bool = false, excluded: Bool = false, dnsTimeout: Bool = false) {
+        tally.withLock {
+            $0.buffered.count(verdict: verdict, inputError: inputError, excluded: excluded, dnsTimeout: dnsTimeout)
+        }
     }
     /// The sink wrote everything it had taken.
     func flushed() {

@@ -10,6 +10,15 @@ import Testing
             == "12,345/100,000 domains  812/s  ETA 1m48s  in flight 4,096  errors 3")
     }
 
+    @Test func lostDNSAnswersAreShownLoudlyOnlyWhenThereAreAny() {
+        var line = ProgressLine()
+        line.record(done: 0, at: 0)
+        line.record(done: 2_000, at: 2)
+        #expect(line.text(done: 2_000, total: nil, elapsed: 2, inFlight: 12, errors: 209, dnsLost: 1_209)
+            == "2,000 domains  1,000/s  in flight 12  errors 209  DNS LOST 1,209")
+        #expect(!line.text(done: 2_000, total: nil, elapsed: 2, inFlight: 12, errors: 0, dnsLost: 0).contains("LOST"))
+    }
+
     @Test func withoutATotalThereIsNoETA() {
         var line = ProgressLine()
         line.record(done: 0, at: 0)
