@@ -99,13 +99,13 @@ struct DNSPhaseScanTests {
         #expect(lines.count == 2)
     }
 
-    /// A resolver that answers the first 150 queries and then disappears: the
+    /// A resolver that answers the first 60 queries and then disappears: the
     /// scan fails over to the second and every domain still gets its findings.
     @Test func aResolverThatDiesMidScanIsFailedOver() throws {
         let relay = Process()
         relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         relay.arguments = ["python3", TestInternet.repositoryRoot.appendingPathComponent("tools/testnet/dying_resolver.py").path,
-                           "127.53.2.1", "53", "127.53.0.2", "53", "150"]
+                           "127.53.2.1", "53", "127.53.0.2", "53", "60"]
         let ready = Pipe()
         relay.standardOutput = ready
         try relay.run()

@@ -99,7 +99,8 @@ public struct CongestionWindow: Sendable {
     private static let maximumSamples = 512
 
     // Round-trip estimates (RFC 6298), seconds.
-    private var smoothedRTT: Double?
+    /// The smoothed round trip of this resolver's answers, once there is one.
+    public private(set) var smoothedRTT: Double?
     private var rttVariation = 0.0
     private var lossDelayFactor = 1.0
 

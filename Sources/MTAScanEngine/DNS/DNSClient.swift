@@ -7,13 +7,13 @@ public import MTAScanCore
 /// the query went to, carries a pending ID on that socket, and repeats the
 /// question. Anything else is dropped and counted. Truncated answers are
 /// retried over TCP. Unanswered queries are retried with doubling timeouts on
-/// the next resolver; SERVFAIL and REFUSED move on to another resolver when
+/// another resolver; SERVFAIL and REFUSED move on to another resolver when
 /// there is one. Each resolver has a congestion window (`CongestionWindow`)
 /// that learns how many unanswered queries it takes; queries beyond every
 /// window, beyond `maxInFlight`, or beyond a resolver's queries-per-second
-/// budget wait in a FIFO queue. A query goes to the next resolver in turn
-/// with room in its window, so a faster resolver, whose window frees sooner
-/// and grows larger, gets more.
+/// budget wait in a FIFO queue. Queries are shared among the resolvers with
+/// room by what each answers per second (`chooseResolver`), so a faster
+/// resolver gets more, and a slow one is used when the fast are full.
 ///
 /// Loop-confined: create, use and close it on its loop's thread. Every query's
 /// completion runs exactly once, on that thread.
@@ -32,7 +32,6 @@ public final class DNSClient {
     private var deadlines: [[Deadline]]
     private var deadlineHeads: [Int]
     private var resolvers: [ResolverState]
-    private var nextResolver = 0
     private var random = RandomPool()
     private var ticker: Timer?
     private var closed = false
@@ -43,6 +42,8 @@ public final class DNSClient {
         let type: DNSRecordType
         let completion: (DNSLookup) -> Void
         var resolverIndex: Int
+        /// The resolver that failed the last attempt: a retry goes elsewhere when it can.
+        var avoidResolver: Int?
         var attempts = 0
         var key: UInt32?
         var usedTCP = false
@@ -74,6 +75,8 @@ public final class DNSClient {
         var consecutiveTimeouts = 0
         var downUntil: ContinuousClock.Instant?
         var window: CongestionWindow
+        /// The smooth weighted round robin's running credit (`chooseResolver`).
+        var credit = 0.0
         /// Queries in the window: sent, unanswered, not presumed lost.
         var inWindow = 0
         var sent = 0
@@ -108,8 +111,7 @@ public final class DNSClient {
     /// Resolves `type` records of `name`; `completion` runs once, on this loop.
     public func query(_ name: DomainName, _ type: DNSRecordType, _ completion: @escaping (DNSLookup) -> Void) {
         loop.preconditionInEventLoop()
-        let query = Query(name: name, type: type, resolverIndex: nextResolver, completion: completion)
-        nextResolver = (nextResolver + 1) % resolvers.count
+        let query = Query(name: name, type: type, resolverIndex: 0, completion: completion)
         guard !closed else { return finish(query, .timeout, resolver: nil) }
         waiting.append(query)
         pump()
@@ -184,7 +186,7 @@ public final class DNSClient {
         refillTokens(now: now)
         while waitingHead < waiting.count, inFlight < configuration.maxInFlight {
             let query = waiting[waitingHead]
-            guard let resolverIndex = usableResolver(preferred: query.resolverIndex, now: now) else { break }
+            guard let resolverIndex = chooseResolver(for: query, now: now) else { break }
             waitingHead += 1
             query.resolverIndex = resolverIndex
             send(query, now: now)
@@ -199,20 +201,35 @@ public final class DNSClient {
         scheduleTicker()
     }
 
-    /// The preferred resolver if it is up and has budget, else the next that is.
-    private func usableResolver(preferred: Int, now: ContinuousClock.Instant) -> Int? {
-        let count = resolvers.count
+    /// The resolver for `query`: among those up, with budget and room in
+    /// their window (and, for a retry, other than the one that failed it), a
+    /// smooth weighted round robin by what each can answer per second (its
+    /// window over its smoothed round trip). Two healthy resolvers of equal
+    /// speed share alike; a slow one gets its share, not half.
+    private func chooseResolver(for query: Query, now: ContinuousClock.Instant) -> Int? {
         let limited = configuration.queriesPerSecondPerResolver > 0
+        let knownRTT = resolvers.compactMap(\.window.smoothedRTT).min() ?? 0.001
+        var best: Int?
+        var total = 0.0
         var fallbackDown: Int?
-        for offset in 0..<count {
-            let index = (preferred + offset) % count
+        for index in resolvers.indices {
             if limited && resolvers[index].tokens < 1 { continue }
             if resolvers[index].inWindow >= resolvers[index].window.capacity { continue }
+            if resolvers.count > 1, index == query.avoidResolver { continue }
             if let until = resolvers[index].downUntil, until > now {
                 if fallbackDown == nil { fallbackDown = index }
                 continue
             }
-            return index
+            // A resolver not yet measured is taken to be as fast as the fastest.
+            let rtt = max(resolvers[index].window.smoothedRTT ?? knownRTT, 0.0001)
+            let weight = Double(resolvers[index].window.capacity) / rtt
+            resolvers[index].credit += weight
+            total += weight
+            if best.map({ resolvers[index].credit > resolvers[$0].credit }) ?? true { best = index }
+        }
+        if let best {
+            resolvers[best].credit -= total
+            return best
         }
         // Every resolver with budget is marked down: keep trying them rather than stall.
         return fallbackDown
@@ -325,7 +342,7 @@ public final class DNSClient {
         case .tryAnotherResolver(let outcome):
             if resolvers.count > 1, query.attempts < configuration.attempts {
                 query.lastFailure = outcome
-                query.resolverIndex = (query.resolverIndex + 1) % resolvers.count
+                query.avoidResolver = query.resolverIndex
                 counters.retries += 1
                 waiting.append(query)
             } else {
@@ -342,7 +359,7 @@ public final class DNSClient {
         if resolvers.count > 1, query.attempts < configuration.attempts {
             counters.retries += 1
             query.usedTCP = false
-            query.resolverIndex = (query.resolverIndex + 1) % resolvers.count
+            query.avoidResolver = query.resolverIndex
             waiting.append(query)
         } else {
             counters.timeouts += 1
@@ -453,7 +470,7 @@ public final class DNSClient {
         }
         if query.attempts < configuration.attempts {
             counters.retries += 1
-            query.resolverIndex = (index + 1) % resolvers.count
+            query.avoidResolver = index
             waiting.append(query)
         } else {
             counters.timeouts += 1

@@ -15,7 +15,7 @@ struct DNSOptions: ParsableArguments {
     @Option(name: .customLong("qps"), help: ArgumentHelp("Queries per second to each resolver (0: no limit).", valueName: "n"))
     var queriesPerSecond: Int = 50_000
 
-    @Option(name: .customLong("max-queries-in-flight"), help: ArgumentHelp("DNS queries awaiting an answer at once.", valueName: "n"))
+    @Option(name: .customLong("max-queries-in-flight"), help: ArgumentHelp("Ceiling on DNS queries awaiting an answer at once; each resolver's congestion window finds the operating point below it.", valueName: "n"))
     var maxQueriesInFlight: Int = 8192
 
     func validate() throws {
