@@ -74,10 +74,11 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// A literal's keys are written by hand and unique: taken as they are,
+    /// without the quadratic check (records are built from literals, once per domain).
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        fields = []
-        fields.reserveCapacity(elements.count)
-        for (key, value) in elements { self[key] = value }
+        assert(Set(elements.map(\.0)).count == elements.count, "duplicate key in a JSONObject literal")
+        fields = elements.map { (key: $0.0, value: $0.1) }
     }
 
     public var count: Int { fields.count }

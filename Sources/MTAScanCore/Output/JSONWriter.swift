@@ -23,7 +23,7 @@ public struct JSONWriter: Sendable {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
-        case .int(let i): append(String(i))
+        case .int(let i): writeInteger(i)
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let elements):
@@ -49,6 +49,24 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: literal.utf8)
     }
 
+    /// Decimal digits straight into the buffer: no String per number.
+    private mutating func writeInteger(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+        }
+    }
+
     private mutating func writeDouble(_ d: Double) {
         // JSON has no NaN or infinity; null is what consumers (DuckDB, pandas) read as missing.
         guard d.isFinite else { return append("null") }
@@ -66,37 +84,53 @@ public struct JSONWriter: Sendable {
     /// everything else is copied as UTF-8 unchanged.
     private mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        var utf8 = s.utf8.makeIterator()
-        var pending: [UInt8] = []
-        while let byte = utf8.next() {
+        // Native strings are contiguous UTF-8: copy runs that need no escape at once.
+        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
+            var contiguous = s
+            contiguous.makeContiguousUTF8()
+            contiguous.utf8.withContiguousStorageIfAvailable { writeEscaped($0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var index = 0
+        let count = utf8.count
+        func flushRun(upTo end: Int) {
+            if runStart < end { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<end])) }
+        }
+        while index < count {
+            let byte = utf8[index]
+            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte != 0x7F, byte != 0xE2 {
+                index += 1
+                continue
+            }
+            if byte == 0xE2 {
+                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9; other E2 sequences pass.
+                guard index + 2 < count, utf8[index + 1] == 0x80, utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9 else {
+                    index += 1
+                    continue
+                }
+                flushRun(upTo: index)
+                writeUnicodeEscape(utf8[index + 2] == 0xA8 ? 0x2028 : 0x2029)
+                index += 3
+                runStart = index
+                continue
+            }
+            flushRun(upTo: index)
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
             case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
             case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x7F:
-                writeUnicodeEscape(UInt16(byte))
-            case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
-                pending.removeAll(keepingCapacity: true)
-                pending.append(byte)
-                if let second = utf8.next() {
-                    pending.append(second)
-                    if second == 0x80, let third = utf8.next() {
-                        if third == 0xA8 || third == 0xA9 {
-                            writeUnicodeEscape(third == 0xA8 ? 0x2028 : 0x2029)
-                            continue
-                        }
-                        pending.append(third)
-                    }
-                }
-                bytes.append(contentsOf: pending)
-            default:
-                bytes.append(byte)
+            default: writeUnicodeEscape(UInt16(byte))
             }
+            index += 1
+            runStart = index
         }
-        bytes.append(UInt8(ascii: "\""))
+        flushRun(upTo: count)
     }
 
     private mutating func writeUnicodeEscape(_ unit: UInt16) {

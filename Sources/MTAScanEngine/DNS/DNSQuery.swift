@@ -21,11 +21,26 @@ public enum DNSQuery {
         append(0, to: &bytes)  // NSCOUNT
         append(ednsBufferSize == nil ? 0 : 1, to: &bytes)  // ARCOUNT
         // A DomainName is validated: ASCII labels of 1–63 octets, 253 at most.
-        for label in name.text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: true) {
-            bytes.append(UInt8(truncatingIfNeeded: label.count))
-            bytes.append(contentsOf: label)
-        }
+        // Each label's length byte is written when its end is found.
+        var lengthAt = bytes.count
         bytes.append(0)
+        var length = 0
+        for byte in name.text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard length > 0 else { continue }
+                bytes[lengthAt] = UInt8(truncatingIfNeeded: length)
+                lengthAt = bytes.count
+                bytes.append(0)
+                length = 0
+            } else {
+                bytes.append(byte)
+                length += 1
+            }
+        }
+        if length > 0 {
+            bytes[lengthAt] = UInt8(truncatingIfNeeded: length)
+            bytes.append(0)  // the root
+        }
         append(type.rawValue, to: &bytes)
         append(DNSClass.internet, to: &bytes)
         if let ednsBufferSize {

@@ -116,6 +116,19 @@ public final class UDPSocket {
     private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, completion: ((UVError?) -> Void)?) throws(UVError) {
         loop.preconditionInEventLoop()
         guard lifecycle.isOpen else { throw UVError.handleClosed }
+        // Without a completion to call, try the kernel first: no request, no
+        // copy. libuv refuses (EAGAIN) while datagrams wait in its queue, so
+        // order is kept; then the datagram is queued as below.
+        if completion == nil, let base = bytes.baseAddress {
+            var buffer = uv_buf_init(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
+            let sent = if let destination {
+                destination.withSockAddr { address in uv_udp_try_send(handle, &buffer, 1, address) }
+            } else {
+                uv_udp_try_send(handle, &buffer, 1, nil)
+            }
+            if sent >= 0 { return }
+            if sent != UV_EAGAIN.rawValue { throw UVError(code: sent) }
+        }
         let request = try OutgoingBytes<uv_udp_send_t>(copying: bytes, completion: completion)
         var buffer = request.buffer
         let result = if let destination {

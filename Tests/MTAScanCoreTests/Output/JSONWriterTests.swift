@@ -17,6 +17,20 @@ import Testing
         #expect(value.jsonText == "\"a\u{FFFD}\u{FFFD}b\"")
     }
 
+    @Test func integersAreWrittenInFull() {
+        #expect(JSONValue.array([.int(0), .int(7), .int(-42), .int(1_000_000), .int(.max), .int(.min)]).jsonText
+            == "[0,7,-42,1000000,9223372036854775807,-9223372036854775808]")
+    }
+
+    @Test func escapesBetweenLongRunsAndAtTheEdges() {
+        // The writer copies runs that need no escape at once: escapes at the
+        // start, the end, side by side, and an E2 that is not U+2028/9.
+        let value = JSONValue.string("\"" + String(repeating: "x", count: 300) + "\u{2028}\u{2029}—\u{20AC}\n\\")
+        #expect(value.jsonText == "\"\\\"" + String(repeating: "x", count: 300) + "\\u2028\\u2029—€\\n\\\\\"")
+        #expect(JSONValue.string("").jsonText == "\"\"")
+        #expect(JSONValue.string("\u{E2}").jsonText == "\"\u{E2}\"")
+    }
+
     @Test func nonFiniteDoublesAreNull() {
         #expect(JSONValue.array([.double(.nan), .double(.infinity), .double(2.5), .double(3)]).jsonText == "[null,null,2.5,3]")
     }
