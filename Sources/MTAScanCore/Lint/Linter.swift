@@ -124,7 +124,8 @@ public struct Linter: Sendable {
 
     public static func policyVerdict(_ evaluation: PolicyEvaluation) -> JSONValue {
         var verdict: JSONObject = ["valid": .bool(evaluation.isValid)]
-        if let policy = evaluation.policy {
+        // Blank lines make the body invalid, yet its fields are what lenient senders apply.
+        if let policy = evaluation.parsedPolicy {
             verdict["mode"] = .string(policy.mode.rawValue)
             verdict["max_age"] = .int(policy.maxAge)
             verdict["mx"] = .strings(policy.mx.map(\.text))

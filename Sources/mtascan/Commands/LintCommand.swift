@@ -108,6 +108,8 @@ struct LintPolicy: ParsableCommand {
         var summary = "invalid"
         if let policy = evaluation.policy {
             summary = "valid, mode \(policy.mode.rawValue), max_age \(policy.maxAge), mx \(policy.mx.map(\.text).joined(separator: " "))"
+        } else if let policy = evaluation.lenientPolicy {
+            summary = "invalid (strict senders reject it; lenient ones read mode \(policy.mode.rawValue), max_age \(policy.maxAge), mx \(policy.mx.map(\.text).joined(separator: " ")))"
         }
         try LintReport.finish(valid: evaluation.isValid, summary: "\(file): \(summary)", findings: evaluation.findings,
                               verdict: Linter.policyVerdict(evaluation), json: output.json)
