@@ -690,8 +690,9 @@ for _cert in ("expired", "not-yet-valid", "self-signed", "untrusted", "name-mism
                   [("mx", f"starttls-cert-{_cert}")], ["mx-tls", "mx-pkix-invalid-all"],
                   detail={"mx-tls": {"reason": _cert}})
 own_mx_domain("mx-tls-protocol", "mx",
-              "The only MX host answers 220 to STARTTLS, then sends garbage instead of a ServerHello.",
-              [("mx", "starttls-garbage")], ["mx-tls", "mx-pkix-invalid-all"],
+              "The only MX host answers 220 to STARTTLS, then sends garbage instead of a ServerHello: "
+              "mx-tls, and no mx-pkix-invalid-* (no certificate arrived to be invalid).",
+              [("mx", "starttls-garbage")], ["mx-tls"],
               detail={"mx-tls": {"reason": "protocol"}})
 own_mx_domain("mx-tls-wildcard-depth", "mx",
               "The MX host a.b.<domain> presents a certificate for *.<domain>: a wildcard covers "
@@ -981,8 +982,9 @@ for _behaviour, _reason, _why in [
      "whose length is 65535"),
 ]:
     HOSTILE_DESCRIPTIONS[_behaviour] = _why
-    own_mx_domain(f"mx-{_behaviour}", "hostile", f"The only MX host {_why}.",
-                  [("mx", _behaviour)], ["mx-tls", "mx-pkix-invalid-all"],
+    own_mx_domain(f"mx-{_behaviour}", "hostile", f"The only MX host {_why}: mx-tls only, since no "
+                  "certificate arrived (no mx-pkix-invalid-*).",
+                  [("mx", _behaviour)], ["mx-tls"],
                   detail={"mx-tls": {"reason": _reason}})
 
 # ---- degenerate records: what zones may hold that no sane zone does ----------------
@@ -1060,8 +1062,9 @@ own_mx_domain(
     [("mx", "starttls-cert-long-chain")], [], verdict="valid")
 own_mx_domain(
     "degenerate-mx-huge-cert", "degenerate",
-    "The MX host's certificate is some 116 KB: the handshake stops at the 100 KB limit.",
-    [("mx", "starttls-cert-huge-cert")], ["mx-tls", "mx-pkix-invalid-all"],
+    "The MX host's certificate is some 116 KB: the handshake stops at the 100 KB limit, so "
+    "no certificate is received and judged (mx-tls protocol, no mx-pkix-invalid-*).",
+    [("mx", "starttls-cert-huge-cert")], ["mx-tls"],
     detail={"mx-tls": {"reason": "protocol"}})
 
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
