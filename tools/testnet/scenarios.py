@@ -523,6 +523,11 @@ for _cert in ("expired", "not-yet-valid", "self-signed", "untrusted", "name-mism
     policy_case(f"policy-tls-{_cert.replace('_', '-')}",
                 f"The policy host's certificate is {_cert.replace('-', ' ')}.",
                 ["policy-tls"], detail={"policy-tls": {"reason": _cert}}, cert=_cert)
+policy_case("policy-tls-untrusted-root", "The policy host sends a private CA's whole chain, its "
+            "self-signed root included: the chain ends in a root that is no trust anchor "
+            "(verify error 19), untrusted, not self-signed (the leaf is not).",
+            ["policy-tls"], detail={"policy-tls": {"reason": "untrusted", "verify_error": 19}},
+            cert="untrusted-root")
 policy_case("policy-tls-alert", "The HTTPS server has no certificate for the name and answers "
             "the ClientHello with an unrecognized_name alert.",
             ["policy-tls"], detail={"policy-tls": {"reason": "alert"}}, serve="tls-alert")
@@ -689,6 +694,11 @@ for _cert in ("expired", "not-yet-valid", "self-signed", "untrusted", "name-mism
                   f"The only MX host offers STARTTLS with a certificate that is {_cert.replace('-', ' ')}.",
                   [("mx", f"starttls-cert-{_cert}")], ["mx-tls", "mx-pkix-invalid-all"],
                   detail={"mx-tls": {"reason": _cert}})
+own_mx_domain("mx-tls-untrusted-root", "mx",
+              "The only MX host sends a private CA's whole chain, its self-signed root included "
+              "(verify error 19): untrusted, not self-signed.",
+              [("mx", "starttls-cert-untrusted-root")], ["mx-tls", "mx-pkix-invalid-all"],
+              detail={"mx-tls": {"reason": "untrusted", "verify_error": 19}})
 own_mx_domain("mx-tls-protocol", "mx",
               "The only MX host answers 220 to STARTTLS, then sends garbage instead of a ServerHello: "
               "mx-tls, and no mx-pkix-invalid-* (no certificate arrived to be invalid).",
@@ -1110,6 +1120,9 @@ CERT_KINDS = {
     "self-signed": "a self-signed certificate for the host",
     "untrusted": "issued for the host by an intermediate of a second CA that is not in the "
                  "bundle; served with that intermediate",
+    "untrusted-root": "as untrusted, served with the intermediate and the second CA's "
+                      "self-signed root: the chain ends in a root that is no trust anchor "
+                      "(OpenSSL verify error 19, not the leaf's own 18)",
     "name-mismatch": "issued by the test intermediate for <domain> and www.<domain>",
     "incomplete-chain": "as good, served without the intermediate",
     "wildcard": "issued by the test intermediate for *.<parent of the host>",
