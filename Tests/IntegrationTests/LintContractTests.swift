@@ -25,8 +25,8 @@ import Testing
         #expect(lines[0] == #"{"valid":true,"id":"20240101","findings":[]}"#)
         #expect(lines[1] == #"{"valid":true,"rua":["mailto:a@example.com"],"findings":[]}"#)
         #expect(lines[2] == #"{"valid":true,"mode":"enforce","max_age":86400,"mx":["mail.example.com"],"findings":[]}"#)
-        #expect(lines[3] == #"{"match":true}"#)
-        #expect(lines[4] == #"{"match":true}"#)
+        #expect(lines[3] == #"{"match":true,"findings":[]}"#)
+        #expect(lines[4] == #"{"match":true,"findings":[]}"#)
         let consistency = try JSONParser.parse(lines[5])
         let finding = try #require(consistency["findings"]?.arrayValue?.first)
         #expect(finding["code"] == "mx-pattern-mismatch")
@@ -46,14 +46,17 @@ import Testing
         #expect(results[1]["error"] != nil)
         #expect(results[2]["valid"] == false)
         #expect(results[2]["findings"]?.arrayValue?.first?["code"] == "sts-record-invalid-id")
-        for index in [3, 4, 5, 6] { #expect(results[index]["error"] != nil, "line \(index + 1)") }
+        for index in [3, 4, 5] { #expect(results[index]["error"] != nil, "line \(index + 1)") }
+        // An invalid pattern is a readable request: no match, and the finding says why.
+        #expect(results[6]["match"] == false)
+        #expect(results[6]["findings"]?.arrayValue?.first?["problem"] == "email-address")
         #expect(results[7]["valid"] == true)
     }
 
     @Test func crlfLineEndingsAndAMissingFinalNewlineAreFine() throws {
         let stdin = #"{"kind":"mx-match","pattern":"a.example","host":"A.EXAMPLE."}"# + "\r\n" + #"{"kind":"mx-match","pattern":"a.example","host":"b.example"}"#
         let output = try MTAScanProcess.run(["lint", "--batch"], stdin: stdin)
-        #expect(output.stdoutLines == [#"{"match":true}"#, #"{"match":false}"#])
+        #expect(output.stdoutLines == [#"{"match":true,"findings":[]}"#, #"{"match":false,"findings":[]}"#])
     }
 
     @Test func thousandsOfRequestsStreamThrough() throws {
@@ -70,6 +73,12 @@ import Testing
         #expect(invalid.stdout.contains("sts-record-invalid-id"))
         #expect(try MTAScanProcess.run(["lint", "mx-match", "*.example.com", "a.b.example.com"]).status == 1)
         #expect(try MTAScanProcess.run(["lint", "cert-name", "mx.example.com", "*.example.com"]).status == 0)
+        // An invalid pattern is "no match" (1) with its finding, not a usage error (2).
+        let badPattern = try MTAScanProcess.run(["lint", "mx-match", "mx*.example.com", "mx1.example.com"])
+        #expect(badPattern.status == 1)
+        #expect(badPattern.stdout.contains("policy-syntax") && badPattern.stdout.contains("misplaced-wildcard"))
+        let unicode = try MTAScanProcess.run(["lint", "cert-name", "--json", "mail.bücher.example", "mail.xn--bcher-kva.example"])
+        #expect(unicode.stdout == #"{"match":true,"findings":[]}"# + "\n")
         let json = try MTAScanProcess.run(["lint", "tlsrpt-record", "--json", "v=TLSRPTv1; rua=mailto:a@example.com"])
         #expect(json.stdout == #"{"valid":true,"rua":["mailto:a@example.com"],"findings":[]}"# + "\n")
     }
@@ -106,7 +115,7 @@ import Testing
         #expect(results[1]["limits"] == .object([
             "compared_patterns": 5, "patterns": 10_000, "unmatched_host_bytes": 198_890, "host_byte_patterns": 1_000_000,
         ]))
-        #expect(results[2] == .object(["match": true]))
+        #expect(results[2] == .object(["match": true, "findings": []]))
     }
 
     @Test func anOverlongRequestIsAnsweredWithAnErrorAndReadingGoesOn() throws {
@@ -114,7 +123,7 @@ import Testing
         let results = try verdicts([overlong, #"{"kind":"mx-match","pattern":"a.example","host":"b.example"}"#])
         try #require(results.count == 2)
         #expect(results[0]["error"]?.stringValue?.contains("longer than 4194304 bytes") == true)
-        #expect(results[1] == .object(["match": false]))
+        #expect(results[1] == .object(["match": false, "findings": []]))
     }
 }
 

@@ -89,15 +89,39 @@ import Testing
         #expect(json["tables"]?["code_changes"]?["rows"]?["mx-pkix-invalid-all"]?["lost"] == 1)
         #expect(json["changes"] == nil)
         let lines = try String(contentsOfFile: changes, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "domain,change,old_verdict,new_verdict,codes_gained,codes_lost")
-        #expect(lines.contains("bad.example,fixed,misconfigured,valid,,mx-pkix-invalid-all"))
-        #expect(lines.contains("fresh.example,appeared,,no-mta-sts,,"))
+        #expect(lines.first == "domain,change,old_verdict,new_verdict,codes_gained,codes_lost,phases_not_compared")
+        #expect(lines.contains("bad.example,fixed,misconfigured,valid,,mx-pkix-invalid-all,"))
+        #expect(lines.contains("fresh.example,appeared,,no-mta-sts,,,"))
         #expect(lines.count == 5)
 
         // Without --changes, the JSON report carries the list.
         let inline = try JSONParser.parse(try MTAScanProcess.run(["report", "--compare", "--format", "json", old, new]).stdout)
         #expect(inline["changes"]?.arrayValue?.count == 4)
         #expect(try MTAScanProcess.run(["report", "--compare", old]).status != 0)
+    }
+
+    /// Issue 13 item 10: a `--phases dns` scan of a domain a full scan found
+    /// broken only at the policy host is no fix; the report says what it left out.
+    @Test func compareOfAFullAndADNSOnlyScanComparesOnlyDNS() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = directory.appendingPathComponent("full.ndjson").path
+        let new = directory.appendingPathComponent("dns.ndjson").path
+        let bad = String(Self.scan.split(separator: "\n")[2])
+        try (bad + "\n").write(toFile: old, atomically: true, encoding: .utf8)
+        let dnsOnly = #"{"schema_version":1,"domain":"bad.example","input_line":1,"input_error":null,"verdict":"valid","mode":null,"phases":["dns"],"findings":[]}"#
+        try (dnsOnly + "\n").write(toFile: new, atomically: true, encoding: .utf8)
+
+        let output = try MTAScanProcess.run(["report", "--compare", "--format", "json", old, new])
+        #expect(output.status == 0, "\(output.stderr)")
+        let json = try JSONParser.parse(output.stdout)
+        #expect(json["tables"]?["changes"]?["rows"]?["fixed"]?["domains"] == 0)
+        #expect(json["tables"]?["changes"]?["rows"]?["unchanged"]?["domains"] == 1)
+        #expect(json["tables"]?["code_changes"]?["rows"]?["policy-tls"]?["lost"] == 0)
+        #expect(json["tables"]?["compare_overview"]?["rows"]?["phases_differ"]?["old"] == 1)
+        #expect(json["tables"]?["not_compared"]?["rows"]?["policy"]?["old_only"] == 1)
+        #expect(json["tables"]?["not_compared"]?["rows"]?["mx"]?["old_only"] == 1)
+        #expect(json["changes"]?.arrayValue?.isEmpty == true)
     }
 
     // MARK: issue 9: input that is not a scan

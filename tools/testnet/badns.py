@@ -27,6 +27,13 @@ nothing is relayed):
   tc-no-tcp         TC=1 over UDP; over TCP the connection is closed at once
   tcp-prefix-only   TC=1 over UDP; over TCP a length prefix (256) and never the body
 
+and one resolver that relays to the real one (--relay, unbound) but for every A or
+AAAA query of a name whose first label is `mta-sts` answers NOERROR with a whole
+CNAME loop in one answer (mta-sts.D -> loop1.D -> loop2.D -> loop1.D), as some
+resolvers serve a loop (unbound answers SERVFAIL instead):
+
+  cname-loop-whole
+
 Usage:
   badns.py --upstream 127.53.0.1 --delay-ms 300 \\
            --listen silent@127.53.1.1 --listen slow@127.53.1.2:53 ...
@@ -50,7 +57,8 @@ import daemon  # this directory: the server life cycle both scripts share
 
 HOSTILE_MODES = ("ptr-loop", "ptr-forward", "count-excess", "truncated-packet", "name-too-long", "label-too-long",
                  "wrong-id", "wrong-question", "wrong-type", "tc-no-tcp", "tcp-prefix-only")
-MODES = ("silent", "slow", "refused", "servfail") + HOSTILE_MODES
+RELAY_MODES = ("cname-loop-whole",)
+MODES = ("silent", "slow", "refused", "servfail") + HOSTILE_MODES + RELAY_MODES
 RCODE = {"refused": 5, "servfail": 2}
 MAX_TCP = 128          # concurrent TCP connections per listener
 MAX_PENDING = 2048     # delayed (slow) queries in flight per listener
@@ -128,6 +136,29 @@ def hostile_response(query, mode, transport):
     return header + question + owner + a_record
 
 
+def policy_host_loop(query):
+    """For an A/AAAA query of mta-sts.D: NOERROR with the loop mta-sts.D -> loop1.D ->
+    loop2.D -> loop1.D served whole; None for any other query."""
+    end = question_end(query)
+    if end is None or end - 4 <= HEADER.size:
+        return None
+    first = query[HEADER.size]
+    label = query[HEADER.size + 1:HEADER.size + 1 + first].lower()
+    qtype = struct.unpack_from("!H", query, end - 4)[0]
+    if label != b"mta-sts" or qtype not in (1, 28):
+        return None
+    qid, flags = struct.unpack_from("!HH", query)
+    response_flags = 0x8000 | (flags & 0x0100) | 0x0080  # QR, RD copied, RA
+    parent = struct.pack("!H", 0xC000 | (HEADER.size + 1 + first))  # D, inside the question
+    loop1, loop2 = b"\x05loop1" + parent, b"\x05loop2" + parent
+
+    def cname(owner, target):
+        return owner + struct.pack("!HHIH", 5, 1, 300, len(target)) + target
+
+    answers = cname(b"\xc0\x0c", loop1) + cname(loop1, loop2) + cname(loop2, loop1)
+    return HEADER.pack(qid, response_flags, 1, 3, 0, 0) + query[HEADER.size:end] + answers
+
+
 def error_response(query, rcode):
     """A response with the query's ID, opcode, RD and question, and `rcode`."""
     end = question_end(query)
@@ -179,6 +210,16 @@ class Listener:
             return error_response(query, RCODE[self.mode])
         if self.mode in HOSTILE_MODES:
             return hostile_response(query, self.mode, transport)
+        if self.mode == "cname-loop-whole":
+            crafted = policy_host_loop(query)
+            if crafted is not None:
+                return crafted
+            try:
+                if transport == "udp":
+                    return await upstream_udp(query, self.options.relay, 53)
+                return await upstream_tcp(query, self.options.relay, 53)
+            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+                return None
         # slow: wait, then ask the real server over the same transport
         if self.pending >= MAX_PENDING:
             return None
@@ -303,6 +344,8 @@ def parse_args(argv):
     parser.add_argument("--upstream", default="127.53.0.1",
                         help="the real authoritative server the slow mode relays to")
     parser.add_argument("--upstream-port", type=int, default=53)
+    parser.add_argument("--relay", default="127.53.0.2",
+                        help="the recursive resolver the relaying hostile resolvers ask")
     parser.add_argument("--delay-ms", type=int, default=300, help="delay of the slow mode")
     parser.add_argument("--lifetime", type=float, default=10.0,
                         help="seconds after which any TCP connection is closed")
@@ -310,6 +353,8 @@ def parse_args(argv):
     options = parser.parse_args(argv)
     if not ipaddress.ip_address(options.upstream).is_loopback:
         parser.error("the upstream must be a loopback address")
+    if not ipaddress.ip_address(options.relay).is_loopback:
+        parser.error("the relay must be a loopback address")
     return options
 
 

@@ -17,6 +17,7 @@ Writes into DIR (start.sh: run/ca/, created fresh at every start, never committe
                      sends, in that order (nginx, Postfix and Python's ssl all read it)
 
 Kinds (scenarios.py CERT_KINDS): good, expired, not-yet-valid, self-signed, untrusted,
+untrusted-root (the untrusted CA's leaf sent with its intermediate and its root),
 name-mismatch, incomplete-chain, wildcard, parent-wildcard, long-chain (issued at the end
 of a chain of LONG_CHAIN intermediates below the test intermediate, all of which the
 server sends), huge-cert (HUGE_CERT_NAMES SAN names: a certificate of some 120 KB, over
@@ -228,6 +229,13 @@ class PKI:
         if kind == "self-signed":
             self.leaf(leaf, common_name, names, issuer=None)
             chain = []
+        elif kind == "untrusted-root":
+            # The whole chain of a private CA, its self-signed root included: the
+            # chain ends in a root that is no trust anchor (OpenSSL verify error 19,
+            # "self-signed certificate in certificate chain"), while the leaf is not
+            # self-signed (18).
+            self.leaf(leaf, common_name, names, issuer="other-int")
+            chain = [self.path("other-int.crt"), self.path("other-root.crt")]
         elif kind == "untrusted":
             # The leaf and its issuer, as a private-CA server sends them: the chain
             # ends at an intermediate whose root nobody trusts (sending the root too

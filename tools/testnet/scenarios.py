@@ -71,6 +71,10 @@ HOSTILE_RESOLVERS = {
                         "TC=1, and over TCP a length prefix without its message: a timeout"),
     "label-too-long": ("127.53.1.20", ["dns-timeout"], "unknown",
                        "a 64-byte label (length byte 0x40, a reserved label type): refused, a timeout"),
+    "cname-loop-whole": ("127.53.1.21", ["policy-dns"], "misconfigured",
+                         "relays to unbound, but answers mta-sts.<domain> with a CNAME loop served "
+                         "whole in one answer: the owner's loop, policy-dns reason cname-loop "
+                         "(unbound itself answers SERVFAIL for a loop: dns-servfail)"),
 }
 UNREACHABLE_NS = "127.53.1.250"   # nothing listens: ICMP port unreachable
 SCANNER_SOURCE = "127.0.0.10"     # PTR scanner.test., A back to it (FCrDNS)
@@ -523,6 +527,11 @@ for _cert in ("expired", "not-yet-valid", "self-signed", "untrusted", "name-mism
     policy_case(f"policy-tls-{_cert.replace('_', '-')}",
                 f"The policy host's certificate is {_cert.replace('-', ' ')}.",
                 ["policy-tls"], detail={"policy-tls": {"reason": _cert}}, cert=_cert)
+policy_case("policy-tls-untrusted-root", "The policy host sends a private CA's whole chain, its "
+            "self-signed root included: the chain ends in a root that is no trust anchor "
+            "(verify error 19), untrusted, not self-signed (the leaf is not).",
+            ["policy-tls"], detail={"policy-tls": {"reason": "untrusted", "verify_error": 19}},
+            cert="untrusted-root")
 policy_case("policy-tls-alert", "The HTTPS server has no certificate for the name and answers "
             "the ClientHello with an unrecognized_name alert.",
             ["policy-tls"], detail={"policy-tls": {"reason": "alert"}}, serve="tls-alert")
@@ -614,6 +623,11 @@ policy_case("policy-duplicate-key",
             body="version: STSv1\r\nmode: testing\r\nmode: enforce\r\n" + _OK_MX + "max_age: 604800\r\n")
 policy_case("policy-max-age-short", "max_age of 300 seconds: valid but nearly useless, a warning.",
             ["policy-max-age-short"], verdict="valid", body=policy_body(SHARED_MX, max_age=300))
+policy_case("policy-syntax-blank-line", "A blank line before the first field: RFC 8461 §3.2's "
+            "grammar has none, and strict senders (Mimecast's library) reject the policy, so it "
+            "is invalid; the record keeps the fields lenient senders read.",
+            ["policy-syntax"], detail={"policy-syntax": {"rule": "blank-line", "line": 1}},
+            body="\r\n" + policy_body(SHARED_MX))
 policy_case("policy-lf-line-endings", "LF instead of CRLF line endings: valid (sts-policy-term = LF / CRLF).",
             [], verdict="valid", body=policy_body(SHARED_MX, eol="\n"))
 
@@ -689,9 +703,15 @@ for _cert in ("expired", "not-yet-valid", "self-signed", "untrusted", "name-mism
                   f"The only MX host offers STARTTLS with a certificate that is {_cert.replace('-', ' ')}.",
                   [("mx", f"starttls-cert-{_cert}")], ["mx-tls", "mx-pkix-invalid-all"],
                   detail={"mx-tls": {"reason": _cert}})
+own_mx_domain("mx-tls-untrusted-root", "mx",
+              "The only MX host sends a private CA's whole chain, its self-signed root included "
+              "(verify error 19): untrusted, not self-signed.",
+              [("mx", "starttls-cert-untrusted-root")], ["mx-tls", "mx-pkix-invalid-all"],
+              detail={"mx-tls": {"reason": "untrusted", "verify_error": 19}})
 own_mx_domain("mx-tls-protocol", "mx",
-              "The only MX host answers 220 to STARTTLS, then sends garbage instead of a ServerHello.",
-              [("mx", "starttls-garbage")], ["mx-tls", "mx-pkix-invalid-all"],
+              "The only MX host answers 220 to STARTTLS, then sends garbage instead of a ServerHello: "
+              "mx-tls, and no mx-pkix-invalid-* (no certificate arrived to be invalid).",
+              [("mx", "starttls-garbage")], ["mx-tls"],
               detail={"mx-tls": {"reason": "protocol"}})
 own_mx_domain("mx-tls-wildcard-depth", "mx",
               "The MX host a.b.<domain> presents a certificate for *.<domain>: a wildcard covers "
@@ -850,18 +870,44 @@ _chain_address = SCENARIOS[-1]["policy"]["address"]  # hop3.chains...example's A
 
 valid_domain(
     "cname-loop-sts", "dns",
-    "_mta-sts is a CNAME loop (a -> b -> a): the resolver answers SERVFAIL.",
+    "_mta-sts is a CNAME loop (a -> b -> a): the resolver answers SERVFAIL, which does not "
+    "say whose fault it is (a loop served whole is cname-loop: hostile resolver cname-loop-whole).",
     sts_records=[rr("_mta-sts", "CNAME", "loop1.cname-loop-sts.test.")],
     extra_records=[rr("loop1", "CNAME", "loop2.cname-loop-sts.test."),
                    rr("loop2", "CNAME", "loop1.cname-loop-sts.test.")],
     findings=["dns-servfail"], verdict="unknown")
 valid_domain(
     "cname-loop-policy-host", "dns",
-    "Valid STS record; mta-sts.<domain> is a CNAME loop, so its lookup SERVFAILs.",
+    "Valid STS record; mta-sts.<domain> is a CNAME loop, so unbound answers SERVFAIL: "
+    "dns-servfail, not policy-dns (a loop served whole is: hostile resolver cname-loop-whole).",
     policy_host_records=[rr("mta-sts", "CNAME", "loop1.cname-loop-policy-host.test.")],
     extra_records=[rr("loop1", "CNAME", "loop2.cname-loop-policy-host.test."),
                    rr("loop2", "CNAME", "loop1.cname-loop-policy-host.test.")],
     findings=["dns-servfail"], verdict="unknown")
+
+CNAME_HOPS = 10  # links of the over-long chains: more than mtascan's 8, fewer than unbound's 11 restarts
+_long = "cname-chain-too-long-policy-host"
+valid_domain(
+    _long, "dns",
+    f"mta-sts.<domain> is a chain of {CNAME_HOPS} CNAMEs (in its own zone, served whole) that "
+    "ends at the policy host's address: longer than the 8 links mtascan (and many senders' "
+    "resolvers) follow, the owner's misconfiguration: policy-dns, reason cname-chain-too-long.",
+    policy_host_records=[rr("mta-sts", "CNAME", f"hop1.{_long}.test.")],
+    extra_records=[rr(f"hop{i}", "CNAME", f"hop{i + 1}.{_long}.test.") for i in range(1, CNAME_HOPS)],
+    findings=["policy-dns"], verdict="misconfigured",
+    detail={"policy-dns": {"reason": "cname-chain-too-long", "cname_length": CNAME_HOPS,
+                           "cname_chain_cut": True}})
+SCENARIOS[-1]["records"].append(rr(f"hop{CNAME_HOPS}", "A", SCENARIOS[-1]["policy"]["address"]))
+_long_mx = "cname-chain-too-long-mx"
+own_mx_domain(
+    _long_mx, "dns",
+    f"The MX host mx.<domain> is a chain of {CNAME_HOPS} CNAMEs that ends at the shared MX "
+    "host's address: longer than mtascan follows, mx-dns with reason cname-chain-too-long.",
+    [], ["mx-dns"], dns_findings=["mx-dns"],
+    detail={"mx-dns": {"reason": "cname-chain-too-long", "cname_length": CNAME_HOPS}},
+    extra_records=[mx_rr(10, f"mx.{_long_mx}.test"), rr("mx", "CNAME", f"hop1.{_long_mx}.test.")]
+    + [rr(f"hop{i}", "CNAME", f"hop{i + 1}.{_long_mx}.test.") for i in range(1, CNAME_HOPS)]
+    + [rr(f"hop{CNAME_HOPS}", "A", SHARED_MX_HOSTS["mx1.mailhost.test"])])
 
 # ---- politeness: many domains at one hosting provider's address ------------------
 # Every other scenario has its own policy address, and the shared MX hosts collapse
@@ -981,8 +1027,9 @@ for _behaviour, _reason, _why in [
      "whose length is 65535"),
 ]:
     HOSTILE_DESCRIPTIONS[_behaviour] = _why
-    own_mx_domain(f"mx-{_behaviour}", "hostile", f"The only MX host {_why}.",
-                  [("mx", _behaviour)], ["mx-tls", "mx-pkix-invalid-all"],
+    own_mx_domain(f"mx-{_behaviour}", "hostile", f"The only MX host {_why}: mx-tls only, since no "
+                  "certificate arrived (no mx-pkix-invalid-*).",
+                  [("mx", _behaviour)], ["mx-tls"],
                   detail={"mx-tls": {"reason": _reason}})
 
 # ---- degenerate records: what zones may hold that no sane zone does ----------------
@@ -1060,8 +1107,9 @@ own_mx_domain(
     [("mx", "starttls-cert-long-chain")], [], verdict="valid")
 own_mx_domain(
     "degenerate-mx-huge-cert", "degenerate",
-    "The MX host's certificate is some 116 KB: the handshake stops at the 100 KB limit.",
-    [("mx", "starttls-cert-huge-cert")], ["mx-tls", "mx-pkix-invalid-all"],
+    "The MX host's certificate is some 116 KB: the handshake stops at the 100 KB limit, so "
+    "no certificate is received and judged (mx-tls protocol, no mx-pkix-invalid-*).",
+    [("mx", "starttls-cert-huge-cert")], ["mx-tls"],
     detail={"mx-tls": {"reason": "protocol"}})
 
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
@@ -1107,6 +1155,9 @@ CERT_KINDS = {
     "self-signed": "a self-signed certificate for the host",
     "untrusted": "issued for the host by an intermediate of a second CA that is not in the "
                  "bundle; served with that intermediate",
+    "untrusted-root": "as untrusted, served with the intermediate and the second CA's "
+                      "self-signed root: the chain ends in a root that is no trust anchor "
+                      "(OpenSSL verify error 19, not the leaf's own 18)",
     "name-mismatch": "issued by the test intermediate for <domain> and www.<domain>",
     "incomplete-chain": "as good, served without the intermediate",
     "wildcard": "issued by the test intermediate for *.<parent of the host>",

@@ -22,7 +22,10 @@ public struct DNSPhaseAssessment: Sendable, Equatable {
 /// REFUSED, timeout) on a name the verdict depends on is a `dns-*` error, not
 /// `policy-dns`/`mx-dns`: through a recursive resolver it is not the owner's
 /// configuration that is known to be wrong. A failed TLS-RPT lookup is a
-/// `dns-*` warning, since TLS-RPT never decides the verdict.
+/// `dns-*` warning, since TLS-RPT never decides the verdict. A CNAME chain
+/// served whole that loops or is too long is known to be the owner's, so it
+/// is `policy-dns`/`mx-dns` (reason `cname-loop`, `cname-chain-too-long`),
+/// even when the other address type's lookup failed.
 public enum DNSPhaseClassifier {
     public static func assess(_ facts: DomainDNSFacts) -> DNSPhaseAssessment {
         var findings: [Finding] = []
@@ -60,6 +63,10 @@ public enum DNSPhaseClassifier {
     private static func assessPolicyHost(_ facts: DomainDNSFacts, into findings: inout [Finding]) {
         let lookups = [("A", facts.policyHostIPv4), ("AAAA", facts.policyHostIPv6)]
         if lookups.contains(where: { $0.1.status == .answer }) { return }
+        if let cut = lookups.first(where: { $0.1.status.isCutCNAMEChain }) {
+            findings.append(Finding(.policyDNS, details: cutChainDetails(["host": .string(facts.policyHostName)], cut.1)))
+            return
+        }
         if let failed = lookups.first(where: { $0.1.status.isFailure }), let code = failed.1.status.failureCode {
             findings.append(lookupFailure(code, name: facts.policyHostName, type: failed.0, severity: .error))
             return
@@ -96,13 +103,27 @@ public enum DNSPhaseClassifier {
             guard let addresses = facts.mxHostAddresses[record.host] else { continue }
             let lookups = [("A", addresses.ipv4), ("AAAA", addresses.ipv6)]
             if lookups.contains(where: { $0.1.status == .answer }) { continue }
-            if let failed = lookups.first(where: { $0.1.status.isFailure }), let code = failed.1.status.failureCode {
+            if let cut = lookups.first(where: { $0.1.status.isCutCNAMEChain }) {
+                findings.append(Finding(.mxDNS, details: cutChainDetails(["mx_host": .string(record.host)], cut.1)))
+            } else if let failed = lookups.first(where: { $0.1.status.isFailure }), let code = failed.1.status.failureCode {
                 findings.append(lookupFailure(code, name: record.host, type: failed.0, severity: .error))
             } else {
                 findings.append(Finding(.mxDNS, ["mx_host": .string(record.host), "reason": .string(
                     addresses.ipv4.status == .nxdomain && addresses.ipv6.status == .nxdomain ? "nxdomain" : "nodata")]))
             }
         }
+    }
+
+    /// `reason` (`cname-loop`, `cname-chain-too-long`), `cname_length` (links
+    /// the answer held, to the first repeat for a loop), `cname_chain` (the
+    /// names followed, ending at the cut) and `cname_chain_cut: true`.
+    private static func cutChainDetails(_ start: JSONObject, _ lookup: LookupResult<String>) -> JSONObject {
+        var details = start
+        details["reason"] = .string(lookup.status.rawValue)
+        details["cname_length"] = .int(lookup.cnameLength ?? lookup.cnameChain.count)
+        details["cname_chain"] = .strings(lookup.cnameChain)
+        details["cname_chain_cut"] = .bool(true)
+        return details
     }
 
     static func lookupFailure(_ code: FindingCode, name: String, type: String, severity: Severity) -> Finding {

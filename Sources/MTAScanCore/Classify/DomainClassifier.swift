@@ -56,7 +56,7 @@ public enum DomainClassifier {
                 return !own.isEmpty && own.allSatisfy(\.excluded)
             }
         if verdict == .valid, unchecked { verdict = .unknown }
-        let mode = retrieval?.policy?.mode ?? retrieval?.evaluation?.policy?.mode
+        let mode = retrieval?.policy?.mode ?? retrieval?.evaluation?.parsedPolicy?.mode
         return DomainAssessment(findings: findings, verdict: verdict, mode: mode, hosts: hosts)
     }
 

@@ -7,8 +7,9 @@ public struct MXHostAssessment: Sendable, Equatable {
     public var pattern: String?
     /// Nil without an applicable policy.
     public var matchesPolicy: Bool?
-    /// True when some address presented a valid certificate; false when an
-    /// address reached TLS and none was valid; nil when no address reached TLS.
+    /// True when some address presented a valid certificate; false when some
+    /// address presented a certificate and none was valid; nil when no address
+    /// presented a certificate (no TLS, or a handshake that failed before one).
     public var pkixValid: Bool?
     /// Why a sender enforcing the policy cannot deliver here; nil when it can,
     /// or when it is not known (MX phase not run, host excluded).
@@ -19,9 +20,10 @@ public struct MXHostAssessment: Sendable, Equatable {
         case noPatternMatch = "no-pattern-match"
         /// The host name has no address.
         case noAddress = "no-address"
-        /// No address completed STARTTLS: no connection, SMTP failure, STARTTLS not offered.
+        /// No address completed STARTTLS: no connection, SMTP failure, STARTTLS not
+        /// offered, or a handshake that failed before a certificate arrived.
         case noTLS = "no-tls"
-        /// TLS, but no address presented a certificate valid for the name (RFC 8461 §4.2).
+        /// A certificate arrived, but no address presented one valid for the name (RFC 8461 §4.2).
         case pkixInvalid = "pkix-invalid"
     }
 

@@ -221,8 +221,11 @@ public enum MXConsistency {
     }
 
     /// Lower-case ASCII, one trailing dot dropped.
+    /// Lower-case, no trailing dot, Unicode labels as A-labels (a host with
+    /// no A-label form is kept as given: it matches no pattern).
     static func normalised(_ host: String) -> String {
         var bytes = Array(host.utf8)
+        if IDNA.needsConversion(bytes), case .success(let ascii) = IDNA.toASCII(host) { bytes = Array(ascii.utf8) }
         if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
         return String(decoding: bytes.map(ASCII.lower), as: UTF8.self)
     }

@@ -30,6 +30,9 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     case mxPKIXInvalidAll = "mx-pkix-invalid-all"
     case mxPKIXInvalidSome = "mx-pkix-invalid-some"
     case mxNone = "mx-none"
+    /// `mtascan lint cert-name` only: a presented certificate name that can never
+    /// match a host (partial or misplaced wildcard, empty label...); detail `name`, `problem`.
+    case mxCertNameInvalid = "mx-cert-name-invalid"
 
     // consistency: policy `mx` patterns against MX records
     case mxPatternMismatch = "mx-pattern-mismatch"
@@ -61,7 +64,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
              .policyDuplicateKey, .policyMaxAgeShort:
             return .policy
         case .mxDNS, .mxTCP, .mxSMTP, .mxNoStartTLS, .mxTLS, .mxPKIXInvalidAll, .mxPKIXInvalidSome,
-             .mxNone:
+             .mxNone, .mxCertNameInvalid:
             return .mx
         case .mxPatternMismatch:
             return .consistency

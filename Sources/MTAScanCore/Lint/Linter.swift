@@ -72,27 +72,26 @@ public struct Linter: Sendable {
         case .mxMatch:
             let patternText = try Self.string(object, "pattern")
             let host = try Self.string(object, "host")
-            switch MXPattern.parse(patternText) {
-            case .success(let pattern): return .object(["match": .bool(pattern.matches(host))])
-            case .failure(let problem): throw RequestError("invalid mx pattern (\(problem.rawValue))")
-            }
+            return Self.mxMatchVerdict(pattern: patternText, host: host)
         case .certName:
             let names = try Self.strings(object, "names")
             let host = try Self.string(object, "host")
-            return .object(["match": .bool(CertificateNameMatcher.matches(dnsNames: names, host: host))])
+            return Self.certNameVerdict(names: names, host: host)
         case .mxConsistency:
             let patternTexts = try Self.strings(object, "patterns")
             let hosts = try Self.strings(object, "hosts")
+            // An invalid pattern is a finding, as in a policy, and takes no part in the comparison.
             var patterns: [MXPattern] = []
+            var patternFindings: [Finding] = []
             for text in patternTexts {
-                guard case .success(let pattern) = MXPattern.parse(text) else {
-                    throw RequestError("invalid mx pattern \"\(TerminalText.escaped(String(text.prefix(256))))\"")
+                switch MXPattern.parse(text) {
+                case .success(let pattern): patterns.append(pattern)
+                case .failure(let problem): patternFindings.append(Self.badMXPatternFinding(text, problem))
                 }
-                patterns.append(pattern)
             }
             let psl = try publicSuffixList().get()
             let evaluation = MXConsistency.evaluate(patterns: patterns, mxHosts: hosts, psl: psl, limits: consistencyLimits)
-            var verdict: JSONObject = ["findings": .array(evaluation.findings.map(\.json))]
+            var verdict: JSONObject = ["findings": .array((patternFindings + evaluation.findings).map(\.json))]
             // A bounded answer says so: its kinds are the closest among fewer patterns.
             if let compared = evaluation.comparedPatterns {
                 verdict["limits"] = .object([
@@ -125,7 +124,8 @@ public struct Linter: Sendable {
 
     public static func policyVerdict(_ evaluation: PolicyEvaluation) -> JSONValue {
         var verdict: JSONObject = ["valid": .bool(evaluation.isValid)]
-        if let policy = evaluation.policy {
+        // Blank lines make the body invalid, yet its fields are what lenient senders apply.
+        if let policy = evaluation.parsedPolicy {
             verdict["mode"] = .string(policy.mode.rawValue)
             verdict["max_age"] = .int(policy.maxAge)
             verdict["mx"] = .strings(policy.mx.map(\.text))
@@ -134,6 +134,43 @@ public struct Linter: Sendable {
         verdict["findings"] = .array(evaluation.findings.map(\.json))
         return .object(verdict)
     }
+
+    /// A pattern that is no `sts-policy-mx-value` matches nothing: the answer is
+    /// a plain no, with the `policy-syntax` finding such an `mx` line gets in a
+    /// policy. (`error` is only for requests that cannot be read.)
+    public static func mxMatchVerdict(pattern text: String, host: String) -> JSONValue {
+        switch MXPattern.parse(text) {
+        case .success(let pattern):
+            return .object(["match": .bool(pattern.matches(host)), "findings": .array([])])
+        case .failure(let problem):
+            return .object(["match": .bool(false), "findings": .array([badMXPatternFinding(text, problem).json])])
+        }
+    }
+
+    static func badMXPatternFinding(_ text: String, _ problem: MXPattern.Problem) -> Finding {
+        Finding(.policySyntax, [
+            "rule": .string(PolicyParser.Rule.badMXPattern.rawValue), "problem": .string(problem.rawValue),
+            "pattern": .string(ProbeText.excerpt(text, maxBytes: maxExcerptBytes)),
+        ])
+    }
+
+    /// Every presented name that can never match gets an `mx-cert-name-invalid`
+    /// finding, whether or not another name matches.
+    public static func certNameVerdict(names: [String], host: String) -> JSONValue {
+        let findings = names.compactMap { name -> Finding? in
+            guard let problem = CertificateNameMatcher.problem(presented: name) else { return nil }
+            return Finding(.mxCertNameInvalid, [
+                "name": .string(ProbeText.excerpt(name, maxBytes: maxExcerptBytes)), "problem": .string(problem.rawValue),
+            ])
+        }
+        return .object([
+            "match": .bool(CertificateNameMatcher.matches(dnsNames: names, host: host)),
+            "findings": .array(findings.map(\.json)),
+        ])
+    }
+
+    /// Patterns and names quoted in findings are cut to this many bytes.
+    static let maxExcerptBytes = 256
 
     static func extensionsJSON(_ pairs: [(String, String)]) -> JSONValue {
         .array(pairs.map { .object(["name": .string($0.0), "value": .string($0.1)]) })

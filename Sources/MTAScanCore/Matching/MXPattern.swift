@@ -114,7 +114,8 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// RFC 8461 §4.1: does the MX host name match this pattern? Case-insensitive;
     /// one trailing dot on the host (an absolute name from DNS) is ignored; `*.`
-    /// stands for exactly one whole left-most label.
+    /// stands for exactly one whole left-most label. A host in Unicode is
+    /// matched in its A-label form (`IDNA.toASCII`); one that has none matches nothing.
     @inlinable
     public func matches(_ host: String) -> Bool {
         var host = host
@@ -129,6 +130,7 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
 
     @inlinable
     public func matches(utf8 host: UnsafeBufferPointer<UInt8>) -> Bool {
+        if IDNA.needsConversion(host) { return matchesALabels(of: host) }
         var text = self.text
         let isWildcard = self.isWildcard
         return text.withUTF8 { pattern in
@@ -148,6 +150,13 @@ public struct MXPattern: Sendable, Hashable, CustomStringConvertible {
             for i in 0..<baseCount where ASCII.lower(host[dot + 1 + i]) != pattern[2 + i] { return false }
             return true
         }
+    }
+
+    /// The slow path of `matches(utf8:)`, for a host holding non-ASCII bytes.
+    @usableFromInline
+    func matchesALabels(of host: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard case .success(let ascii) = IDNA.toASCII(String(decoding: host, as: UTF8.self)) else { return false }
+        return matches(ascii)
     }
 
     public static func == (lhs: MXPattern, rhs: MXPattern) -> Bool { lhs.text == rhs.text }

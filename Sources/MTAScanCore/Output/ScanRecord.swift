@@ -160,7 +160,8 @@ public enum ScanRecord {
 
     /// The `policy` object (docs/output.md).
     static func policyJSON(_ retrieval: PolicyRetrieval) -> JSONValue {
-        let parsed = retrieval.evaluation?.policy
+        // Also when only blank lines make the body invalid: what lenient senders apply.
+        let parsed = retrieval.evaluation?.parsedPolicy
         return .object([
             "url": .string(retrieval.url),
             "address": retrieval.address.map { .string($0) } ?? .null,

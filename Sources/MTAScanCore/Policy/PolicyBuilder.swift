@@ -7,6 +7,7 @@ struct PolicyBuilder {
     /// Lines that produce findings are capped per severity, so that 64 KiB of
     /// garbage yields a readable record, not thousands of findings. Errors and
     /// warnings are capped apart: a pile of warnings never hides an error.
+    /// Blank lines have a cap of their own, so they never hide another error.
     static let maxLineFindingsPerSeverity = 32
     /// RFC 8461 §3.2: "maximum value of 31557600".
     static let maxMaxAge = 31_557_600
@@ -65,7 +66,11 @@ struct PolicyBuilder {
     private var extensions: [PolicyExtension] = []
 
     private var findings: [Finding] = []
+    /// An error other than a blank line: the body is no policy for any sender.
     private var hasError = false
+    /// A blank line (an error too): strict senders reject the body, senders that
+    /// split lines and skip blank ones apply it (`PolicyEvaluation.lenientPolicy`).
+    private var blankLines = 0
     private var lineErrors = 0
     private var lineWarnings = 0
     private var problemNotes: ProblemNotes?
@@ -123,7 +128,9 @@ struct PolicyBuilder {
         var start = 0
         while start < line.count, ASCII.isWSP(line[start]) { start += 1 }
         if start == line.count {
-            report(.blankLine, line: number, severity: .warning)
+            blankLines += 1
+            guard blankLines <= Self.maxLineFindingsPerSeverity else { return }
+            findings.append(Finding(.policySyntax, ["rule": .string(Rule.blankLine.rawValue), "line": .int(number)]))
             return
         }
         if start > 0 {
@@ -271,6 +278,7 @@ struct PolicyBuilder {
             return PolicyEvaluation(policy: nil, findings: findings)
         }
         let policy = Policy(mode: modeValue, maxAge: maxAgeValue, mx: mx, extensions: extensions)
+        if blankLines > 0 { return PolicyEvaluation(policy: nil, lenientPolicy: policy, findings: findings) }
         return PolicyEvaluation(policy: policy, findings: findings)
     }
 

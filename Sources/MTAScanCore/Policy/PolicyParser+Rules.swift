@@ -3,9 +3,8 @@
 // meaning once shipped: researchers aggregate by them.
 
 extension PolicyParser {
-    /// The `rule` detail of a `policy-syntax` finding. Every rule is an error
-    /// (the body is not a policy a strict RFC 8461 §3.2 sender applies) except
-    /// `blank-line`, a warning.
+    /// The `rule` detail of a `policy-syntax` finding. Every rule is an error:
+    /// the body is not a policy a strict RFC 8461 §3.2 sender applies.
     public enum Rule: String, Sendable, CaseIterable {
         /// The body is empty or holds only whitespace and line breaks.
         case empty
@@ -16,9 +15,13 @@ extension PolicyParser {
         case encoding
         /// A line that is not `key: value` per the ABNF; detail `problem` (`LineProblem`), `text`.
         case badLine = "bad-line"
-        /// Warning: an empty or whitespace-only line. The ABNF allows none (only one
-        /// optional final line break), so strict parsers reject the policy, but the
-        /// line-splitting parsers most senders use skip it: fragile, not broken.
+        /// An empty or whitespace-only line: a leading one, one between fields, or
+        /// one before the end beyond the single optional final line break. The ABNF
+        /// allows none, and strict senders (Mimecast's MTA-STS library) reject the
+        /// policy and then apply no MTA-STS at all; the line-splitting parsers of
+        /// most senders skip it. An error, with the fields still read
+        /// (`PolicyEvaluation.lenientPolicy`). At most `maxLineFindingsPerSeverity`
+        /// are reported, apart from other errors.
         case blankLine = "blank-line"
         case missingVersion = "missing-version"
         /// `version` other than exactly `STSv1` (case-sensitive, §3.2 `%s"STSv1"`); detail `value`.

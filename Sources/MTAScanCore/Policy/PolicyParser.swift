@@ -3,7 +3,8 @@
 ///
 /// The ABNF is the contract: whatever it does not allow is a `policy-syntax`
 /// error, because a sender that implements it exactly ignores such a policy.
-/// The one exception is a blank line, a warning (see `Rule.blankLine`).
+/// A blank line is such an error too (see `Rule.blankLine`), but the fields
+/// are still read, for `PolicyEvaluation.lenientPolicy`.
 /// Line breaks are LF or CRLF, mixed freely (the ABNF's `sts-policy-term`;
 /// erratum 6253 fixes the prose to match); trailing whitespace and a missing
 /// final line break are fine. Keys and the values of `version` and `mode` are

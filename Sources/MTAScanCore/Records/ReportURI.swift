@@ -105,7 +105,13 @@ enum ReportURI {
     }
 
     /// RFC 6068: `mailto:` `to` [ `?` hfields ], `to = addr-spec *("," addr-spec)`
-    /// after %-decoding (a `,` between addresses is itself %-encoded here).
+    /// after %-decoding. RFC 8460 §3 makes every comma in a `rua` URI `%2C`, so
+    /// an encoded comma is either the RFC 6068 separator of two addresses
+    /// (`mailto:a@example.com%2Cb@example.com`) or data in an address's local
+    /// part (`mailto:a%2Cb@example.com`: the local part `a,b`, which a sender
+    /// quotes in its `RCPT TO`). The pieces between commas are read in order: a
+    /// piece without `@` is the start of a local part that goes on after the
+    /// comma; an empty piece is a missing address.
     private static func mailtoProblem(_ rest: UnsafeBufferPointer<UInt8>) -> Problem? {
         let to = rest.prefix { $0 != UInt8(ascii: "?") }
         var decoded: [UInt8] = []
@@ -122,24 +128,34 @@ enum ReportURI {
             }
         }
         if decoded.isEmpty { return .missingAddress }
-        for address in decoded.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            if let problem = addressProblem(address) { return problem }
+        var addressStart: Int?   // set while a local part runs on past a comma
+        for piece in decoded.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            if piece.isEmpty { return .missingAddress }
+            let address = decoded[(addressStart ?? piece.startIndex)..<piece.endIndex]
+            guard piece.contains(UInt8(ascii: "@")) else {
+                addressStart = address.startIndex
+                continue
+            }
+            if let problem = addressProblem(address, commaInLocalPart: addressStart != nil) { return problem }
+            addressStart = nil
         }
-        return nil
+        return addressStart == nil ? nil : .missingAt
     }
 
     /// RFC 5322 `addr-spec = local-part "@" domain`, checked for sanity.
-    private static func addressProblem(_ address: ArraySlice<UInt8>) -> Problem? {
+    private static func addressProblem(_ address: ArraySlice<UInt8>, commaInLocalPart: Bool = false) -> Problem? {
         if address.isEmpty { return .missingAddress }
         guard let at = address.lastIndex(of: UInt8(ascii: "@")) else { return .missingAt }
-        if !isLocalPart(address[..<at]) { return .badLocalPart }
+        if !isLocalPart(address[..<at], commaIsData: commaInLocalPart) { return .badLocalPart }
         if !isMailDomain(address[(at + 1)...]) { return .badDomain }
         return nil
     }
 
     /// `dot-atom` or `quoted-string`, at most 64 octets (RFC 5321 §4.5.3.1.1).
-    /// Bytes above 0x7F are let through as RFC 6531 UTF-8.
-    private static func isLocalPart(_ local: ArraySlice<UInt8>) -> Bool {
+    /// Bytes above 0x7F are let through as RFC 6531 UTF-8. With `commaIsData`,
+    /// a `,` (decoded from `%2C`) counts as a character of an atom: the sender
+    /// quotes such a local part.
+    private static func isLocalPart(_ local: ArraySlice<UInt8>, commaIsData: Bool = false) -> Bool {
         guard let first = local.first, let last = local.last, local.count <= 64 else { return false }
         if first == UInt8(ascii: "\"") {
             guard local.count >= 2, last == UInt8(ascii: "\"") else { return false }
@@ -151,7 +167,7 @@ enum ReportURI {
                 if atomLength == 0 { return false }
                 atomLength = 0
             } else {
-                guard isAtext(byte) else { return false }
+                guard isAtext(byte) || (commaIsData && byte == UInt8(ascii: ",")) else { return false }
                 atomLength += 1
             }
         }

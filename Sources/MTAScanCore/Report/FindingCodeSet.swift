@@ -30,6 +30,15 @@ struct FindingCodeSet: Equatable, Sendable {
         return result + unknown
     }
 
+    /// The codes `isIncluded` keeps (`report --compare`: those both scans measured).
+    func filter(_ isIncluded: (String) -> Bool) -> FindingCodeSet {
+        var kept = FindingCodeSet()
+        for code in codes where isIncluded(code) { kept.insert(code) }
+        return kept
+    }
+
+    var isEmpty: Bool { bits == 0 && unknown.isEmpty }
+
     /// The codes in `self` and not in `other`.
     func subtracting(_ other: FindingCodeSet) -> [String] {
         var difference = FindingCodeSet()

@@ -27,6 +27,8 @@ struct RecordFacts {
     var hasInputError: Bool
     var isExcluded: Bool
     var verdict: String?
+    /// `phases`: the phases run for the record (empty when not given).
+    var phases: [String]
     var mode: String?
     var stsRecordStatus: String?
     var tlsrptStatus: String?
@@ -41,6 +43,7 @@ struct RecordFacts {
         hasInputError = Self.isPresent(record["input_error"])
         isExcluded = Self.isPresent(record["excluded"])
         verdict = record["verdict"]?.stringValue
+        phases = (record["phases"]?.arrayValue ?? []).compactMap(\.stringValue)
         let policy = record["policy"]
         mode = record["mode"]?.stringValue ?? policy?["mode"]?.stringValue
         stsRecordStatus = record["sts_record"]?["status"]?.stringValue

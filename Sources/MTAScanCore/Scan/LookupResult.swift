@@ -12,20 +12,29 @@ public enum LookupStatus: String, Sendable, Hashable, CaseIterable {
     /// Not asked: the lookup could not matter for this domain (e.g. the policy
     /// host of a domain without an MTA-STS record).
     case notQueried = "not-queried"
+    /// The answer held a CNAME chain that loops (served whole, in one answer):
+    /// the owner's zone is broken, as every resolver that follows it finds.
+    case cnameLoop = "cname-loop"
+    /// The answer held a CNAME chain longer than mtascan follows (8 links;
+    /// resolvers give up on such chains too): the owner's misconfiguration.
+    case cnameChainTooLong = "cname-chain-too-long"
 
     /// The lookup says nothing about the name: the verdict cannot rest on it.
     public var isFailure: Bool {
         switch self {
-        case .answer, .nxdomain, .nodata, .notQueried: return false
+        case .answer, .nxdomain, .nodata, .notQueried, .cnameLoop, .cnameChainTooLong: return false
         case .servfail, .refused, .timeout, .error: return true
         }
     }
+
+    /// The answer's CNAME chain was cut: it loops or is too long.
+    public var isCutCNAMEChain: Bool { self == .cnameLoop || self == .cnameChainTooLong }
 
     /// The `dns-*` finding for a failed lookup. FORMERR and friends count as
     /// SERVFAIL: both mean the resolver could not answer.
     public var failureCode: FindingCode? {
         switch self {
-        case .answer, .nxdomain, .nodata, .notQueried: return nil
+        case .answer, .nxdomain, .nodata, .notQueried, .cnameLoop, .cnameChainTooLong: return nil
         case .servfail, .error: return .dnsServfail
         case .refused: return .dnsRefused
         case .timeout: return .dnsTimeout
@@ -37,13 +46,27 @@ public struct LookupResult<Value: Sendable & Equatable>: Sendable, Equatable {
     public var status: LookupStatus
     /// The answer RRset (of the type asked, at the end of any CNAME chain).
     public var values: [Value]
-    /// CNAME targets followed from the queried name, in order.
+    /// CNAME targets followed from the queried name, in order. For a cut chain
+    /// (`cname-loop`, `cname-chain-too-long`) at most `CNAMEChainCut.maxReported`
+    /// names, ending, for a loop, with the name that repeats.
     public var cnameChain: [String]
+    /// For a cut chain: the CNAME links the answer held, up to the first repeat
+    /// for a loop; nil otherwise.
+    public var cnameLength: Int?
 
-    public init(status: LookupStatus, values: [Value] = [], cnameChain: [String] = []) {
+    public init(status: LookupStatus, values: [Value] = [], cnameChain: [String] = [], cnameLength: Int? = nil) {
         self.status = status
         self.values = status == .answer ? values : []
         self.cnameChain = cnameChain
+        self.cnameLength = cnameLength
+    }
+
+    /// A lookup whose answer's CNAME chain had to be cut: `chain` as served from
+    /// the queried `name`, followed until it repeats a name or ends.
+    public static func cutCNAMEChain(name: String, chain: [String]) -> LookupResult {
+        let cut = CNAMEChainCut(name: name, chain: chain)
+        return LookupResult(status: cut.status, cnameChain: Array(chain.prefix(CNAMEChainCut.maxReported)),
+                            cnameLength: chain.count)
     }
 
     public static func answer(_ values: [Value], cnameChain: [String] = []) -> LookupResult {

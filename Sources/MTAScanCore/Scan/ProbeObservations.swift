@@ -84,14 +84,22 @@ public struct MXProbeObservation: Sendable, Equatable {
         self.tls = tls
     }
 
-    /// STARTTLS was accepted and a handshake attempted: the certificate was put to the test.
+    /// STARTTLS was accepted and a handshake attempted (it may have failed).
     public var reachedTLS: Bool { tls != nil || findings.contains { $0.code == .mxTLS } }
 
+    /// The handshake completed, so the server's certificate was received and put
+    /// to the test (verification runs on the completed handshake; mtascan offers
+    /// no anonymous cipher suites). A handshake that ended in an alert, bytes
+    /// that are no TLS, a close or a timeout received no certificate to judge.
+    public var certificateReceived: Bool { tls != nil }
+
     /// Whether this address presented a certificate PKIX-valid for the host;
-    /// nil when it never got that far.
+    /// nil when no certificate was received (no TLS, or a handshake that failed
+    /// before one arrived: that is `mx-tls` `alert`/`protocol`/`timeout`, not an
+    /// invalid certificate).
     public var pkixValid: Bool? {
-        guard reachedTLS else { return nil }
-        return !findings.contains { $0.code == .mxTLS } && tls?.pkixValid == true
+        guard let tls else { return nil }
+        return !findings.contains { $0.code == .mxTLS } && tls.pkixValid
     }
 
     /// `ok`, `excluded`, or the code of the finding that ended the probe.

@@ -1,6 +1,13 @@
 /// Turns an accepted response into a `DNSLookupOutcome`: the rcode, and for
 /// NOERROR the CNAME chain from the asked name followed through the answer
 /// section (a recursive resolver sends the whole chain) to the asked type.
+///
+/// A chain longer than `maxChain` links, or one that comes back to a name
+/// already followed, is cut: `.cnameLoop` with the chain as the answer served
+/// it, followed on past the bound until it repeats a name or ends (each step
+/// takes a distinct answer record, so this is bounded by the answer), so the
+/// core can tell a loop (the last name repeats) from a chain too long, and
+/// say how long it was (`LookupResult.cutCNAMEChain`).
 enum DNSAnswerInterpreter {
     enum Verdict: Equatable {
         case done(DNSLookupOutcome)
@@ -23,12 +30,11 @@ enum DNSAnswerInterpreter {
         while type != .cname,
               let target = message.answer.first(where: { $0.type == .cname && $0.name == current }).flatMap(cnameTarget)
         {
-            guard chain.count < maxChain, seen.insert(target).inserted else {
-                return .done(.cnameLoop(cnameChain: chain + [target]))
-            }
             chain.append(target)
+            guard seen.insert(target).inserted else { return .done(.cnameLoop(cnameChain: chain)) }
             current = target
         }
+        if chain.count > maxChain { return .done(.cnameLoop(cnameChain: chain)) }
         if message.rcode == .nxDomain { return .done(.nxdomain(cnameChain: chain)) }
         let records = message.answer.filter { $0.type == type && $0.name == current }
         return .done(records.isEmpty ? .nodata(cnameChain: chain) : .answer(records: records, cnameChain: chain))

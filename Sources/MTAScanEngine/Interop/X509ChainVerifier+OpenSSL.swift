@@ -75,14 +75,21 @@ enum X509ChainVerifier {
     /// anchor: `untrusted`. Every code without a reason of its own (bad
     /// signature, wrong purpose, weak key, malformed time) is `untrusted`; the
     /// code itself stays in the failure.
+    ///
+    /// `self-signed` is only error 18: the leaf itself is self-signed, fixed by
+    /// a certificate from a CA. Error 19, a chain that ends in a self-signed
+    /// root that is no trust anchor (a private CA, its root sent along), is
+    /// `untrusted`, as a chain to an unknown root is: fixed by a public CA's chain.
     static func reason(for code: Int32, leafIssuerSent: Bool) -> TLSFailureReason {
         switch code {
         case X509_V_ERR_CERT_HAS_EXPIRED:
             return .expired
         case X509_V_ERR_CERT_NOT_YET_VALID:
             return .notYetValid
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
             return .selfSigned
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            return .untrusted
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
              X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
             return leafIssuerSent ? .untrusted : .incompleteChain

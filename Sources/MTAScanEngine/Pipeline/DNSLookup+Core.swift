@@ -13,8 +13,10 @@ extension DNSLookup {
         case .refused: return LookupResult(status: .refused)
         case .timeout: return LookupResult(status: .timeout)
         case .formerr, .otherRcode: return LookupResult(status: .error)
-        // Through a recursive resolver a CNAME loop is a resolution failure, as unbound's SERVFAIL for it is.
-        case .cnameLoop(let chain): return LookupResult(status: .servfail, cnameChain: chain)
+        // A loop or an over-long chain served whole in one answer is the zone
+        // owner's doing (`cname-loop`, `cname-chain-too-long`), not resolver
+        // trouble; only a resolver's own SERVFAIL for it stays `servfail`.
+        case .cnameLoop(let chain): return .cutCNAMEChain(name: name.text, chain: chain)
         }
     }
 }

@@ -168,11 +168,16 @@ final class STARTTLSProbe {
         }
     }
 
+    /// Ends the probe with `mx-tls`, keeping what the dialogue showed before the
+    /// handshake (banner, EHLO, STARTTLS): the machine closes its result with a
+    /// `tls` step, and researchers need exactly these records' banners.
     private func finishTLS(_ details: JSONObject) {
         var details = details
         details["mx_host"] = .string(host.text)
         details["address"] = .string(address.ip.description)
-        finish(STARTTLSProbeResult(address: address, findings: [Finding(.mxTLS, details: details)], smtp: nil, tls: outcome))
+        var smtp: SMTPProbeResult?
+        if case .done(let result) = machine.handle(.tlsFailed) { smtp = result }
+        finish(STARTTLSProbeResult(address: address, findings: [Finding(.mxTLS, details: details)], smtp: smtp, tls: outcome))
     }
 
     private func finish(tcpFailure reason: String) {

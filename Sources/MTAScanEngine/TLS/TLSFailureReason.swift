@@ -6,10 +6,10 @@ public enum TLSFailureReason: String, Sendable, Hashable, CaseIterable {
     case nameMismatch = "name-mismatch"
     case expired = "expired"
     case notYetValid = "not-yet-valid"
-    /// The leaf is self-signed, or the chain ends in a self-signed root that is
-    /// not a trust anchor.
+    /// The leaf itself is self-signed (OpenSSL verify error 18).
     case selfSigned = "self-signed"
-    /// The chain does not lead to a trust anchor, or fails another PKIX check
+    /// The chain does not lead to a trust anchor — it ends in a self-signed root
+    /// that is none (error 19), or at an issuer that is unknown —, or fails another PKIX check
     /// (bad signature, wrong purpose, a CA key below security level 1...);
     /// `verify_error` says which.
     case untrusted = "untrusted"

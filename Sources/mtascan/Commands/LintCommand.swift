@@ -108,6 +108,8 @@ struct LintPolicy: ParsableCommand {
         var summary = "invalid"
         if let policy = evaluation.policy {
             summary = "valid, mode \(policy.mode.rawValue), max_age \(policy.maxAge), mx \(policy.mx.map(\.text).joined(separator: " "))"
+        } else if let policy = evaluation.lenientPolicy {
+            summary = "invalid (strict senders reject it; lenient ones read mode \(policy.mode.rawValue), max_age \(policy.maxAge), mx \(policy.mx.map(\.text).joined(separator: " ")))"
         }
         try LintReport.finish(valid: evaluation.isValid, summary: "\(file): \(summary)", findings: evaluation.findings,
                               verdict: Linter.policyVerdict(evaluation), json: output.json)
@@ -124,14 +126,15 @@ struct LintMXMatch: ParsableCommand {
     @OptionGroup var output: LintOutputOptions
 
     func run() throws {
-        let parsed: MXPattern
-        switch MXPattern.parse(pattern) {
-        case .success(let value): parsed = value
-        case .failure(let problem): throw ValidationError("invalid mx pattern \"\(TerminalText.escaped(pattern))\" (\(problem.rawValue))")
-        }
-        let match = parsed.matches(host)
-        try LintReport.finish(valid: match, summary: match ? "match" : "no match", findings: [],
-                              verdict: .object(["match": .bool(match)]), json: output.json)
+        // An invalid pattern is a "no match" with the finding that says why, not a usage error.
+        try Self.finish(Linter.mxMatchVerdict(pattern: pattern, host: host), json: output.json)
+    }
+
+    /// Shared with `cert-name`: exit 0 on a match, 1 otherwise, findings listed.
+    static func finish(_ verdict: JSONValue, json: Bool) throws {
+        let match = verdict["match"]?.boolValue ?? false
+        try LintReport.finish(valid: match, summary: match ? "match" : "no match",
+                              findingsJSON: verdict["findings"]?.arrayValue ?? [], verdict: verdict, json: json)
     }
 }
 
@@ -145,9 +148,7 @@ struct LintCertName: ParsableCommand {
     @OptionGroup var output: LintOutputOptions
 
     func run() throws {
-        let match = CertificateNameMatcher.matches(dnsNames: names, host: host)
-        try LintReport.finish(valid: match, summary: match ? "match" : "no match", findings: [],
-                              verdict: .object(["match": .bool(match)]), json: output.json)
+        try LintMXMatch.finish(Linter.certNameVerdict(names: names, host: host), json: output.json)
     }
 }
 

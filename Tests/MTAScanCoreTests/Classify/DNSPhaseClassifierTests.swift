@@ -115,4 +115,39 @@ import Testing
         #expect(Verdict.of(stsRecordStatus: .valid, findings: [Finding(.dnsTimeout)]) == .unknown)
         #expect(Verdict.of(stsRecordStatus: .absent, findings: [Finding(.tlsrptMultiple)]) == .noMTASTS)
     }
+
+    // MARK: issue 13 item 7: a CNAME chain served whole that loops or is too long
+
+    private var loop: LookupResult<String> {
+        .cutCNAMEChain(name: "mta-sts.example.com", chain: ["loop1.example.com", "loop2.example.com", "loop1.example.com"])
+    }
+
+    @Test func aCNAMELoopOfThePolicyHostIsPolicyDNSNotServfail() {
+        let assessment = DNSPhaseClassifier.assess(facts(sts: txt("v=STSv1; id=1"), policyA: loop, policyAAAA: loop))
+        #expect(codes(assessment) == ["policy-dns"])
+        let finding = assessment.findings.first
+        #expect(finding?[detail: "host"] == "mta-sts.example.com")
+        #expect(finding?[detail: "reason"] == "cname-loop")
+        #expect(finding?[detail: "cname_length"] == 3)
+        #expect(finding?[detail: "cname_chain"] == ["loop1.example.com", "loop2.example.com", "loop1.example.com"])
+        #expect(finding?[detail: "cname_chain_cut"] == true)
+        #expect(Verdict.of(stsRecordStatus: assessment.stsRecord?.status, findings: assessment.findings) == .misconfigured)
+        // The owner's loop outweighs a resolver's trouble with the other address type.
+        let mixed = DNSPhaseClassifier.assess(facts(sts: txt("v=STSv1; id=1"), policyA: loop, policyAAAA: LookupResult(status: .servfail)))
+        #expect(codes(mixed) == ["policy-dns"])
+    }
+
+    @Test func aChainTooLongOfAnMXHostIsMXDNS() {
+        let long = LookupResult<String>.cutCNAMEChain(name: "mx.example.com", chain: (1...10).map { "hop\($0).example.net" })
+        let assessment = DNSPhaseClassifier.assess(facts(
+            sts: txt("v=STSv1; id=1"), mxAddresses: ["mx.example.com": HostAddresses(ipv4: long, ipv6: long)]))
+        #expect(codes(assessment) == ["mx-dns"])
+        let finding = assessment.findings.first
+        #expect(finding?[detail: "mx_host"] == "mx.example.com")
+        #expect(finding?[detail: "reason"] == "cname-chain-too-long")
+        #expect(finding?[detail: "cname_length"] == 10)
+        #expect(finding?[detail: "cname_chain_cut"] == true)
+        #expect(LookupStatus.cnameChainTooLong.isFailure == false)
+        #expect(LookupStatus.cnameLoop.failureCode == nil)
+    }
 }

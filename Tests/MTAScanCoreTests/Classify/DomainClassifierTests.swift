@@ -80,6 +80,32 @@ import Testing
         #expect(assessment.hosts.last?.failure == .noTLS)
     }
 
+    /// Issue 13 item 9: a handshake that failed before a certificate arrived
+    /// (an alert, bytes that are no TLS) is `mx-tls`, not a PKIX-invalid host;
+    /// the host still fails a sender enforcing the policy.
+    @Test func aHandshakeWithoutACertificateIsNoPKIXFinding() {
+        let alert = MXProbeObservation(host: "mx2.example.com", address: "192.0.2.2",
+                                       findings: [Finding(.mxTLS, ["reason": "alert"])])
+        let protocolError = MXProbeObservation(host: "mx1.example.com", address: "192.0.2.1",
+                                               findings: [Finding(.mxTLS, ["reason": "protocol"])])
+        #expect(alert.reachedTLS && !alert.certificateReceived && alert.pkixValid == nil)
+
+        let some = classify(facts(), retrieval(mode: .enforce), [ok("mx1.example.com", 1), alert])
+        #expect(codes(some) == ["mx-tls", "delivery-degraded"])
+        #expect(some.hosts.map(\.pkixValid) == [true, nil])
+        #expect(some.hosts.last?.failure == .noTLS)
+
+        let all = classify(facts(), retrieval(mode: .enforce), [protocolError, alert])
+        #expect(codes(all) == ["mx-tls", "mx-tls", "delivery-failure-risk"])
+        #expect(all.verdict == .misconfigured)
+
+        // One host with a bad certificate beside one without any: only the first is counted, of one checked.
+        let mixed = classify(facts(), retrieval(mode: .testing), [expired("mx1.example.com", 1), alert])
+        #expect(codes(mixed) == ["mx-tls", "mx-tls", "mx-pkix-invalid-all"])
+        #expect(mixed.findings.last?[detail: "mx_hosts"] == ["mx1.example.com"])
+        #expect(mixed.findings.last?[detail: "hosts_checked"] == 1)
+    }
+
     @Test func aHostWithoutAddressIsNotDeliverable() {
         let assessment = classify(facts(withoutAddress: ["mx2.example.com"]), retrieval(mode: .enforce), [ok("mx1.example.com", 1)])
         #expect(codes(assessment) == ["mx-dns", "delivery-degraded"])

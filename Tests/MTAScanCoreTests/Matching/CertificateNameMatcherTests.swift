@@ -141,3 +141,29 @@ import Testing
         }
     }
 }
+
+/// Issue 13, item 2: an IP-literal reference identifier never matches a DNS wildcard.
+@Suite struct CertificateNameMatcherIPLiteralTests {
+    @Test func anIPAddressNeverMatchesAWildcard() {
+        #expect(!CertificateNameMatcher.matches(dnsNames: ["*.2.3.4"], host: "1.2.3.4"))
+        #expect(!CertificateNameMatcher.matches(dnsNames: ["*.0.2.1"], host: "192.0.2.1."))
+        #expect(!CertificateNameMatcher.matches(dnsNames: ["*.example.10"], host: "mx.example.10"))
+        // A name whose last label is not all digits still matches as before.
+        #expect(CertificateNameMatcher.matches(dnsNames: ["*.2.3.example"], host: "1.2.3.example"))
+        #expect(CertificateNameMatcher.matches(dnsNames: ["*.example.com"], host: "1.example.com"))
+    }
+
+    @Test func presentedNameProblems() {
+        #expect(CertificateNameMatcher.problem(presented: "*.example.com") == nil)
+        #expect(CertificateNameMatcher.problem(presented: "mx.example.com") == nil)
+        #expect(CertificateNameMatcher.problem(presented: "m*.example.com") == .partialWildcard)
+        #expect(CertificateNameMatcher.problem(presented: "*x.example.com") == .partialWildcard)
+        #expect(CertificateNameMatcher.problem(presented: "*.*.com") == .misplacedWildcard)
+        #expect(CertificateNameMatcher.problem(presented: "*") == .wildcardTooBroad)
+        #expect(CertificateNameMatcher.problem(presented: "*.com") == .wildcardTooBroad)
+        #expect(CertificateNameMatcher.problem(presented: "") == .empty)
+        #expect(CertificateNameMatcher.problem(presented: ".example.com") == .invalidName)
+        #expect(CertificateNameMatcher.problem(presented: "*.example.com.") == .trailingDot)
+        #expect(CertificateNameMatcher.problem(presented: "bücher.example") == .invalidName)
+    }
+}

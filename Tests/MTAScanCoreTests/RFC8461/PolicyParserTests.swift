@@ -137,14 +137,42 @@ import Testing
         #expect(rules(evaluation) == ["bad-line"])
     }
 
-    @Test func blankLinesAreAWarningAndThePolicyStands() throws {
+    /// Issue 13 item 5: the ABNF has no blank line, and strict senders (Mimecast's
+    /// library) reject such a body; the fields stay readable for analysis.
+    @Test func blankLinesAreAnErrorButTheFieldsAreKept() throws {
         let evaluation = parse("version: STSv1\n\nmode: enforce\r\n \t\r\nmx: mail.example.com\nmax_age: 604800\n\n")
-        let policy = try #require(evaluation.policy)
-        #expect(policy.mode == .enforce)
+        #expect(evaluation.policy == nil)
+        #expect(!evaluation.isValid)
+        let lenient = try #require(evaluation.lenientPolicy)
+        #expect(lenient.mode == .enforce)
+        #expect(lenient.maxAge == 604800)
+        #expect(lenient.mx.map(\.text) == ["mail.example.com"])
+        #expect(evaluation.parsedPolicy == lenient)
         let blanks = syntax(evaluation)
         #expect(blanks.map { $0[detail: "rule"] } == ["blank-line", "blank-line", "blank-line"])
         #expect(blanks.map { $0[detail: "line"] } == [2, 4, 7])
-        #expect(blanks.allSatisfy { $0.severity == .warning })
+        #expect(blanks.allSatisfy { $0.severity == .error })
+    }
+
+    @Test(arguments: [
+        "\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n",          // leading
+        "\r\nversion: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n",
+        "version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n\n",          // two terminators
+        "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n\r\n",
+        "version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n  ",           // a final line of spaces
+    ])
+    func leadingAndTrailingBlankLinesBreakTheGrammar(body: String) throws {
+        let evaluation = parse(body)
+        #expect(evaluation.policy == nil)
+        #expect(rules(evaluation) == ["blank-line"])
+        #expect(evaluation.lenientPolicy?.mode == .enforce)
+    }
+
+    @Test func aBlankLineBesideAnotherErrorKeepsNoLenientPolicy() {
+        let evaluation = parse("\nversion: STSv1\nmode: enforcing\nmx: mail.example.com\nmax_age: 604800\n")
+        #expect(evaluation.policy == nil)
+        #expect(evaluation.lenientPolicy == nil)
+        #expect(rules(evaluation) == ["blank-line", "bad-mode"])
     }
 
     @Test func oneFinalLineBreakIsNotABlankLine() {

@@ -115,11 +115,11 @@ import Testing
     @Test func changeLinesAsJSONAndCSV() throws {
         let change = ScanComparison.DomainChange(domain: "a,b.example", change: .broke, oldVerdict: "valid", newVerdict: "misconfigured",
                                                  codesGained: ["policy-tls", "mx-tls"], codesLost: [])
-        #expect(change.csvLine == "\"a,b.example\",broke,valid,misconfigured,policy-tls mx-tls,\n")
-        #expect(parseCSV(ScanComparison.DomainChange.csvHeader + change.csvLine)[1].count == 6)
+        #expect(change.csvLine == "\"a,b.example\",broke,valid,misconfigured,policy-tls mx-tls,,\n")
+        #expect(parseCSV(ScanComparison.DomainChange.csvHeader + change.csvLine)[1].count == 7)
         #expect(try JSONParser.parse(change.json.jsonText) == .object([
             "domain": "a,b.example", "change": "broke", "old_verdict": "valid", "new_verdict": "misconfigured",
-            "codes_gained": ["policy-tls", "mx-tls"], "codes_lost": [],
+            "codes_gained": ["policy-tls", "mx-tls"], "codes_lost": [], "phases_not_compared": [],
         ]))
     }
 
@@ -130,5 +130,63 @@ import Testing
         #expect(a.subtracting(b) == ["mx-tls", "future-code"])
         #expect(b.subtracting(a) == ["other-future"])
         #expect(FindingCode.allCases.count <= 64)
+    }
+
+    /// Issue 13 item 10: a full scan against a `--phases dns` scan of the same
+    /// domains compares only what DNS shows; nothing the second scan never
+    /// looked at is "fixed", and the phases left out are said.
+    @Test func onlyWhatBothScansMeasuredIsCompared() throws {
+        let mxTLS = fixtureFinding("mx-tls", ["reason": "expired"])
+        let pkix = fixtureFinding("mx-pkix-invalid-all")
+        let full: [FixtureRecord] = [
+            .mtaSTS("mx-broken.example", verdict: "misconfigured", findings: [mxTLS, pkix]),
+            .mtaSTS("policy-broken.example", verdict: "misconfigured", findings: [Self.tlsExpired]),
+            .mtaSTS("dns-broken.example", verdict: "misconfigured", findings: [Self.missingID, Self.tlsExpired], sts: "invalid"),
+            .mtaSTS("fine.example"),
+        ]
+        var dnsOnly = [
+            FixtureRecord.mtaSTS("mx-broken.example"), .mtaSTS("policy-broken.example"),
+            .mtaSTS("dns-broken.example", findings: [], sts: "valid"), .mtaSTS("fine.example", verdict: "misconfigured",
+                                                                              findings: [Self.missingID], sts: "invalid"),
+        ]
+        for index in dnsOnly.indices { dnsOnly[index].legacy = true }   // phases ["dns"]
+
+        var comparison = ScanComparison()
+        for record in full { comparison.addOld(record.json) }
+        let changes = dnsOnly.compactMap { comparison.addNew($0.json) }
+        let byDomain = Dictionary(uniqueKeysWithValues: changes.map { ($0.domain, $0) })
+        // The policy and MX hosts were never looked at again: no change at all.
+        #expect(byDomain["mx-broken.example"] == nil)
+        #expect(byDomain["policy-broken.example"] == nil)
+        // A DNS error that went away is a fix, as far as DNS shows; policy-tls is not "lost".
+        let fixed = try #require(byDomain["dns-broken.example"])
+        #expect(fixed.change == .fixed)
+        #expect(fixed.codesLost == ["sts-record-missing-id"])
+        #expect(fixed.phasesNotCompared == ["policy", "mx"])
+        #expect(byDomain["fine.example"]?.change == .broke)
+        #expect(byDomain["fine.example"]?.json["phases_not_compared"] == ["policy", "mx"])
+
+        let report = comparison.report(old: "full", new: "dns")
+        #expect(report.table("changes")?.count("fixed", "domains") == 1)
+        #expect(report.table("changes")?.count("unchanged", "domains") == 2)
+        #expect(report.table("compare_overview")?.count("phases_differ", "new") == 4)
+        let notCompared = try #require(report.table("not_compared"))
+        #expect(notCompared.count("policy", "old_only") == 4)
+        #expect(notCompared.count("mx", "old_only") == 4)
+        #expect(notCompared.count("dns", "old_only") == 0)
+        #expect(notCompared.count("policy", "new_only") == 0)
+        let codes = try #require(report.table("code_changes"))
+        #expect(codes.count("policy-tls", "lost") == 0)
+        #expect(codes.count("mx-tls", "lost") == 0)
+        #expect(codes.count("sts-record-missing-id", "lost") == 1)
+        #expect(codes.count("sts-record-missing-id", "gained") == 1)
+    }
+
+    @Test func everyCodeHasItsMeasuringPhases() {
+        for code in FindingCode.allCases { #expect(code.measuringPhases.contains(.dns), "\(code)") }
+        #expect(FindingCode.policyDNS.measuringPhases == [.dns])
+        #expect(FindingCode.mxPatternMismatch.measuringPhases == [.dns, .policy])
+        #expect(FindingCode.mxPKIXInvalidAll.measuringPhases == [.dns, .mx])
+        #expect(FindingCode.deliveryFailureRisk.measuringPhases == [.dns, .policy, .mx])
     }
 }

@@ -196,6 +196,25 @@ import Testing
         #expect(selfSigned?.findings.first?[detail: "reason"] == "self-signed")
     }
 
+    /// Issue 13 item 8: a probe that ends in `mx-tls` keeps the dialogue before it.
+    @Test func anMXTLSProbeKeepsTheBannerEHLOAndSTARTTLS() throws {
+        let (mismatch, _) = try probe(host: "mx.other.test")
+        #expect(codes(mismatch) == ["mx-tls"])
+        let smtp = try #require(mismatch?.smtp)
+        #expect(smtp.banner == "mx.example.test ESMTP")
+        #expect(smtp.capabilities != nil)
+        #expect(smtp.startTLSAdvertised)
+        #expect(smtp.failure?.stage == .tls)
+        #expect(smtp.finding == nil)   // the engine's mx-tls is the one finding
+
+        var script = Script()
+        script.hangUp = .resetOnClientHello
+        let (reset, _) = try probe(script)
+        #expect(codes(reset) == ["mx-tls"])
+        #expect(reset?.smtp?.banner == "mx.example.test ESMTP")
+        #expect(reset?.smtp?.startTLSAdvertised == true)
+    }
+
     @Test func refusedSTARTTLS() throws {
         var script = Script()
         script.startTLSReply = "454 4.7.0 TLS not available\r\n"
@@ -232,6 +251,6 @@ import Testing
         let finding = try #require(result?.findings.first)
         #expect(codes(result) == ["mx-tls"])
         #expect(finding.details["reason"] == "protocol")
-        #expect(result?.smtp?.plaintextAfterSTARTTLS == true || result?.smtp == nil)
+        #expect(result?.smtp?.startTLSAdvertised == true)
     }
 }

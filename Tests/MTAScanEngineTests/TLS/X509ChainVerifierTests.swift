@@ -104,14 +104,16 @@ import Testing
         #expect(outcome.isPKIXValid)
     }
 
-    @Test func selfSignedRootSentInTheChainIsSelfSigned() throws {
+    /// Issue 13 item 6: error 19 (the chain ends in an untrusted self-signed
+    /// root) is `untrusted`; only a self-signed leaf (18) is `self-signed`.
+    @Test func selfSignedRootSentInTheChainIsUntrusted() throws {
         // A private CA's server that sends its own root along.
         let chain = pki.directory + "/other-with-root.pem"
         let text = try [pki.other.chain, pki.otherRootCA].map { try String(contentsOfFile: $0, encoding: .utf8) }
         try text.joined().write(toFile: chain, atomically: true, encoding: .utf8)
         let pair = try TLSTestPair(pki: pki, certificateChain: chain, key: pki.other.key)
         let outcome = try #require(pair.completedOutcome())
-        #expect(reasons(outcome) == [.selfSigned])
+        #expect(reasons(outcome) == [.untrusted])
         #expect(outcome.primaryFailure?.verifyError == 19)  // X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
         #expect(outcome.peerCertificate?.chainLength == 3)
     }
@@ -143,7 +145,9 @@ import Testing
         #expect(X509ChainVerifier.reason(for: 9, leafIssuerSent: true) == .notYetValid)
         #expect(X509ChainVerifier.reason(for: 10, leafIssuerSent: true) == .expired)
         #expect(X509ChainVerifier.reason(for: 18, leafIssuerSent: false) == .selfSigned)
-        #expect(X509ChainVerifier.reason(for: 19, leafIssuerSent: true) == .selfSigned)
+        // Issue 13 item 6: a chain ending in an untrusted self-signed root is untrusted, not self-signed.
+        #expect(X509ChainVerifier.reason(for: 19, leafIssuerSent: true) == .untrusted)
+        #expect(X509ChainVerifier.reason(for: 19, leafIssuerSent: false) == .untrusted)
         // Everything else: untrusted, with the code kept in the failure.
         for code: Int32 in [7, 24, 26, 67, 68, 79] {
             #expect(X509ChainVerifier.reason(for: code, leafIssuerSent: true) == .untrusted)
