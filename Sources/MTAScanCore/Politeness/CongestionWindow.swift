@@ -38,7 +38,7 @@ public struct CongestionWindow: Sendable {
         public var floor: Int = 4
         public var ceiling: Int
         /// Queueing delay the window may build above the resolver's base round trip.
-        public var targetDelay: Double = 0.005
+        public var targetDelay: Double = 0.02
         /// The query timeout: no query is presumed lost later than this.
         public var timeout: Double
         /// No query is presumed lost sooner than this (the caller's timer ticks coarser).
@@ -124,8 +124,13 @@ public struct CongestionWindow: Sendable {
     private static let minimumTarget = 0.0005
     private var lastChange: Double?
     private var lastGrowth = -Double.infinity
-    /// The usual share of SERVFAIL and REFUSED answers, outside storms (broken domains).
-    private var failureBaseline: Double?
+    /// The usual share of SERVFAIL and REFUSED answers (broken domains): the
+    /// smallest of recent rounds, over two 10-second epochs.
+    private var failureFloorCurrent = Double.infinity
+    private var failureFloorPrevious = Double.infinity
+    private var failureEpochStarted: Double?
+    /// Just below the window of the last SERVFAIL storm; rises slowly.
+    private var stormCeiling: Double?
 
     public init(_ settings: Settings) {
         self.settings = settings
@@ -232,9 +237,18 @@ public struct CongestionWindow: Sendable {
         let queueing = roundQueueingDelay(now: now)
         let utilized = Double(peakInFlight) >= 0.75 * window.rounded(.down)
         if lossDelayFactor > 1 { lossDelayFactor = max(1, lossDelayFactor * 0.98) }
-        if failureStorm(answers: answers, failures: serverFailures) {
+        let failures = failureLevel(answers: answers, failures: serverFailures, now: now)
+        if failures == .storm {
+            // Errors come back at once, so an overshoot is costly: grow back
+            // to just below where the storm began, and past it only slowly.
+            stormCeiling = window * 0.9
             return cut(to: 0.7, .serverFailures, now: now)
         }
+        if failures == .elevated {
+            // The first errors of overload: step back before they become a storm.
+            return cut(to: 0.9, .serverFailures, now: now)
+        }
+        if let ceiling = stormCeiling { stormCeiling = ceiling * 1.005 }
         let significantLoss = lossIsSignificant(losses: losses, events: events)
         // Noise follows the loss of every round (excluding the lossy ones would
         // bias it low), so a resolver that recovers sheds it.
@@ -274,7 +288,7 @@ public struct CongestionWindow: Sendable {
         let target = learnedTarget ?? max(settings.targetDelay, (baseRTT ?? 0) / 2)
         if let queueing, queueing > target {
             cut(to: max(0.5, min(0.9, target / queueing)), .delay, now: now)
-        } else if utilized, queueing.map({ $0 < target / 2 }) ?? true, now - lastGrowth >= lossDelay {
+        } else if utilized, failures == .usual, queueing.map({ $0 < target / 2 }) ?? true, now - lastGrowth >= lossDelay {
             // At most one step per loss delay: loss is seen no sooner, so a
             // faster climb would overshoot by more than one step before it is.
             grow(now: now)
@@ -283,20 +297,32 @@ public struct CongestionWindow: Sendable {
 
     /// Many more SERVFAIL and REFUSED answers than usual: ten points above the
     /// usual share, beyond three standard deviations of it. The usual share is
-    /// learnt from the first round on (slow start rarely overloads anything)
-    /// and from ordinary rounds after.
-    private mutating func failureStorm(answers: Int, failures: Int) -> Bool {
-        guard answers > 0 else { return false }
+    /// the smallest of rounds of at least 32 answers over the last 10–20 s, as
+    /// the base RTT is: a storm raises it never, broken domains set it, and a
+    /// share that creeps up with the window is still seen as the storm it is.
+    /// `.elevated`: more than two points above the usual share (beyond two
+    /// standard deviations): not a storm yet, but a small step back.
+    private enum FailureLevel { case usual, elevated, storm }
+
+    private mutating func failureLevel(answers: Int, failures: Int, now: Double) -> FailureLevel {
+        guard answers > 0 else { return .usual }
         let rate = Double(failures) / Double(answers)
-        guard let baseline = failureBaseline else {
-            failureBaseline = rate
-            return false
+        if answers >= 32 {
+            if let started = failureEpochStarted, now - started < Self.baseEpoch {
+                failureFloorCurrent = min(failureFloorCurrent, rate)
+            } else {
+                failureFloorPrevious = failureEpochStarted == nil ? rate : failureFloorCurrent
+                failureFloorCurrent = rate
+                failureEpochStarted = now
+            }
         }
-        let expected = baseline * Double(answers)
-        let threshold = expected + 0.1 * Double(answers) + 3 * (expected * (1 - baseline)).squareRoot()
-        if failures >= 8, Double(failures) > threshold { return true }
-        failureBaseline = baseline + (rate - baseline) / 32
-        return false
+        let baseline = min(failureFloorCurrent, failureFloorPrevious)
+        guard baseline.isFinite else { return .usual }
+        let spread = max(baseline, 0.02)
+        let deviation = (Double(answers) * spread * (1 - spread)).squareRoot()
+        if failures >= 8, Double(failures) > Double(answers) * (baseline + 0.1) + 3 * deviation { return .storm }
+        if failures >= 4, Double(failures) > Double(answers) * (baseline + 0.02) + 2 * deviation { return .elevated }
+        return .usual
     }
 
     /// More loss than the learnt noise explains: with noise, five points above
@@ -336,7 +362,8 @@ public struct CongestionWindow: Sendable {
 
     private mutating func grow(now: Double) {
         account(now: now)
-        window = min(Double(settings.ceiling), slowStart ? window * 2 : window + max(1, window / 10))
+        let grown = slowStart ? window * 2 : window + max(1, window / 10)
+        window = max(window, min(Double(settings.ceiling), stormCeiling.map { min($0, grown) } ?? grown))
         lastGrowth = now
         statistics.peak = max(statistics.peak, Int(window))
     }
