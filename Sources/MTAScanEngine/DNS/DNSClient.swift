@@ -164,7 +164,7 @@ public final class DNSClient {
         var sockets: [UDPSocket] = []
         let base: UInt32 = family == .ipv6 ? 0x8000 : 0
         for index in 0..<max(1, min(configuration.socketCount, 0x7FFF)) {
-            let socket = try UDPSocket(on: loop)
+            let socket = try UDPSocket(on: loop, batchReceive: true)
             try socket.bind(to: SocketAddress(ip: family == .ipv6 ? .anyV6 : .anyV4, port: 0))
             // Best effort: a smaller buffer than asked for only costs retries.
             try? socket.setReceiveBufferSize(Self.receiveBufferBytes)

@@ -57,6 +57,10 @@ public final class EventLoop: @unchecked Sendable {
     /// largest UDP datagram.
     let receiveBuffer: UnsafeMutableRawBufferPointer
     static let receiveBufferSize = 65_536
+    /// Room for one `recvmmsg` of a batch-receiving UDP socket: libuv gives
+    /// each datagram 64 KiB and takes at most 20 per call (libuv 1.44, udp.c).
+    let datagramBatchBuffer: UnsafeMutableRawBufferPointer
+    static let datagramBatchSize = 20 * 65_536
 
     // Loop-confined bookkeeping.
     var openHandleCount = 0
@@ -96,6 +100,7 @@ public final class EventLoop: @unchecked Sendable {
         self.uvLoop = loop
         self.wakeup = wakeup
         self.receiveBuffer = .allocate(byteCount: Self.receiveBufferSize, alignment: 16)
+        self.datagramBatchBuffer = .allocate(byteCount: Self.datagramBatchSize, alignment: 16)
         loop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         adopt(wakeup, owner: self)
     }
@@ -107,6 +112,7 @@ public final class EventLoop: @unchecked Sendable {
         if isLoopClosed {
             uvLoop.deallocate()
             receiveBuffer.deallocate()
+            datagramBatchBuffer.deallocate()
         }
     }
 

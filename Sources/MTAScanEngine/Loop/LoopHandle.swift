@@ -134,3 +134,12 @@ let loopBufferAllocator: uv_alloc_cb = { handle, _, buffer in
     else { return }
     buffer.pointee = uv_buf_init(base.assumingMemoryBound(to: CChar.self), UInt32(loop.receiveBuffer.count))
 }
+
+/// The `uv_alloc_cb` of a batch-receiving UDP socket: lends the loop's batch
+/// buffer, which libuv fills with up to 20 datagrams per `recvmmsg`.
+let loopDatagramBatchAllocator: uv_alloc_cb = { handle, _, buffer in
+    guard let handle, let buffer, let loop = EventLoop.owning(handle.pointee.loop),
+        let base = loop.datagramBatchBuffer.baseAddress
+    else { return }
+    buffer.pointee = uv_buf_init(base.assumingMemoryBound(to: CChar.self), UInt32(loop.datagramBatchBuffer.count))
+}

@@ -14,12 +14,19 @@ public final class UDPSocket {
     private var isReceiving = false
     private var onDatagram: ((Span<UInt8>, SocketAddress) -> Void)?
     private var onReceiveError: ((UVError) -> Void)?
+    private let receivesInBatches: Bool
 
-    public init(on loop: EventLoop) throws(UVError) {
+    /// `batchReceive`: read with `recvmmsg`, up to 20 datagrams per system call,
+    /// for a socket that receives many (the DNS client's); each is still
+    /// delivered to `onDatagram` on its own.
+    public init(on loop: EventLoop, batchReceive: Bool = false) throws(UVError) {
         loop.preconditionInEventLoop()
         self.loop = loop
         self.handle = .allocate(capacity: 1)
-        let result = uv_udp_init(loop.uvLoop, handle)
+        receivesInBatches = batchReceive
+        let result = batchReceive
+            ? uv_udp_init_ex(loop.uvLoop, handle, UV_UDP_RECVMMSG.rawValue)  // low byte 0: AF_UNSPEC, created at bind
+            : uv_udp_init(loop.uvLoop, handle)
         guard result == 0 else {
             handle.deallocate()
             lifecycle.abandon()
@@ -164,7 +171,8 @@ public final class UDPSocket {
         self.onDatagram = onDatagram
         self.onReceiveError = onError
         guard !isReceiving else { return }
-        let result = uv_udp_recv_start(handle, loopBufferAllocator, udpReceiveCallback)
+        let result = uv_udp_recv_start(handle, receivesInBatches ? loopDatagramBatchAllocator : loopBufferAllocator,
+                                       udpReceiveCallback)
         guard result == 0 else {
             self.onDatagram = nil
             self.onReceiveError = nil
@@ -208,7 +216,8 @@ public final class UDPSocket {
             onReceiveError?(UVError(code: Int32(truncatingIfNeeded: count)))
             return
         }
-        // count 0 without a sender: the socket had nothing more to read (udp.rst).
+        // count 0 without a sender: the socket had nothing more to read (udp.rst),
+        // or (UV_UDP_MMSG_FREE) a batch is done with its buffer, the loop's own.
         guard let sender, let from = SocketAddress(sender), let base = buffer?.pointee.base else { return }
         if flags & UV_UDP_PARTIAL.rawValue != 0 {
             // Cannot happen with a 64 KiB buffer; surfaced rather than delivered cut short.

@@ -45,7 +45,7 @@ public struct DomainScanOutcome: Sendable {
 public final class DomainScanner: Sendable {
     private let group: EventLoopGroup
     private let states: [LoopState]
-    private let window: DispatchSemaphore
+    private let window: AdmissionWindow
     private let configuration: DNSPhaseConfiguration
     private let probes: ProbeConfiguration?
     private let fetchPolicies: Bool
@@ -88,7 +88,7 @@ public final class DomainScanner: Sendable {
         }
         states = zip(loops, desks).map { LoopState(loop: $0.0, desk: $0.1) }
         router = ProbeRouter(group: group, desks: states.compactMap(\.desk))
-        window = DispatchSemaphore(value: max(1, configuration.maxDomainsInFlight))
+        window = AdmissionWindow(capacity: configuration.maxDomainsInFlight)
         var clientConfiguration = configuration.client
         // Each loop gets its share of the global limits.
         clientConfiguration.divideLimits(by: states.count)
@@ -118,15 +118,7 @@ public final class DomainScanner: Sendable {
     /// scanning, once `stopAdmitting()` was called (also while blocked).
     @discardableResult
     public func submit(_ domain: DomainName, completion: @escaping @Sendable (DomainScanOutcome) -> Void) -> Bool {
-        // Timed waits, so a stop is noticed while the window is full; a
-        // blocked submitter costs a wake-up every 50 ms, nothing on the fast path.
-        while window.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
-            if admissionClosed.load(ordering: .acquiring) { return false }
-        }
-        guard !admissionClosed.load(ordering: .acquiring) else {
-            window.signal()
-            return false
-        }
+        guard window.acquire(unless: { admissionClosed.load(ordering: .acquiring) }) else { return false }
         let state = group.loop(forKey: domain.text)
         let owner = states.first { $0.loop === state } ?? states[0]
         let resolveEverything = configuration.resolveEverything
@@ -139,7 +131,7 @@ public final class DomainScanner: Sendable {
         let probeMX = self.probeMX
         _ = owner.loop.execute {
             guard let client = owner.client, let cache = owner.cache else {
-                window.signal()
+                window.release()
                 return
             }
             DomainResolution(domain: domain, client: client, hostCache: cache, resolveEverything: resolveEverything,
@@ -151,12 +143,12 @@ public final class DomainScanner: Sendable {
                 let mx = probeMX && (relevant || probes?.probeAllMX == true)
                 guard let probes, policy || mx else {
                     completion(DomainScanOutcome(facts: facts, dns: assessment, probes: DomainProbeResults()))
-                    window.signal()
+                    window.release()
                     return
                 }
                 DomainProbes(facts: facts, loop: owner.loop, router: router, configuration: probes) { results in
                     completion(DomainScanOutcome(facts: facts, dns: assessment, probes: results))
-                    window.signal()
+                    window.release()
                 }.start(fetchPolicy: policy, probeMX: mx)
             }.start()
         }
@@ -176,29 +168,18 @@ public final class DomainScanner: Sendable {
     /// signal does. Call it once, from the one thread that ends the scan (the
     /// input thread or a signal's), after `stopAdmitting()` or the last `submit`.
     public func drain(until deadline: () -> ContinuousClock.Instant?) -> Int {
-        let permits = max(1, configuration.maxDomainsInFlight)
-        var held = 0
-        while held < permits {
-            if let end = deadline(), end <= .now { break }
-            if window.wait(timeout: .now() + .milliseconds(20)) == .success { held += 1 }
-        }
-        permitsHeldByDrain.store(held, ordering: .releasing)
-        return permits - held
+        window.waitUntilEmpty(until: deadline)
     }
-
-    private let permitsHeldByDrain = Atomic<Int>(0)
 
     /// Waits for every submitted domain, then stops the loops. Returns the
     /// DNS clients' statistics and the probes', summed.
     @discardableResult
     public func finish() -> (dns: DNSClientStatistics, probes: ProbeStatistics) {
-        let permits = max(1, configuration.maxDomainsInFlight)
         // After a drain that timed out, wait for the rest too (a caller that
         // must not wait calls `statistics()` and leaves the loops running).
-        for _ in permitsHeldByDrain.exchange(0, ordering: .acquiringAndReleasing)..<permits { window.wait() }
+        _ = window.waitUntilEmpty(until: { nil })
         let totals = collectStatistics(closing: true)
         group.shutdown()
-        for _ in 0..<permits { window.signal() }
         return totals
     }
 
