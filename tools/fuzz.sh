@@ -34,6 +34,10 @@ build() {
     # flags in the order of a Set, and swiftc keeps only the last: a build got
     # either coverage or ASan, never both, depending on the run. One combined
     # flag, given last, keeps both; check_instrumented proves it.
+    # SwiftPM keeps the path dependency's file list from the last time the
+    # manifest changed: a source file added to the main package since is
+    # missing ("cannot find ... in scope"). A newer manifest makes it look again.
+    touch "$root/Package.swift"
     swift build --package-path "$root" -c release --sanitize=fuzzer --sanitize=address \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing 2>&1 |
         grep -v "Cannot export local symbol" >&2 || true
