@@ -40,7 +40,10 @@ public final class DNSClient {
     final class Query {
         let name: DomainName
         let type: DNSRecordType
-        let completion: (DNSLookup) -> Void
+        /// Dropped once called: a finished query may still sit in the deadline
+        /// queue for up to the timeout, and its completion holds the whole
+        /// domain's state (at full speed, seconds' worth of domains).
+        var completion: ((DNSLookup) -> Void)?
         var resolverIndex: Int
         /// The resolver that failed the last attempt: a retry goes elsewhere when it can.
         var avoidResolver: Int?
@@ -368,7 +371,9 @@ public final class DNSClient {
     }
 
     func finish(_ query: Query, _ outcome: DNSLookupOutcome, resolver: SocketAddress?) {
-        query.completion(DNSLookup(
+        guard let completion = query.completion else { return }
+        query.completion = nil
+        completion(DNSLookup(
             name: query.name, type: query.type, outcome: outcome, resolver: resolver,
             attempts: query.attempts, usedTCP: query.usedTCP))
     }
