@@ -20,7 +20,11 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// lower-cased. Letters, digits, `-` and `_` are allowed in labels (DNS
     /// carries `_` in service names; hostname rules are not the input's business).
     public static func parse(_ text: some StringProtocol) -> Result<DomainName, Problem> {
-        parse(bytes: text.utf8)
+        // Contiguous UTF-8 is walked by index, not through the generic
+        // collection protocols: this runs for every input name.
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return result }
+        var copy = String(text)
+        return copy.withUTF8 { parse(bytes: $0) }
     }
 
     public static func parse<Bytes: Collection>(bytes: Bytes) -> Result<DomainName, Problem>
@@ -71,7 +75,11 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The name with `label.` in front, e.g. `_mta-sts` + `example.com`.
     /// Nil if the result would be too long.
     public func prepending(_ label: String) -> DomainName? {
-        DomainName(label + "." + text)
+        // `text` is valid already: only the label and the total length are checked.
+        guard label.utf8.last != UInt8(ascii: "."), case .success(let prefix) = Self.parse(label) else { return nil }
+        let combined = prefix.text + "." + text
+        guard combined.utf8.count <= 253 else { return nil }
+        return DomainName(validated: combined)
     }
 
     /// True if this name is `other` or below it.

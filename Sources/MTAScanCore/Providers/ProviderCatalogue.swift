@@ -43,13 +43,18 @@ public struct ProviderCatalogue: Sendable {
     /// The provider whose longest suffix `host` equals or sits below, or nil.
     public func provider(of host: String, kind: ProviderKind) -> String? {
         guard let table = tables[kind], !table.isEmpty else { return nil }
-        var name = Substring(host.lowercased())
-        if name.hasSuffix(".") { name = name.dropLast() }
+        // Names from DNS are lower-case ASCII already: lower-case only what needs it.
+        // This runs for every MX host of every record, so it walks UTF-8, not Characters.
+        let needsLowering = host.utf8.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        let name = needsLowering ? host.lowercased() : host
+        var end = name.utf8.endIndex
+        if name.utf8.last == UInt8(ascii: ".") { end = name.utf8.index(before: end) }
+        var start = name.utf8.startIndex
         // Walking from the full name towards the root finds the longest suffix first.
-        while !name.isEmpty {
-            if let provider = table[String(name)] { return provider }
-            guard let dot = name.firstIndex(of: ".") else { return nil }
-            name = name[name.index(after: dot)...]
+        while start < end {
+            if let provider = table[String(name[start..<end])] { return provider }
+            guard let dot = name.utf8[start..<end].firstIndex(of: UInt8(ascii: ".")) else { return nil }
+            start = name.utf8.index(after: dot)
         }
         return nil
     }
