@@ -30,6 +30,8 @@ public final class DNSClient {
     private var waiting: [Query] = []
     private var waitingHead = 0
     private var deadlines: [[Deadline]]
+    /// The wait of each attempt: the timeout, doubled per retry.
+    private let attemptWaits: [Duration]
     private var deadlineHeads: [Int]
     private var resolvers: [ResolverState]
     private var random = RandomPool()
@@ -105,6 +107,8 @@ public final class DNSClient {
                           window: CongestionWindow(windowSettings))
         }
         deadlines = Array(repeating: [], count: max(1, configuration.attempts))
+        // Duration arithmetic is 128-bit: done once here, not per query.
+        attemptWaits = (0..<max(1, configuration.attempts)).map { configuration.timeout * (1 << $0) }
         deadlineHeads = Array(repeating: 0, count: max(1, configuration.attempts))
         for family in Set(configuration.resolvers.map(\.family)) {
             pools[family] = try makePool(family: family)
@@ -211,7 +215,12 @@ public final class DNSClient {
     /// speed share alike; a slow one gets its share, not half.
     private func chooseResolver(for query: Query, now: ContinuousClock.Instant) -> Int? {
         let limited = configuration.queriesPerSecondPerResolver > 0
-        let knownRTT = resolvers.compactMap(\.window.smoothedRTT).min() ?? 0.001
+        // Runs for every query sent: a plain loop, no key paths or arrays.
+        var knownRTT = Double.infinity
+        for index in resolvers.indices {
+            if let rtt = resolvers[index].window.smoothedRTT, rtt < knownRTT { knownRTT = rtt }
+        }
+        if !knownRTT.isFinite { knownRTT = 0.001 }
         var best: Int?
         var total = 0.0
         var fallbackDown: Int?
@@ -280,8 +289,7 @@ public final class DNSClient {
         query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: seconds(now))
         resolvers[index].outstanding.append(Outstanding(query: query, attempt: query.attempts))
         let attempt = min(query.attempts, deadlines.count) - 1
-        let wait = configuration.timeout * (1 << attempt)
-        deadlines[attempt].append(Deadline(at: now + wait, query: query, attempt: query.attempts))
+        deadlines[attempt].append(Deadline(at: now + attemptWaits[attempt], query: query, attempt: query.attempts))
     }
 
     // MARK: receiving

@@ -11,51 +11,57 @@ public enum DNSQuery {
     public static func wire(
         id: UInt16, name: DomainName, type: DNSRecordType, recursionDesired: Bool = true, ednsBufferSize: UInt16?
     ) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(12 + name.text.utf8.count + 2 + 4 + (ednsBufferSize == nil ? 0 : 11))
-        append(id, to: &bytes)
-        bytes.append(recursionDesired ? 0x01 : 0x00)  // QR=0, OPCODE=QUERY, AA=0, TC=0, RD
-        bytes.append(0x00)  // RA=0, Z=0, AD=0, CD=0, RCODE=0
-        append(1, to: &bytes)  // QDCOUNT
-        append(0, to: &bytes)  // ANCOUNT
-        append(0, to: &bytes)  // NSCOUNT
-        append(ednsBufferSize == nil ? 0 : 1, to: &bytes)  // ARCOUNT
-        // A DomainName is validated: ASCII labels of 1–63 octets, 253 at most.
-        // Each label's length byte is written when its end is found.
-        var lengthAt = bytes.count
-        bytes.append(0)
-        var length = 0
-        for byte in name.text.utf8 {
-            if byte == UInt8(ascii: ".") {
-                guard length > 0 else { continue }
-                bytes[lengthAt] = UInt8(truncatingIfNeeded: length)
-                lengthAt = bytes.count
-                bytes.append(0)
-                length = 0
-            } else {
-                bytes.append(byte)
-                length += 1
+        // Written through a pointer into storage of the exact size: this runs
+        // for every query sent.
+        let nameBytes = name.text.utf8.count
+        let size = 12 + (nameBytes + 2) + 4 + (ednsBufferSize == nil ? 0 : 11)
+        return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            var at = 0
+            func put(_ byte: UInt8) {
+                out[at] = byte
+                at += 1
             }
+            func put16(_ value: UInt16) {
+                put(UInt8(truncatingIfNeeded: value >> 8))
+                put(UInt8(truncatingIfNeeded: value))
+            }
+            put16(id)
+            put(recursionDesired ? 0x01 : 0x00)  // QR=0, OPCODE=QUERY, AA=0, TC=0, RD
+            put(0x00)  // RA=0, Z=0, AD=0, CD=0, RCODE=0
+            put16(1)  // QDCOUNT
+            put16(0)  // ANCOUNT
+            put16(0)  // NSCOUNT
+            put16(ednsBufferSize == nil ? 0 : 1)  // ARCOUNT
+            // A DomainName is validated: ASCII labels of 1–63 octets, 253 at most,
+            // no empty label. Each label's length byte is written when its end is found.
+            var lengthAt = at
+            put(0)
+            var length: UInt8 = 0
+            for byte in name.text.utf8 {
+                if byte == UInt8(ascii: ".") {
+                    out[lengthAt] = length
+                    lengthAt = at
+                    put(0)
+                    length = 0
+                } else {
+                    put(byte)
+                    length &+= 1
+                }
+            }
+            out[lengthAt] = length
+            if length > 0 { put(0) }  // the root
+            put16(type.rawValue)
+            put16(DNSClass.internet)
+            if let ednsBufferSize {
+                put(0)  // owner: the root
+                put16(DNSRecordType.opt.rawValue)
+                put16(ednsBufferSize)  // CLASS carries the payload size
+                put(0)  // extended RCODE
+                put(0)  // version 0
+                put16(0)  // flags (DO clear)
+                put16(0)  // RDLENGTH: no options
+            }
+            count = at
         }
-        if length > 0 {
-            bytes[lengthAt] = UInt8(truncatingIfNeeded: length)
-            bytes.append(0)  // the root
-        }
-        append(type.rawValue, to: &bytes)
-        append(DNSClass.internet, to: &bytes)
-        if let ednsBufferSize {
-            bytes.append(0)  // owner: the root
-            append(DNSRecordType.opt.rawValue, to: &bytes)
-            append(ednsBufferSize, to: &bytes)  // CLASS carries the payload size
-            bytes.append(contentsOf: [0, 0, 0, 0])  // extended RCODE, version 0, flags (DO clear)
-            append(0, to: &bytes)  // RDLENGTH: no options
-        }
-        return bytes
-    }
-
-    @inline(__always)
-    private static func append(_ value: UInt16, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: value))
     }
 }
