@@ -9,13 +9,16 @@ import Glibc
 /// (docs/output.md, "Crash safety, stopping and resuming"), through the real
 /// binary on the test internet, started with default signal dispositions.
 @Suite(.enabled(if: TestInternet.isRunning, "needs the local test internet: run tools/test.sh"), .serialized)
-struct ScanStopResumeTests {
+final class ScanStopResumeTests: Sendable {
     private let directory: URL
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-stop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
+
+    // Each test's scratch folder (outputs of up to a few MB) goes with it.
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
