@@ -9,7 +9,11 @@
 # mtascan runs with politeness lifted (--rate-per-ip/--burst-per-ip 100000,
 # --connections-per-ip 64) so the limiter is not what is measured; its DNS is
 # warmed first (one --phases dns --dns-all pass), so the figures are the
-# connections, not recursion. Peak RSS from getrusage of each command.
+# connections, not recursion. Client CPU per connection (user + system of the
+# command and its waited-for children over the connections it made: for
+# mtascan that includes its DNS lookups and records; for openssl, the 16-wide
+# xargs and one process start per probe) and peak RSS from getrusage of each
+# command.
 # Prints Markdown for docs/performance.md.
 #
 #   Benchmarks/scripts/probes.sh [SYNTHETIC_DOMAINS=300000] [MX_DOMAINS=3000] [OPENSSL_PROBES=1000]
@@ -48,7 +52,8 @@ awk '{print "url = \"https://mta-sts." $1 "/.well-known/mta-sts.txt\"\noutput = 
     "$work/sts.txt" > "$work/curl.cfg"
 head -n "$openssl_probes" "$work/own-mx.txt" | sed 's/^/mx./' > "$work/mx-hosts.txt"
 
-# measure CMD...: runs CMD (stdout discarded), prints "<wall seconds> <peak RSS KiB> <last stderr line>".
+# measure CMD...: runs CMD (stdout discarded), prints
+# "<wall seconds> <peak RSS KiB> <CPU seconds> <last stderr line>".
 measure() {
     python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
@@ -58,11 +63,12 @@ wall = time.monotonic() - start
 if result.returncode != 0:
     sys.exit(f"{sys.argv[1]} failed ({result.returncode}): {result.stderr[-500:]}")
 lines = result.stderr.strip().splitlines() or [""]
-print(f"{wall:.3f}", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, lines[-1])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{wall:.3f}", usage.ru_maxrss, f"{usage.ru_utime + usage.ru_stime:.3f}", lines[-1])
 PY
 }
 value() { grep -oE "$1=[0-9.]+" <<<"$2" | cut -d= -f2; }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+ratio() { echo "scale=2; $1 / $2" | bc -l | sed "s/^\./0./"; }
 rate() { echo "scale=0; $1 / $2" | bc -l; }
 
 dns=(--resolver 127.53.0.2)
@@ -71,11 +77,11 @@ probe=("${dns[@]}" --ca-file "$ca" --source-ip 127.0.0.10 --rate-per-ip 100000 -
 "$mtascan" scan -q "${dns[@]}" --phases dns --dns-all "$work/sts.txt" >/dev/null
 "$mtascan" scan -q "${dns[@]}" --phases dns --dns-all "$work/own-mx.txt" >/dev/null
 
-read -r _ policy_rss policy_summary < <(measure "$mtascan" scan "${probe[@]}" --phases dns,policy "$work/sts.txt")
-read -r curl_wall curl_rss _ < <(measure curl -s --parallel --parallel-max 64 --connect-to ::127.44.255.1:443 \
+read -r _ policy_rss policy_cpu policy_summary < <(measure "$mtascan" scan "${probe[@]}" --phases dns,policy "$work/sts.txt")
+read -r curl_wall curl_rss curl_cpu _ < <(measure curl -s --parallel --parallel-max 64 --connect-to ::127.44.255.1:443 \
     --cacert "$ca" --fail -K "$work/curl.cfg")
-read -r _ mx_rss mx_summary < <(measure "$mtascan" scan "${probe[@]}" --phases dns,mx --probe-all-mx "$work/own-mx.txt")
-read -r openssl_wall openssl_rss _ < <(measure xargs -a "$work/mx-hosts.txt" -P 16 -I{} \
+read -r _ mx_rss mx_cpu mx_summary < <(measure "$mtascan" scan "${probe[@]}" --phases dns,mx --probe-all-mx "$work/own-mx.txt")
+read -r openssl_wall openssl_rss openssl_cpu _ < <(measure xargs -a "$work/mx-hosts.txt" -P 16 -I{} \
     openssl s_client -brief -starttls smtp -connect 127.25.255.1:25 -servername {} -CAfile "$ca" -verify_hostname {})
 
 fetches=$(value policy_fetches "$policy_summary"); policy_seconds=$(value seconds "$policy_summary")
@@ -85,9 +91,14 @@ mx_rate=$(rate "$probes" "$mx_seconds"); openssl_rate=$(rate "$openssl_probes" "
 
 echo "synthetic zone: $size domains (flat); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| work | client | connections | seconds | per second | vs reference | peak RSS |"
-echo "|---|---|---|---|---|---|---|"
-echo "| policy fetch | mtascan (\`--phases dns,policy\`) | $fetches | $policy_seconds | $policy_rate | **$(ratio "$policy_rate" "$curl_rate")** | $((policy_rss / 1024)) MiB |"
-echo "| policy fetch | curl --parallel-max 64 | $(wc -l < "$work/sts.txt") | $curl_wall | $curl_rate | 1 | $((curl_rss / 1024)) MiB |"
-echo "| STARTTLS probe | mtascan (\`--phases dns,mx --probe-all-mx\`) | $probes | $mx_seconds | $mx_rate | **$(ratio "$mx_rate" "$openssl_rate")** | $((mx_rss / 1024)) MiB |"
-echo "| STARTTLS probe | openssl s_client × 16 | $openssl_probes | $openssl_wall | $openssl_rate | 1 | $((openssl_rss / 1024)) MiB (one process) |"
+# Client CPU per connection in ms.
+per() { echo "scale=3; 1000 * $1 / $2" | bc -l | sed 's/^\./0./'; }
+policy_per=$(per "$policy_cpu" "$fetches"); curl_per=$(per "$curl_cpu" "$(wc -l < "$work/sts.txt")")
+mx_per=$(per "$mx_cpu" "$probes"); openssl_per=$(per "$openssl_cpu" "$openssl_probes")
+
+echo "| work | client | connections | seconds | per second | vs reference | client CPU per connection | CPU vs reference | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|"
+echo "| policy fetch | mtascan (\`--phases dns,policy\`) | $fetches | $policy_seconds | $policy_rate | **$(ratio "$policy_rate" "$curl_rate")** | $policy_per ms | **$(ratio "$policy_per" "$curl_per")** | $((policy_rss / 1024)) MiB |"
+echo "| policy fetch | curl --parallel-max 64 | $(wc -l < "$work/sts.txt") | $curl_wall | $curl_rate | 1 | $curl_per ms | 1 | $((curl_rss / 1024)) MiB |"
+echo "| STARTTLS probe | mtascan (\`--phases dns,mx --probe-all-mx\`) | $probes | $mx_seconds | $mx_rate | **$(ratio "$mx_rate" "$openssl_rate")** | $mx_per ms | **$(ratio "$mx_per" "$openssl_per")** | $((mx_rss / 1024)) MiB |"
+echo "| STARTTLS probe | openssl s_client × 16 | $openssl_probes | $openssl_wall | $openssl_rate | 1 | $openssl_per ms | 1 | $((openssl_rss / 1024)) MiB (one process) |"
