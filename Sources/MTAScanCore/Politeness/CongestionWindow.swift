@@ -105,10 +105,7 @@ public struct CongestionWindow: Sendable {
     private var lossDelayFactor = 1.0
 
     // The base: smallest round tenth-percentile over two 10-second epochs.
-    private var baseCurrent = Double.infinity
-    private var basePrevious = Double.infinity
-    private var baseEpochStarted: Double?
-    private static let baseEpoch = 10.0
+    private var base = WindowedMinimum()
 
     /// Set by a round with loss, until a round without: the window and loss
     /// rate it began with, and the loss over all its rounds.
@@ -126,9 +123,7 @@ public struct CongestionWindow: Sendable {
     private var lastGrowth = -Double.infinity
     /// The usual share of SERVFAIL and REFUSED answers (broken domains): the
     /// smallest of recent rounds, over two 10-second epochs.
-    private var failureFloorCurrent = Double.infinity
-    private var failureFloorPrevious = Double.infinity
-    private var failureEpochStarted: Double?
+    private var failureFloor = WindowedMinimum()
     /// Just below the window of the last SERVFAIL storm; rises slowly.
     private var stormCeiling: Double?
 
@@ -153,8 +148,7 @@ public struct CongestionWindow: Sendable {
 
     /// The base round trip, once learnt.
     public var baseRTT: Double? {
-        let base = min(baseCurrent, basePrevious)
-        return base.isFinite ? base : nil
+        base.value
     }
 
     /// A query went out; `inFlight` counts this resolver's unanswered queries, it included.
@@ -307,17 +301,8 @@ public struct CongestionWindow: Sendable {
     private mutating func failureLevel(answers: Int, failures: Int, now: Double) -> FailureLevel {
         guard answers > 0 else { return .usual }
         let rate = Double(failures) / Double(answers)
-        if answers >= 32 {
-            if let started = failureEpochStarted, now - started < Self.baseEpoch {
-                failureFloorCurrent = min(failureFloorCurrent, rate)
-            } else {
-                failureFloorPrevious = failureEpochStarted == nil ? rate : failureFloorCurrent
-                failureFloorCurrent = rate
-                failureEpochStarted = now
-            }
-        }
-        let baseline = min(failureFloorCurrent, failureFloorPrevious)
-        guard baseline.isFinite else { return .usual }
+        if answers >= 32 { failureFloor.add(rate, now: now) }
+        guard let baseline = failureFloor.value else { return .usual }
         let spread = max(baseline, 0.02)
         let deviation = (Double(answers) * spread * (1 - spread)).squareRoot()
         if failures >= 8, Double(failures) > Double(answers) * (baseline + 0.1) + 3 * deviation { return .storm }
@@ -341,13 +326,7 @@ public struct CongestionWindow: Sendable {
         guard samples.count >= 4 else { return nil }
         samples.sort()
         let low = samples[samples.count / 10]
-        if let started = baseEpochStarted, now - started < Self.baseEpoch {
-            baseCurrent = min(baseCurrent, low)
-        } else {
-            basePrevious = baseEpochStarted == nil ? low : baseCurrent
-            baseCurrent = low
-            baseEpochStarted = now
-        }
+        base.add(low, now: now)
         guard let base = baseRTT else { return nil }
         return max(0, low - base)
     }
@@ -374,5 +353,30 @@ public struct CongestionWindow: Sendable {
             statistics.seconds += now - last
         }
         lastChange = now
+    }
+}
+
+/// The smallest value seen over the last one to two epochs of 10 s: it falls
+/// at once and rises only as old epochs expire, so a lasting change (a longer
+/// path, more broken domains) is learnt within 20 s and a passing one never.
+struct WindowedMinimum: Sendable {
+    private static let epoch = 10.0
+    private var current = Double.infinity
+    private var previous = Double.infinity
+    private var epochStarted: Double?
+
+    var value: Double? {
+        let minimum = min(current, previous)
+        return minimum.isFinite ? minimum : nil
+    }
+
+    mutating func add(_ sample: Double, now: Double) {
+        if let started = epochStarted, now - started < Self.epoch {
+            current = min(current, sample)
+        } else {
+            previous = epochStarted == nil ? sample : current
+            current = sample
+            epochStarted = now
+        }
     }
 }
