@@ -242,13 +242,13 @@ def scan_script(manifest, doc, known, root):
 
     _, status, calls, _ = run("scan-options", {
         "MTASCAN_EHLO": "scanner.example.net", "MTASCAN_SOURCE_IPS": "192.0.2.10 2001:db8::10",
-        "MTASCAN_QPS": "20000", "MTASCAN_INPUT_FORMAT": "zone", "MTASCAN_PHASES": "dns,policy",
-        "MTASCAN_EXTRA_ARGS": "--dane  --origin com *"})
+        "MTASCAN_QPS": "20000", "MTASCAN_INPUT_FORMAT": "zone", "MTASCAN_ORIGIN": "com", "MTASCAN_PHASES": "dns,policy",
+        "MTASCAN_EXTRA_ARGS": "--dane  --probe-all-mx *"})
     if manifest.check(status == 0 and len(calls) == 1, f"script, every option: exit {status}"):
         words = calls[0]
         for sequence in (["--ehlo", "scanner.example.net", "--ehlo-not-fcrdns"], ["--source-ip", "192.0.2.10"],
                          ["--source-ip", "2001:db8::10"], ["--qps", "20000"], ["--input-format", "zone"],
-                         ["--phases", "dns,policy"], ["--dane", "--origin", "com", "*"]):
+                         ["--origin", "com"], ["--phases", "dns,policy"], ["--dane", "--probe-all-mx", "*"]):
             manifest.check(contains(words, sequence), f"script, every option: {sequence} missing from {words}")
 
     refusals = {
@@ -292,9 +292,13 @@ def verify_script(manifest, doc, known, root):
     manifest.check((out / "report.txt").is_file() and "stub report" in (out / "report.txt").read_text(),
                    "verify script: the report must be written to out/report.txt")
 
-    _, status, calls, _ = run("verify-format", {"MTASCAN_INPUT_FORMAT": "zone"})
-    manifest.check(status == 0 and calls and calls[0][:3] == ["verify", "--format", "zone"],
-                   f"verify script: --format from MTASCAN_INPUT_FORMAT: {calls[:1]}")
+    workdir, status, calls, _ = run("verify-zone", {"MTASCAN_INPUT_FORMAT": "zone", "MTASCAN_ORIGIN": "com"})
+    out = workdir / "out"
+    parts = [str(out / f"part-{index}.ndjson") for index in range(count)]
+    manifest.check(status == 0 and len(calls) == 3
+                   and calls[0] == ["verify", "--input-format", "zone", "--origin", "com", str(workdir / "input" / "domains.txt")] + parts
+                   and calls[1] == ["merge", "-o", str(out / "merged.ndjson")] + parts,
+                   f"verify script: the input's format and origin for verify, only the parts for merge: {calls[:2]}")
 
     _, status, calls, errors = run("verify-missing", parts=[index for index in range(count) if index != 1])
     manifest.check(status != 0 and not calls and "shard(s) 1 of" in errors,
