@@ -18,7 +18,7 @@ struct MTAScan: ParsableCommand {
             Findings and their fixes: docs/findings.md. Output formats: docs/.
             """,
         version: MTAScanVersion.string,
-        subcommands: [ScanCommand.self, ReportCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
+        subcommands: [ScanCommand.self, ReportCommand.self, VerifyCommand.self, MergeCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
 
     /// A write to a peer that went away must be an error on that connection, never

@@ -44,8 +44,9 @@ final class ChildProcess: @unchecked Sendable {
     /// Serialises spawns of this process: a pipe is briefly inheritable after `pipe()`.
     private static let spawnLock = NSLock()
 
+    /// `environment`: variables set (or replaced) in the child, beside this process's own.
     init(executable: String, arguments: [String], stdin: Stream = .pipe, stdout: Stream = .pipe,
-         stderr: Stream = .pipe) throws {
+         stderr: Stream = .pipe, environment: [String: String] = [:]) throws {
         Self.spawnLock.lock()
         defer { Self.spawnLock.unlock() }
         var actions = posix_spawn_file_actions_t()
@@ -90,8 +91,12 @@ final class ChildProcess: @unchecked Sendable {
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { $1 }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var child: pid_t = 0
-        try Self.check("posix_spawn", posix_spawn(&child, executable, &actions, &attributes, argv, environ))
+        try Self.check("posix_spawn", posix_spawn(&child, executable, &actions, &attributes, argv, envp))
         pid = child
         stdinWriter = ours[0]
         stdoutReader = ours[1]

@@ -41,8 +41,8 @@ struct MTAScanProcess {
     static let parentIgnoresSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     static func run(_ arguments: [String], stdin: String = "", timeout: TimeInterval = 60,
-                    sampleMemory: Bool = false) throws -> Output {
-        let scan = try start(arguments, stdin: .text(stdin), sampleMemory: sampleMemory)
+                    sampleMemory: Bool = false, environment: [String: String] = [:]) throws -> Output {
+        let scan = try start(arguments, stdin: .text(stdin), sampleMemory: sampleMemory, environment: environment)
         guard let termination = scan.wait(timeout: timeout) else {
             scan.stop()
             throw NSError(domain: "mtascan", code: 1, userInfo: [NSLocalizedDescriptionKey: "mtascan \(arguments) timed out"])
@@ -53,7 +53,7 @@ struct MTAScanProcess {
     /// Starts `mtascan` and returns at once, for tests that act on a running scan (signals).
     /// stdout goes to `stdoutPath` if given (read it with `RunningScan.stdout`), else to a pipe.
     static func start(_ arguments: [String], stdin: Input = .text(""), stdoutPath: String? = nil,
-                      sampleMemory: Bool = false) throws -> RunningScan {
+                      sampleMemory: Bool = false, environment: [String: String] = [:]) throws -> RunningScan {
         _ = parentIgnoresSIGPIPE
         let input: ChildProcess.Stream
         switch stdin {
@@ -61,7 +61,7 @@ struct MTAScanProcess {
         case .file(let path): input = .file(path)
         }
         let child = try ChildProcess(executable: executable.path, arguments: arguments, stdin: input,
-                                     stdout: stdoutPath.map { .file($0) } ?? .pipe)
+                                     stdout: stdoutPath.map { .file($0) } ?? .pipe, environment: environment)
         if case .text(let text) = stdin { child.feedStdin(Data(text.utf8)) }
         return RunningScan(child: child, stdoutPath: stdoutPath,
                            memory: sampleMemory ? PeakMemorySampler(pid: child.pid) : nil)

@@ -94,6 +94,52 @@ struct ProbePolitenessTests {
         }
     }
 
+    /// Four shards of one scan, run at once from one address (as four machines
+    /// behind one NAT would be, or one machine's four array tasks): each gets a
+    /// quarter of the per-destination limits, so together they keep to what one
+    /// scan may send, as nginx saw it.
+    @Test func fourShardsTogetherKeepToOneScansLimits() throws {
+        let source = ServerSide.freshSourceAddress()
+        let rate = 4.0, burst = 4, cap = 4
+        let flags = ServerSide.scanFlags(source: source) + [
+            "--connect-timeout", "2", "--policy-timeout", "5", "--smtp-timeout", "5", "-q",
+            "--rate-per-ip", "\(Int(rate))", "--burst-per-ip", "\(burst)", "--connections-per-ip", "\(cap)"]
+        let shards = try (0..<4).map { index in
+            try MTAScanProcess.start(["scan", "--shard", "\(index)/4"] + flags,
+                                     stdin: .text(Self.hostedDomains.joined(separator: "\n") + "\n"))
+        }
+        var records = 0
+        for shard in shards {
+            guard let end = shard.wait(timeout: 120) else {
+                shard.stop()
+                Issue.record("a shard did not finish")
+                continue
+            }
+            let output = shard.output(end)
+            #expect(output.status == 0, "\(output.stderr)")
+            records += output.stdoutLines.count
+        }
+        #expect(records == Self.hostedDomains.count)
+
+        let seen = requests(from: source, count: Self.hostedDomains.count)
+        #expect(seen.count == Self.hostedDomains.count, "nginx logged \(seen.count) requests from \(source)")
+        let starts = seen.map(\.accepted).sorted()
+        var worst: String?
+        for first in starts.indices {
+            for last in first..<starts.count {
+                let window = starts[last] - starts[first]
+                let allowed = Double(burst) + rate * (window + Self.acceptDelay + Self.resolution)
+                if Double(last - first + 1) > allowed, worst == nil {
+                    worst = "\(last - first + 1) connections within \(window) s (allowed \(allowed) for all shards)"
+                }
+            }
+        }
+        #expect(worst == nil, "\(worst ?? "")")
+        let intervals = seen.map { ($0.accepted + Self.resolution, $0.answered - Self.resolution) }.filter { $0.0 < $0.1 }
+        let mostOpen = intervals.map { probe in intervals.filter { $0.0 <= probe.0 && probe.0 < $0.1 }.count }.max() ?? 0
+        #expect(mostOpen <= cap, "\(mostOpen) connections open at once from 4 shards with --connections-per-ip \(cap)")
+    }
+
     // MARK: de-duplication
 
     /// Fourteen MTA-STS domains, all with MX mx1/mx2.mailhost.test: two probes in all,

@@ -13,10 +13,32 @@ public struct ScanMetadata: Sendable, Equatable {
         /// As given on the command line; `-` for standard input.
         public var path: String
         public var format: InputFormat
+        /// The input file's size when the scan began; nil for standard input. The
+        /// parts of a sharded scan, and a resume, must read the same input.
+        public var sizeBytes: Int?
 
-        public init(path: String, format: InputFormat) {
+        public init(path: String, format: InputFormat, sizeBytes: Int? = nil) {
             self.path = path
             self.format = format
+            self.sizeBytes = sizeBytes
+        }
+    }
+
+    /// Which share of a sharded scan this output holds (`--shard`).
+    public struct ShardInfo: Sendable, Equatable {
+        public var shard: Shard
+        public var source: ShardSelection.Source
+        public var politeness: ShardPoliteness
+
+        public init(shard: Shard, source: ShardSelection.Source, politeness: ShardPoliteness) {
+            self.shard = shard
+            self.source = source
+            self.politeness = politeness
+        }
+
+        var json: JSONValue {
+            .object(["index": .int(shard.index), "count": .int(shard.count), "hash": .string(Shard.hashName),
+                     "source": .string(source.rawValue), "limits": politeness.json])
         }
     }
 
@@ -146,6 +168,8 @@ public struct ScanMetadata: Sendable, Equatable {
     /// The EHLO name's forward-confirmed reverse DNS (`mtascan fcrdns`); nil when not checked.
     public var ehloConfirmed: Bool?
     public var caFile: String?
+    /// nil for a scan of the whole input.
+    public var shard: ShardInfo?
     /// Entries of `--exclude` files (networks and domain suffixes).
     public var exclusions: Int
     /// The effective options and limits (`max_in_flight`, `threads`, timeouts…),
@@ -190,7 +214,9 @@ public struct ScanMetadata: Sendable, Equatable {
             "started_at": .string(UnixTime.rfc3339(startedAt)),
             "finished_at": finishedAt.map { .string(UnixTime.rfc3339($0)) } ?? .null,
             "duration_seconds": durationSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null,
-            "input": .object(["path": .string(input.path), "format": .string(input.format.rawValue)]),
+            "input": .object(["path": .string(input.path), "format": .string(input.format.rawValue),
+                              "size_bytes": input.sizeBytes.map { .int($0) } ?? .null]),
+            "shard": shard?.json ?? .null,
             "phases": .strings(phases.map(\.rawValue)),
             "resolvers": .strings(resolvers),
             "source_address": sourceAddress.map { .string($0) } ?? .null,
@@ -223,6 +249,16 @@ public struct ScanMetadata: Sendable, Equatable {
         guard let value = try? JSONParser.parse(bytes), let list = value["phases"]?.arrayValue else { return nil }
         let phases = list.compactMap { $0.stringValue.flatMap(ScanRecord.Phase.init(rawValue:)) }
         return phases.count == list.count ? phases : nil
+    }
+
+    /// The shard recorded in an earlier metadata file's text: `.some(nil)` for
+    /// a scan of the whole input, nil when the file is unreadable.
+    public static func shard(inPreviousFile bytes: [UInt8]) -> Shard?? {
+        guard let value = try? JSONParser.parse(bytes), let shard = value["shard"] else { return nil }
+        if shard == .null { return .some(nil) }
+        guard let index = shard["index"]?.intValue, let count = shard["count"]?.intValue,
+              let parsed = Shard(index: index, count: count) else { return nil }
+        return .some(parsed)
     }
 
     /// Where the side file goes: `--metadata FILE` if given, else `<output>.meta.json`

@@ -12,6 +12,8 @@ extension FileDescriptor {
         /// A regular file, which can be read again from its start (not a pipe,
         /// a terminal or /dev/stdin).
         public let isRegularFile: Bool
+        /// Bytes, for a regular file.
+        public let size: Int
 
         public static func == (lhs: Identity, rhs: Identity) -> Bool {
             lhs.device == rhs.device && lhs.inode == rhs.inode
@@ -23,7 +25,7 @@ extension FileDescriptor {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         return Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino),
-                        isRegularFile: (status.st_mode & S_IFMT) == S_IFREG)
+                        isRegularFile: (status.st_mode & S_IFMT) == S_IFREG, size: Int(status.st_size))
     }
 
     /// Cuts a file to `length` bytes: a resume drops the partial record a killed run left.

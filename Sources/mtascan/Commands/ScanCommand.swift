@@ -74,6 +74,17 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("resume"), help: "Continue the scan whose records are in -o FILE: keep them, drop a partial last record, scan only the input lines without a record, and append.")
     var resume = false
 
+    @Option(name: .customLong("shard"), help: ArgumentHelp("Scan only share INDEX of COUNT (0-based) of the input, by a fixed hash of each name; `auto` takes both from a Slurm job array or a Kubernetes Indexed Job (`auto/COUNT` only the index). Per-destination limits are divided by COUNT (docs/scale-out.md).", valueName: "INDEX/COUNT|auto"),
+            transform: ScanCommand.parseShard)
+    var shard: ShardSelection?
+
+    static func parseShard(_ text: String) throws -> ShardSelection {
+        guard let selection = ShardSelection(text) else {
+            throw ValidationError("--shard \"\(text)\": give INDEX/COUNT with 0 <= INDEX < COUNT (e.g. 0/4), auto or auto/COUNT")
+        }
+        return selection
+    }
+
     @Option(name: .customLong("drain-timeout"), help: ArgumentHelp("Seconds a first SIGINT/SIGTERM gives the domains in flight to finish before the scan stops; a second signal stops at once.", valueName: "seconds"))
     var drainTimeout: Double = 10
 
@@ -87,6 +98,16 @@ struct ScanCommand: ParsableCommand {
         let metadataPath = ScanMetadata.sidePath(output: output, metadata: self.metadata)
         try Self.refuseOverwritingInput(input: input.path, output: output, metadata: metadataPath)
         if resume { try ScanResumption.checkPossible(output: output, inputPath: input.path) }
+        let sharding = try resolveShard()
+        // Politeness is global: each shard sends its share of what one scan may.
+        var dns = self.dns, probe = self.probe
+        if let sharding {
+            let share = sharding.politeness.perShard
+            probe.ratePerIP = share.ratePerIP
+            probe.burstPerIP = share.burstPerIP
+            probe.connectionsPerIP = share.connectionsPerIP
+            dns.queriesPerSecond = share.queriesPerSecond
+        }
         let clientConfiguration = try dns.clientConfiguration()
         let exclusions = try probe.exclusions()
         let phaseSet = Set(phases)
@@ -106,18 +127,26 @@ struct ScanCommand: ParsableCommand {
             var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
             try? errors.write("mtascan: \(text)\n")
         }
+        if let sharding {
+            notice("shard \(sharding.shard) (\(sharding.source.rawValue)): scanning the names whose hash falls in this share; per-destination limits divided by \(sharding.shard.count)")
+            if !sharding.politeness.exceeded.isEmpty {
+                notice("warning: \(sharding.politeness.exceeded.joined(separator: ", ")) below \(sharding.shard.count) cannot be divided over \(sharding.shard.count) shards: each keeps 1, so together they may reach \(sharding.shard.count); give at least \(sharding.shard.count) for a global bound")
+            }
+        }
         let resumption = resume
-            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, phases: phases, now: startedAt,
-                                         notice: notice)
+            ? try ScanResumption.prepare(output: output, metadataPath: metadataPath, phases: phases,
+                                         shard: sharding?.shard, now: startedAt, notice: notice)
             : nil
+        let inputSize = FileDescriptor.identity(of: input.path).flatMap { $0.isRegularFile ? $0.size : nil }
         var metadata = ScanMetadata(
             toolVersion: MTAScanVersion.string, startedAt: startedAt,
-            input: .init(path: input.path, format: input.resolvedFormat), phases: phases,
+            input: .init(path: input.path, format: input.resolvedFormat, sizeBytes: inputSize), phases: phases,
             resolvers: clientConfiguration.resolvers.map(\.description),
             sourceAddress: identity?.source?.description ?? probe.sourceIPv4?.description, ehloName: identity?.name.text,
             ehloConfirmed: identity?.confirmed, caFile: probe.caFile, exclusions: exclusions.count,
             options: options)
         metadata.resumes = resumption?.resumes ?? []
+        metadata.shard = sharding.map { .init(shard: $0.shard, source: $0.source, politeness: $0.politeness) }
         metadata.counts = resumption?.counts ?? .init()
 
         var reader = try input.openReader()
@@ -148,7 +177,8 @@ struct ScanCommand: ParsableCommand {
             scanner: scanner, destination: destination, metadata: metadata,
             metadataPath: metadataPath, progress: progress, quiet: quiet, exclusions: exclusions, phases: phases,
             publicSuffixList: publicSuffixList, providers: providers, ledger: resumption?.ledger,
-            keptCounts: resumption?.counts ?? .init(), inputPath: input.path, outputPath: output == "-" ? nil : output)
+            keptCounts: resumption?.counts ?? .init(), inputPath: input.path, outputPath: output == "-" ? nil : output,
+            shard: sharding?.shard)
         let stop = ScanStop(drainTimeout: ProbeOptions.duration(drainTimeout))
         let scan = ScanRun(setup: setup, stop: stop)
 
@@ -175,6 +205,20 @@ struct ScanCommand: ParsableCommand {
         let status = scan.end(how)
         watcher.cancel()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The shard this process scans, with the limits it may use; nil without `--shard`.
+    private func resolveShard() throws -> (shard: Shard, source: ShardSelection.Source, politeness: ShardPoliteness)? {
+        guard let shard else { return nil }
+        switch shard.resolve(environment: ProcessEnvironment.variables) {
+        case .failure(let error):
+            throw CLIError(error.description)
+        case .success(let resolved):
+            let global = ShardPoliteness.Limits(
+                ratePerIP: probe.ratePerIP, burstPerIP: probe.burstPerIP, connectionsPerIP: probe.connectionsPerIP,
+                queriesPerSecond: dns.queriesPerSecond)
+            return (resolved.shard, resolved.source, ShardPoliteness(global: global, shards: resolved.shard.count))
+        }
     }
 
     /// `scan -o same.txt same.txt` would truncate its own input before reading

@@ -21,7 +21,7 @@ struct ScanResumption {
 
     /// Reads `output` and cuts off a partial last record. Nil when `output`
     /// does not exist yet: a fresh scan.
-    static func prepare(output: String, metadataPath: String?, phases: [ScanRecord.Phase], now: Int64,
+    static func prepare(output: String, metadataPath: String?, phases: [ScanRecord.Phase], shard: Shard?, now: Int64,
                         notice: (String) -> Void) throws -> ScanResumption? {
         guard FileDescriptor.identity(of: output) != nil else {
             notice("\(output) does not exist yet: nothing to resume, starting a new scan")
@@ -32,6 +32,12 @@ struct ScanResumption {
         let previous = metadataPath.flatMap { try? FileDescriptor.readAll(path: $0, maxBytes: 16 << 20) }
         if let previous, let begun = ScanMetadata.phases(inPreviousFile: previous), begun != phases {
             throw CLIError("\(output) was scanned with --phases \(begun.map(\.rawValue).joined(separator: ",")); resume it with the same phases (not \(phases.map(\.rawValue).joined(separator: ",")))")
+        }
+        // Another share's names appended to this file would be scanned twice
+        // across the shards and leave this share's gaps open.
+        if let previous, let begun = ScanMetadata.shard(inPreviousFile: previous), begun != shard {
+            func named(_ shard: Shard?) -> String { shard.map { "--shard \($0)" } ?? "no --shard" }
+            throw CLIError("\(output) holds \(named(begun)) of the input; resume it with the same shard (not \(named(shard)))")
         }
         let file = try FileDescriptor.openForReading(output)
         defer { file.close() }

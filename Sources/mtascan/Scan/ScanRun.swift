@@ -25,6 +25,8 @@ final class ScanRun: Sendable {
         var inputPath: String
         /// nil for standard output.
         var outputPath: String?
+        /// The share of the input this scan writes; nil for all of it.
+        var shard: Shard?
     }
 
     enum End: Sendable {
@@ -71,8 +73,13 @@ final class ScanRun: Sendable {
         do {
             while !stop.isRequested, let item = try reader.next() {
                 if sink.hasFailed { return .outputFailed }
+                // The key is the record's `domain`: what resume and verify read back.
+                let key = (try? item.name.get().text) ?? item.text
+                if let shard = setup.shard, !shard.owns(key.utf8) {
+                    progress?.didFinish()
+                    continue
+                }
                 if let ledger = setup.ledger {
-                    let key = (try? item.name.get().text) ?? item.text
                     switch ledger.status(line: item.line, domain: key.utf8) {
                     case .done:
                         progress?.didFinish()

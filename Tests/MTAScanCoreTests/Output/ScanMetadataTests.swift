@@ -12,7 +12,8 @@ import Testing
         #expect(line(metadata) == """
             {"schema_version":1,"tool":"mtascan","tool_version":"0.1.0","state":"running","complete":false,\
             "stop_reason":null,"abandoned_in_flight":0,"resumes":[],"started_at":"2026-01-01T00:00:00Z",\
-            "finished_at":null,"duration_seconds":null,"input":{"path":"-","format":"list"},"phases":["dns"],\
+            "finished_at":null,"duration_seconds":null,"input":{"path":"-","format":"list","size_bytes":null},\
+            "shard":null,"phases":["dns"],\
             "resolvers":["127.53.0.2"],"source_address":null,"ehlo_name":null,"ehlo_confirmed":null,"ca_file":null,\
             "exclusions":0,"options":{},"counts":{"records":0,"by_verdict":{"no-mta-sts":0,"valid":0,"misconfigured":0,\
             "unknown":0},"input_errors":0,"excluded":0,"dns_timeouts":0},"dns":{}}
@@ -21,6 +22,24 @@ import Testing
         // And it is one JSON object that our own parser reads back.
         let parsed = try JSONParser.parse(Array(metadata.fileBytes.dropLast()))
         #expect(parsed["tool"] == "mtascan")
+    }
+
+    @Test func aShardSaysWhichShareAndWhichLimits() throws {
+        var metadata = ScanMetadata(toolVersion: "0.1.0", startedAt: 0, input: .init(path: "in", format: .list),
+                                    phases: [.dns], resolvers: [])
+        let limits = ShardPoliteness.Limits(ratePerIP: 2, burstPerIP: 4, connectionsPerIP: 4, queriesPerSecond: 0)
+        metadata.shard = .init(shard: Shard(index: 1, count: 4)!, source: .slurm,
+                               politeness: ShardPoliteness(global: limits, shards: 4))
+        let json = try JSONParser.parse(Array(metadata.fileBytes.dropLast()))
+        #expect(json["shard"]?["index"] == 1)
+        #expect(json["shard"]?["count"] == 4)
+        #expect(json["shard"]?["hash"] == "fnv1a64-high")
+        #expect(json["shard"]?["source"] == "slurm")
+        #expect(json["shard"]?["limits"]?["per_shard"]?["rate_per_ip"] == .double(0.5))
+        #expect(ScanMetadata.shard(inPreviousFile: metadata.fileBytes) == .some(Shard(index: 1, count: 4)))
+        metadata.shard = nil
+        #expect(ScanMetadata.shard(inPreviousFile: metadata.fileBytes) == .some(nil))
+        #expect(ScanMetadata.shard(inPreviousFile: Array("{}".utf8)) == nil)
     }
 
     @Test func aFinishedScanCarriesItsFacts() throws {
@@ -32,7 +51,7 @@ import Testing
         counts.count(verdict: nil, excluded: true)
         let metadata = ScanMetadata(
             toolVersion: "0.2.0", startedAt: 1_767_225_600, finishedAt: 1_767_225_725, durationSeconds: 124.98765,
-            input: .init(path: "com.zone", format: .zone), phases: [.dns, .policy, .mx],
+            input: .init(path: "com.zone", format: .zone, sizeBytes: 4096), phases: [.dns, .policy, .mx],
             resolvers: ["127.53.0.2", "127.53.0.3"], sourceAddress: "192.0.2.10", ehloName: "scanner.example",
             ehloConfirmed: true, caFile: "/etc/ssl/certs/ca-certificates.crt", exclusions: 12,
             options: ["max_in_flight": 4096, "threads": 2, "dns_timeout_seconds": 2.5, "dane": false],
@@ -40,7 +59,7 @@ import Testing
         let json = try JSONParser.parse(Array(metadata.fileBytes.dropLast()))
         #expect(json["finished_at"] == "2026-01-01T00:02:05Z")
         #expect(json["duration_seconds"] == .double(124.988))
-        #expect(json["input"] == .object(["path": "com.zone", "format": "zone"]))
+        #expect(json["input"] == .object(["path": "com.zone", "format": "zone", "size_bytes": 4096]))
         #expect(json["phases"] == ["dns", "policy", "mx"])
         #expect(json["resolvers"] == ["127.53.0.2", "127.53.0.3"])
         #expect(json["source_address"] == "192.0.2.10")
