@@ -54,6 +54,12 @@ fi
 # A unix socket path holds at most 107 bytes.
 (( ${#munge_socket} < 100 )) \
     || { say "run directory path too long for munge's socket: set SLURM_TESTNET_RUN to a shorter one"; exit 1; }
+# Slurm and munge resolve this machine's name and "localhost"; from /etc/hosts
+# that never leaves the machine, through /etc/resolv.conf it would.
+for name in localhost "$(hostname -s)"; do
+    getent -s files hosts "$name" | grep -q '^127\.' \
+        || { say "$name is not a 127.x address in /etc/hosts: Slurm would ask DNS for it; add it"; exit 1; }
+done
 busy=$(ss -Hltn 2>/dev/null | awk '{print $4}' | grep -E ":($slurm_ctld_port|$slurm_slurmd_port)\$" || true)
 if [[ -n $busy ]]; then
     say "ports $slurm_ctld_port/$slurm_slurmd_port are in use (another cluster? stop it first): $busy"
@@ -89,7 +95,7 @@ wait_healthy() {  # name, seconds
 # As root munged wants --force; it forks and writes its pid file.
 munged --force --socket="$munge_socket" --key-file="$slurm_run/munge/munge.key" \
     --pid-file="$slurm_run/munge/munged.pid" --log-file="$slurm_run/munge/munged.log" \
-    --seed-file="$slurm_run/munge/munged.seed" --num-threads=2 \
+    --seed-file="$slurm_run/munge/munged.seed" --num-threads=2 --origin=127.0.0.1 \
     || fail munged "munged did not start"
 wait_healthy munged 10
 
