@@ -5,8 +5,12 @@
 # against one unsharded scan of the same domains.
 #
 #   round 1  the array and the dependent verify job complete; `mtascan verify`
-#            passes; `mtascan report --format json` of the parts equals the
-#            unsharded scan's (verdicts, finding codes, every table)
+#            passes; every domain's verdict and finding codes, and
+#            `mtascan report --format json` of the parts (verdicts, finding
+#            codes, every table), equal the unsharded scan's. A domain whose
+#            outcome differs counts only if an unsharded scan of it alone
+#            (up to 3 tries) never gives the parts' outcome: a few hostile
+#            servers race the client under load (outcomes.py)
 #   round 2  a slow scan (--qps): task 1 gets `scancel --signal=TERM --batch`
 #            once its part has a record, stops cleanly (exit 143, metadata
 #            "interrupted"), is requeued with `scontrol requeue`, resumes its
@@ -72,6 +76,7 @@ rm -rf -- "$work"
 mkdir -p "$work"
 mtascan=$work/mtascan
 cp "$mtascan_src" "$mtascan"
+outcomes=$repo/tools/testnet/slurm/outcomes.py
 
 # Every scenario domain but those whose expected outcome has timing-dependent
 # alternatives (a dead nameserver: dns-timeout or dns-servfail, depending on
@@ -154,6 +159,34 @@ submit_verify() {  # out dir, array job: prints the verify job id
         sbatch --parsable --dependency="afterany:$2" --mem=200M --time=5 \
         --chdir "$1" "$repo/deploy/slurm/mtascan-verify.sbatch" "$domains" | cut -d';' -f1
 }
+# Per-domain outcomes (verdict, finding codes). The parts' must be the
+# reference's, or one an unsharded scan of that domain gives as well: a few
+# hostile servers race the client under load (an RST 0.5 s after the accept:
+# mx-smtp, or mx-tcp when the client had not yet seen its connect complete).
+# Such domains are rescanned alone, up to 3 times; DIR/expected.ndjson is the
+# reference with their reproduced records, for the report comparison.
+compare_outcomes() {  # dir, label
+    local dir=$1 label=$2 try n
+    local rescans=()
+    cp "$work/reference.ndjson" "$dir/expected.ndjson"
+    if python3 "$outcomes" diff "$work/reference.ndjson" "$dir"/part-*.ndjson > "$dir/diff.tsv"; then
+        pass "${label}every domain's verdict and finding codes in the parts equal the unsharded scan's"
+        return
+    fi
+    cut -f1 "$dir/diff.tsv" | grep -v '^$' > "$dir/rescan-domains.txt"
+    n=$(wc -l < "$dir/diff.tsv")
+    for try in 1 2 3; do
+        "$mtascan" scan "$dir/rescan-domains.txt" -o "$dir/rescan-$try.ndjson" "${scan_opts[@]}" 2>> "$dir/rescan.log"
+        rescans+=("$dir/rescan-$try.ndjson")
+        python3 "$outcomes" adjust "$work/reference.ndjson" "$dir/diff.tsv" "$dir/expected.ndjson" \
+            "${rescans[@]}" > "$dir/adjust.out" && break
+    done
+    if [[ $try -le 3 ]] && ! grep -q 'NOT reproduced' "$dir/adjust.out"; then
+        pass "${label}every domain's verdict and finding codes equal the unsharded scan's, but $n timing-dependent: $(tr '\n' ';' < "$dir/adjust.out")"
+    else
+        fail "${label}verdict or finding codes differ from the unsharded scan's (parts, then reference): $(tr '\n\t' '; ' < "$dir/diff.tsv")"
+    fi
+}
 show_logs() {  # dir: the last lines of its job logs, after a failure
     local log
     for log in "$1"/*.log; do
@@ -168,7 +201,6 @@ begin=$SECONDS
 # (Its warning about the dns-timeout scenarios goes to reference.log.)
 "$mtascan" scan "$domains" -o "$work/reference.ndjson" "${scan_opts[@]}" 2> "$work/reference.log"
 check "unsharded reference scan of $(wc -l < "$domains") domains exits 0" test $? -eq 0
-report_json "$work/reference.json" "$work/reference.ndjson"
 
 # --- round 1: the array and the verify job ---------------------------------------------
 r1=$work/round1
@@ -200,13 +232,15 @@ if [[ $array =~ ^[0-9]+$ ]]; then
         test "$(job_field "$verify_job" JobState) $(job_field "$verify_job" ExitCode)" == "COMPLETED 0:0"
     "$mtascan" verify "$domains" "$r1"/part-*.ndjson > "$r1/verify.out" 2>&1
     check "mtascan verify INPUT part-*.ndjson exits 0" test $? -eq 0
+    compare_outcomes "$r1" ""
+    report_json "$r1/expected.json" "$r1/expected.ndjson"
     report_json "$r1/report.tables.json" "$r1"/part-*.ndjson
-    check "report of the parts: verdicts equal the unsharded scan's" \
-        same_table verdicts "$work/reference.json" "$r1/report.tables.json"
-    check "report of the parts: finding codes equal the unsharded scan's" \
-        same_table finding_codes "$work/reference.json" "$r1/report.tables.json"
-    check "report of the parts: every table equals the unsharded scan's" \
-        same_table '*' "$work/reference.json" "$r1/report.tables.json"
+    check "report --format json of the parts: verdicts equal the unsharded scan's" \
+        same_table verdicts "$r1/expected.json" "$r1/report.tables.json"
+    check "report --format json of the parts: finding codes equal the unsharded scan's" \
+        same_table finding_codes "$r1/expected.json" "$r1/report.tables.json"
+    check "report --format json of the parts: every table equals the unsharded scan's" \
+        same_table '*' "$r1/expected.json" "$r1/report.tables.json"
     (( failed )) && show_logs "$r1"
 else
     fail "sbatch --array=0-3 mtascan-array.sbatch: $array"
@@ -260,9 +294,11 @@ if [[ $array =~ ^[0-9]+$ ]]; then
         test "$(job_field "$verify_job" JobState) $(job_field "$verify_job" ExitCode)" == "COMPLETED 0:0"
     "$mtascan" verify "$domains" "$r2"/part-*.ndjson > "$r2/verify.out" 2>&1
     check "round 2: mtascan verify INPUT part-*.ndjson exits 0" test $? -eq 0
+    compare_outcomes "$r2" "round 2: "
+    report_json "$r2/expected.json" "$r2/expected.ndjson"
     report_json "$r2/report.tables.json" "$r2"/part-*.ndjson
     check "round 2: report verdicts and finding codes equal the unsharded scan's" \
-        same_tables "$work/reference.json" "$r2/report.tables.json" verdicts finding_codes
+        same_tables "$r2/expected.json" "$r2/report.tables.json" verdicts finding_codes
     (( failed )) && show_logs "$r2"
 else
     fail "round 2: sbatch: $array"
