@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
 tools/setup.sh testnet
+# The Kubernetes manifests, offline (deploy/k8s; ends "k8s manifests: N passed, M failed").
+echo "== k8s manifests (offline)"
+tools/validate-k8s.sh
 swift build --build-tests
 
 # Integration tests talk to real servers on loopback (tools/testnet/README.md).

@@ -167,5 +167,51 @@ import Testing
         let tables = try JSONParser.parse(output.stdout)["tables"]
         #expect(tables?["overview"]?["rows"]?["malformed_lines"]?["count"] == 1)
     }
-}
 
+    /// Two scans too big for a 1 MiB sort budget: the comparison spills sorted
+    /// runs to disk and merges them, and says exactly what it says in memory;
+    /// the runs are gone afterwards.
+    @Test func compareSpillsToDiskAndSaysTheSame() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func record(_ index: Int, _ verdict: String) -> String {
+            let findings = verdict == "misconfigured" ? #"[{"code":"policy-tls","severity":"error"}]"# : "[]"
+            return #"{"domain":"d\#(index).example","input_line":\#(index + 1),"verdict":"\#(verdict)","phases":["dns"],"findings":\#(findings)}"#
+        }
+        let verdicts = ["no-mta-sts", "valid", "misconfigured"]
+        let count = 60_000
+        let old = (0..<count).map { record($0, verdicts[$0 % 3]) }
+        // NEW: in reverse, every 50th verdict changed, every 97th gone, 300 new.
+        let new = (0..<(count + 300)).reversed().compactMap { index -> String? in
+            if index < count && index % 97 == 0 { return nil }
+            return record(index, verdicts[(index % 3 + (index % 50 == 0 ? 1 : 0)) % 3])
+        }
+        let oldPath = directory.appendingPathComponent("old.ndjson").path
+        let newPath = directory.appendingPathComponent("new.ndjson").path
+        try (old.joined(separator: "\n") + "\n").write(toFile: oldPath, atomically: true, encoding: .utf8)
+        try (new.joined(separator: "\n") + "\n").write(toFile: newPath, atomically: true, encoding: .utf8)
+        let runs = directory.appendingPathComponent("runs").path
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+
+        func compare(_ flags: [String], changes: String) throws -> JSONValue? {
+            let output = try MTAScanProcess.run(["report", "--compare", "--format", "json", "--changes",
+                                                 directory.appendingPathComponent(changes).path] + flags + [oldPath, newPath],
+                                                timeout: 300)
+            #expect(output.status == 0, "\(output.stderr)")
+            return try JSONParser.parse(output.stdout)["tables"]
+        }
+        let inMemory = try compare([], changes: "memory.ndjson")
+        let onDisk = try compare(["--sort-memory", "1", "--temporary-directory", runs], changes: "disk.ndjson")
+        #expect(inMemory != nil && inMemory == onDisk)
+        let rows = onDisk?["changes"]?["rows"]
+        #expect(rows?["disappeared"]?["domains"] == .int((0..<count).filter { $0 % 97 == 0 }.count))
+        #expect(rows?["appeared"]?["domains"] == 300)
+        let memoryChanges = try String(contentsOfFile: directory.appendingPathComponent("memory.ndjson").path, encoding: .utf8)
+        let diskChanges = try String(contentsOfFile: directory.appendingPathComponent("disk.ndjson").path, encoding: .utf8)
+        #expect(memoryChanges == diskChanges)
+        // In domain order.
+        let domains = diskChanges.split(separator: "\n").compactMap { try? JSONParser.parse(String($0))["domain"]?.stringValue }
+        #expect(domains == domains.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runs).isEmpty)
+    }
+}

@@ -8,6 +8,15 @@ struct FindingCodeSet: Equatable, Sendable {
 
     init() {}
 
+    /// The set as stored: a bit per known code (vocabulary order) and the unknown codes, sorted.
+    init(bits: UInt64, unknown: [String]) {
+        self.bits = bits
+        self.unknown = unknown.sorted()
+    }
+
+    var storedBits: UInt64 { bits }
+    var unknownCodes: [String] { unknown }
+
     init(_ codes: some Sequence<String>) {
         for code in codes { insert(code) }
     }

@@ -45,11 +45,7 @@ extension ScanComparison {
 
     func transitionTable() -> ReportTable {
         let names = Self.states + ["absent"]
-        var counts = transitions
-        // Disappeared domains are known only now: OLD entries never seen in NEW.
-        var gone = [Int](repeating: 0, count: Self.states.count)
-        for state in disappearedStates() { gone[Int(state)] += 1 }
-        for index in gone.indices { counts[index][Self.absent] = gone[index] }
+        let counts = transitions
         return ReportTable(
             id: "transitions", title: "Verdict transitions (old → new)",
             population: "Domains by verdict in OLD (rows) and NEW (columns); absent: not in that scan; excluded and null are records without a verdict.",

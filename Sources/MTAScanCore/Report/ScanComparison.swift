@@ -1,11 +1,12 @@
 /// `mtascan report --compare OLD NEW`: what changed per domain between two
 /// scans (docs/report.md, "Compare").
 ///
-/// OLD is read first into a map domain → (verdict, finding codes), the one
-/// place the report keeps something per domain: memory is O(domains of OLD),
-/// a few dozen bytes each. NEW is then streamed against it; each NEW record
-/// yields at most one `DomainChange`, and the OLD domains never seen in NEW
-/// come out at the end.
+/// Each record becomes a small **entry** (`entry(old:sequence:)`): its domain,
+/// verdict state, finding codes and phases, encoded so that byte order sorts
+/// entries by domain and then by position in the file. The caller sorts the
+/// entries of each scan (in memory, or by an external sort that spills to disk:
+/// memory then stays bounded whatever the scans' size) and `join`s the two
+/// sorted streams, which yields each domain's change in domain order.
 ///
 /// Only what both scans measured is compared. Each record names its `phases`;
 /// when a domain's two records ran different phases (a full scan against a
@@ -77,7 +78,7 @@ public struct ScanComparison {
     /// nothing to restrict by.
     typealias PhaseBits = UInt8
 
-    private struct Side {
+    struct Side {
         var domain: String
         var state: UInt8
         var codes: FindingCodeSet
@@ -86,15 +87,6 @@ public struct ScanComparison {
         var phases: PhaseBits
     }
 
-    private struct Entry {
-        var state: UInt8
-        var codes: FindingCodeSet
-        var errorCodes: FindingCodeSet
-        var phases: PhaseBits
-        var seenInNew = false
-    }
-
-    private var old: [String: Entry] = [:]
     var oldRecords = 0, newRecords = 0
     var oldSkipped = 0, newSkipped = 0
     var oldMalformed = 0, newMalformed = 0
@@ -111,6 +103,11 @@ public struct ScanComparison {
     /// only OLD, or only NEW, ran it.
     var onlyInOld: [String: Int] = [:]
     var onlyInNew: [String: Int] = [:]
+    /// Domains of OLD that NEW also had.
+    var inBoth = 0
+    var disappearedCount = 0
+    /// Distinct domains of OLD.
+    var oldDomains = 0
 
     public init() {}
 
@@ -118,34 +115,83 @@ public struct ScanComparison {
         if inOld { oldMalformed += 1 } else { newMalformed += 1 }
     }
 
-    public mutating func addOld(_ record: JSONValue) {
+    /// The entry of a record of OLD, to be sorted with the others and joined;
+    /// nil for a record that is not a domain's (an input error), counted as skipped.
+    /// `sequence`: the record's position in its file (a repeated domain keeps
+    /// its last record in OLD, its first in NEW).
+    public mutating func entry(old record: JSONValue, sequence: Int) -> [UInt8]? {
         oldRecords += 1
-        guard let side = Self.read(record) else { return oldSkipped += 1 }
-        let entry = Entry(state: side.state, codes: side.codes, errorCodes: side.errorCodes, phases: side.phases)
-        if old.updateValue(entry, forKey: side.domain) != nil { oldDuplicates += 1 }
+        guard let side = Self.read(record) else {
+            oldSkipped += 1
+            return nil
+        }
+        return Self.encode(side, sequence: sequence)
     }
 
-    /// Compares one NEW record with OLD; the change, or nil when nothing changed
-    /// (or the record is skipped: an input error, a repeat of a domain).
-    public mutating func addNew(_ record: JSONValue) -> DomainChange? {
+    public mutating func entry(new record: JSONValue, sequence: Int) -> [UInt8]? {
         newRecords += 1
         guard let side = Self.read(record) else {
             newSkipped += 1
             return nil
         }
+        return Self.encode(side, sequence: sequence)
+    }
+
+    /// Walks the sorted entries of OLD and NEW side by side and hands each
+    /// domain's change (none when nothing changed) to `emit`, in domain order.
+    public mutating func join<Old: IteratorProtocol<[UInt8]>, New: IteratorProtocol<[UInt8]>>(
+        old: inout Old, new: inout New, emit: (DomainChange) throws -> Void
+    ) throws {
+        var nextOld = old.next(), nextNew = new.next()
+        while nextOld != nil || nextNew != nil {
+            let order: Int
+            switch (nextOld, nextNew) {
+            case (let o?, let n?): order = Self.compareDomains(o, n)
+            case (.some, nil): order = -1
+            default: order = 1
+            }
+            var oldSide: Side?, newSide: Side?
+            if order <= 0, let first = nextOld {
+                // OLD keeps its last record of a domain: a rescan appended later wins.
+                var last = first
+                nextOld = old.next()
+                while let following = nextOld, Self.compareDomains(following, first) == 0 {
+                    oldDuplicates += 1
+                    last = following
+                    nextOld = old.next()
+                }
+                oldSide = Self.decode(last)
+            }
+            if order >= 0, let first = nextNew {
+                nextNew = new.next()
+                while let following = nextNew, Self.compareDomains(following, first) == 0 {
+                    newDuplicates += 1
+                    nextNew = new.next()
+                }
+                newSide = Self.decode(first)
+            }
+            if let change = compare(oldSide, newSide) { try emit(change) }
+        }
+    }
+
+    /// One domain: in OLD, NEW or both.
+    private mutating func compare(_ entry: Side?, _ side: Side?) -> DomainChange? {
+        if entry != nil { oldDomains += 1 }
+        guard let side else {
+            guard let entry else { return nil }
+            disappearedCount += 1
+            transitions[Int(entry.state)][Self.absent] += 1
+            return DomainChange(domain: entry.domain, change: .disappeared, oldVerdict: Self.states[Int(entry.state)],
+                                newVerdict: nil, codesGained: [], codesLost: entry.codes.codes)
+        }
         let domain = side.domain
-        guard var entry = old[domain] else {
+        guard let entry else {
             transitions[Self.absent][Int(side.state)] += 1
             changes[.appeared, default: 0] += 1
             return DomainChange(domain: domain, change: .appeared, oldVerdict: nil, newVerdict: Self.states[Int(side.state)],
                                 codesGained: side.codes.codes, codesLost: [])
         }
-        guard !entry.seenInNew else {
-            newDuplicates += 1
-            return nil
-        }
-        entry.seenInNew = true
-        old[domain] = entry
+        inBoth += 1
 
         var oldState = entry.state, newState = side.state
         var oldCodes = entry.codes, newCodes = side.codes
@@ -206,14 +252,6 @@ public struct ScanComparison {
         return UInt8(states.firstIndex(of: judged) ?? Int(state))
     }
 
-    /// The OLD domains NEW did not have, by domain name. Call after the last NEW record.
-    public func disappeared() -> [DomainChange] {
-        old.filter { !$0.value.seenInNew }.sorted { $0.key < $1.key }.map { domain, entry in
-            DomainChange(domain: domain, change: .disappeared, oldVerdict: Self.states[Int(entry.state)], newVerdict: nil,
-                         codesGained: [], codesLost: entry.codes.codes)
-        }
-    }
-
     /// The change of verdict, nil when the verdict stayed.
     static func change(from old: String, to new: String) -> Change? {
         switch (old, new) {
@@ -229,7 +267,8 @@ public struct ScanComparison {
     /// Domain, verdict state, codes and phases; nil for an input error (not a domain).
     private static func read(_ record: JSONValue) -> Side? {
         let facts = RecordFacts(record)
-        guard !facts.hasInputError, let domain = facts.domain else { return nil }
+        // A NUL would end the domain early in the entry's sort key; no name has one.
+        guard !facts.hasInputError, let domain = facts.domain, !domain.utf8.contains(0) else { return nil }
         let name = facts.isExcluded ? "excluded" : (facts.verdict ?? "null")
         let state = states.firstIndex(of: name) ?? states.firstIndex(of: "null") ?? 0
         var phases: PhaseBits = 0
@@ -238,14 +277,77 @@ public struct ScanComparison {
                     errorCodes: FindingCodeSet(facts.findings.filter(\.isError).map(\.code)), phases: phases)
     }
 
-    /// Domains of OLD that NEW also had.
-    var inBoth: Int { old.values.reduce(0) { $0 + ($1.seenInNew ? 1 : 0) } }
-    var disappearedCount: Int { old.count - inBoth }
-    /// Distinct domains of OLD.
-    var oldDomains: Int { old.count }
+    // MARK: entries
 
-    /// The OLD verdict state of each domain NEW did not have.
-    func disappearedStates() -> [UInt8] {
-        old.values.filter { !$0.seenInNew }.map(\.state)
+    /// Domain, NUL, the position (8 bytes, big-endian), then state, phases and
+    /// the two code sets: bytewise order is (domain, position).
+    static func encode(_ side: Side, sequence: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(side.domain.utf8.count + 30)
+        bytes.append(contentsOf: side.domain.utf8)
+        bytes.append(0)
+        let position = UInt64(max(0, sequence))
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: position >> UInt64(shift))) }
+        bytes.append(side.state)
+        bytes.append(side.phases)
+        for set in [side.codes, side.errorCodes] {
+            let bits = set.storedBits
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            let unknown = set.unknownCodes.prefix(255).map { Array($0.utf8.prefix(255)) }
+            bytes.append(UInt8(unknown.count))
+            for code in unknown {
+                bytes.append(UInt8(code.count))
+                bytes.append(contentsOf: code)
+            }
+        }
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Side? {
+        guard let end = bytes.firstIndex(of: 0) else { return nil }
+        var index = end + 9
+        func byte() -> UInt8? {
+            guard index < bytes.count else { return nil }
+            defer { index += 1 }
+            return bytes[index]
+        }
+        func codeSet() -> FindingCodeSet? {
+            guard index + 8 <= bytes.count else { return nil }
+            var bits: UInt64 = 0
+            for offset in 0..<8 { bits |= UInt64(bytes[index + offset]) << UInt64(offset * 8) }
+            index += 8
+            guard let count = byte() else { return nil }
+            var unknown: [String] = []
+            for _ in 0..<count {
+                guard let length = byte(), index + Int(length) <= bytes.count else { return nil }
+                unknown.append(String(decoding: bytes[index..<index + Int(length)], as: UTF8.self))
+                index += Int(length)
+            }
+            return FindingCodeSet(bits: bits, unknown: unknown)
+        }
+        guard let state = byte(), Int(state) < states.count, let phases = byte(),
+              let codes = codeSet(), let errorCodes = codeSet() else { return nil }
+        return Side(domain: String(decoding: bytes[..<end], as: UTF8.self), state: state, codes: codes,
+                    errorCodes: errorCodes, phases: phases)
+    }
+
+    /// Orders two entries by their domains alone (the bytes before the NUL).
+    static func compareDomains(_ left: [UInt8], _ right: [UInt8]) -> Int {
+        left.withUnsafeBufferPointer { l in
+            right.withUnsafeBufferPointer { r in
+                var index = 0
+                while true {
+                    let a = index < l.count ? l[index] : 0, b = index < r.count ? r[index] : 0
+                    if a != b { return a < b ? -1 : 1 }
+                    if a == 0 { return 0 }
+                    index += 1
+                }
+            }
+        }
+    }
+
+    /// Sorts entries in memory (what an external sort does on disk at scale).
+    public static func sorted(_ entries: [[UInt8]]) -> [[UInt8]] {
+        entries.sorted { $0.lexicographicallyPrecedes($1) }
     }
 }

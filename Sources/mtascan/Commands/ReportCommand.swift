@@ -52,7 +52,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --compare: write each changed domain here (NDJSON, or CSV if the name ends in .csv).", valueName: "file"))
     var changes: String?
 
+    @Option(name: .customLong("sort-memory"), help: ArgumentHelp("With --compare: MiB per scan for sorting its domains; beyond it they are sorted on disk (in --temporary-directory), so memory stays bounded whatever the scans' size.", valueName: "MiB"))
+    var sortMemory = 128
+
+    @Option(name: .customLong("temporary-directory"), help: ArgumentHelp("With --compare: where sorted runs go when the domains exceed --sort-memory (default: $TMPDIR or /tmp).", valueName: "dir"))
+    var temporaryDirectory: String?
+
     func validate() throws {
+        if sortMemory < 1 { throw ValidationError("--sort-memory must be at least 1 MiB") }
         if compare && scans.count != 2 { throw ValidationError("--compare takes exactly two scans, OLD and NEW") }
         if !compare && changes != nil { throw ValidationError("--changes needs --compare") }
         if compare && svg != nil { throw ValidationError("--svg charts one report, not a comparison") }
@@ -90,14 +97,30 @@ struct ReportCommand: ParsableCommand {
         try output.write(rendered(report))
     }
 
+    /// Both scans become sorted streams of small per-domain entries (on disk
+    /// beyond --sort-memory), joined domain by domain: memory stays bounded
+    /// whatever the scans' size (docs/report.md, "Compare").
     private func runComparison(_ output: inout BufferedWriter) throws {
         var comparison = ScanComparison()
-        try ScanFileReading.read(scans[0], record: { comparison.addOld($0) }, malformed: { comparison.addMalformedLine(inOld: true) })
-        var sink = try ChangeSink(path: changes, keepInMemory: changes == nil && format == .json)
+        let budget = sortMemory << 20
+        let directory = temporaryDirectory ?? ExternalSorter.defaultTemporaryDirectory
+        let oldSorter = ExternalSorter(memoryBudget: budget, temporaryDirectory: directory)
+        var sequence = 0
+        try ScanFileReading.read(scans[0], record: { record in
+            sequence += 1
+            if let entry = comparison.entry(old: record, sequence: sequence) { try oldSorter.add(entry) }
+        }, malformed: { comparison.addMalformedLine(inOld: true) })
+        var oldEntries = try oldSorter.sorted()
+        let newSorter = ExternalSorter(memoryBudget: budget, temporaryDirectory: directory)
+        sequence = 0
         try ScanFileReading.read(scans[1], record: { record in
-            if let change = comparison.addNew(record) { try sink.add(change) }
+            sequence += 1
+            if let entry = comparison.entry(new: record, sequence: sequence) { try newSorter.add(entry) }
         }, malformed: { comparison.addMalformedLine(inOld: false) })
-        for change in comparison.disappeared() { try sink.add(change) }
+        var newEntries = try newSorter.sorted()
+        var sink = try ChangeSink(path: changes, keepInMemory: changes == nil && format == .json)
+        try comparison.join(old: &oldEntries, new: &newEntries) { try sink.add($0) }
+        if let error = oldEntries.error ?? newEntries.error { throw error }
         try sink.close()
         let report = comparison.report(old: scans[0], new: scans[1])
         guard format == .json, let kept = sink.kept else { return try output.write(rendered(report)) }

@@ -36,11 +36,7 @@ import Testing
     ]
 
     static func compare() -> (ScanComparison, [ScanComparison.DomainChange]) {
-        var comparison = ScanComparison()
-        for record in old { comparison.addOld(record.json) }
-        var changes = new.compactMap { comparison.addNew($0.json) }
-        changes += comparison.disappeared()
-        return (comparison, changes)
+        ScanComparison.run(old: old.map(\.json), new: new.map(\.json))
     }
 
     @Test func eachDomainGetsOneChange() throws {
@@ -151,9 +147,7 @@ import Testing
         ]
         for index in dnsOnly.indices { dnsOnly[index].legacy = true }   // phases ["dns"]
 
-        var comparison = ScanComparison()
-        for record in full { comparison.addOld(record.json) }
-        let changes = dnsOnly.compactMap { comparison.addNew($0.json) }
+        let (comparison, changes) = ScanComparison.run(old: full.map(\.json), new: dnsOnly.map(\.json))
         let byDomain = Dictionary(uniqueKeysWithValues: changes.map { ($0.domain, $0) })
         // The policy and MX hosts were never looked at again: no change at all.
         #expect(byDomain["mx-broken.example"] == nil)
@@ -188,5 +182,57 @@ import Testing
         #expect(FindingCode.mxPatternMismatch.measuringPhases == [.dns, .policy])
         #expect(FindingCode.mxPKIXInvalidAll.measuringPhases == [.dns, .mx])
         #expect(FindingCode.deliveryFailureRisk.measuringPhases == [.dns, .policy, .mx])
+    }
+}
+
+extension ScanComparison {
+    /// The whole comparison in memory: entries sorted here, as the CLI's external sort would.
+    static func run(old: [JSONValue], new: [JSONValue]) -> (ScanComparison, [DomainChange]) {
+        var comparison = ScanComparison()
+        let oldEntries = sorted(old.enumerated().compactMap { comparison.entry(old: $1, sequence: $0) })
+        let newEntries = sorted(new.enumerated().compactMap { comparison.entry(new: $1, sequence: $0) })
+        var oldIterator = oldEntries.makeIterator(), newIterator = newEntries.makeIterator()
+        var changes: [DomainChange] = []
+        try? comparison.join(old: &oldIterator, new: &newIterator) { changes.append($0) }
+        return (comparison, changes)
+    }
+}
+
+@Suite struct ScanComparisonEntryTests {
+    @Test func anEntryKeepsWhatTheComparisonNeeds() throws {
+        let side = ScanComparison.Side(
+            domain: "example.com", state: 2, codes: FindingCodeSet(["policy-tls", "code-from-the-future", "mx-pkix-invalid-all"]),
+            errorCodes: FindingCodeSet(["policy-tls"]), phases: 5)
+        let decoded = try #require(ScanComparison.decode(ScanComparison.encode(side, sequence: 42)))
+        #expect(decoded.domain == side.domain && decoded.state == side.state && decoded.phases == side.phases)
+        #expect(decoded.codes == side.codes && decoded.errorCodes == side.errorCodes)
+        #expect(decoded.codes.codes.contains("code-from-the-future"))
+        #expect(ScanComparison.decode([1, 2, 3]) == nil)
+        #expect(ScanComparison.decode(Array("example.com".utf8) + [0, 1]) == nil)
+    }
+
+    /// Byte order of entries is (domain, position): a domain's records are
+    /// adjacent and in file order, whatever the other names.
+    @Test func entriesSortByDomainThenPosition() {
+        let names = ["b.example", "a.example", "a.example.com", "a.example", "a-b.example"]
+        let entries = names.enumerated().map { index, name in
+            ScanComparison.encode(.init(domain: name, state: 0, codes: .init(), errorCodes: .init(), phases: 1),
+                                  sequence: 1000 - index)
+        }
+        let order = ScanComparison.sorted(entries).compactMap { ScanComparison.decode($0)?.domain }
+        #expect(order == ["a-b.example", "a.example", "a.example", "a.example.com", "b.example"])
+        #expect(ScanComparison.compareDomains(entries[1], entries[3]) == 0)
+        #expect(ScanComparison.compareDomains(entries[1], entries[2]) < 0)
+    }
+
+    /// OLD keeps its last record of a repeated domain, NEW its first, as the docs say.
+    @Test func repeatedDomainsKeepLastOldAndFirstNew() {
+        let old = [FixtureRecord.mtaSTS("again.example", verdict: "misconfigured", findings: [fixtureFinding("policy-tls")]),
+                   FixtureRecord.mtaSTS("again.example")]
+        let new = [FixtureRecord.mtaSTS("again.example", verdict: "misconfigured", findings: [fixtureFinding("policy-tls")]),
+                   FixtureRecord.mtaSTS("again.example")]
+        let (comparison, changes) = ScanComparison.run(old: old.map(\.json), new: new.map(\.json))
+        #expect(changes.map(\.change) == [.broke])
+        #expect(comparison.oldDuplicates == 1 && comparison.newDuplicates == 1)
     }
 }
