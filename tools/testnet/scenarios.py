@@ -83,7 +83,8 @@ UNCONFIRMED_A = "127.0.0.12"
 # More confirmed sources, for scans from several addresses (--source-ip repeated):
 # PTR and A agree, as for SCANNER_SOURCE. Not 127.0.0.12: that is UNCONFIRMED_A, and
 # a PTR of its own would make a mistaken test pass for the wrong reason.
-EXTRA_SCANNER_SOURCES = {"127.0.0.13": "scanner2.test", "127.0.0.14": "scanner3.test"}
+EXTRA_SCANNER_SOURCES = {"127.0.0.13": "scanner2.test", "127.0.0.14": "scanner3.test",
+                         "127.0.0.15": "scanner4.test"}
 POLICY_NET = "127.44.0.0/16"      # nginx policy hosts
 MX_NET = "127.25.0.0/16"          # SMTP servers
 SLOW_DELAY_MS = 300               # below unbound's 376 ms first timeout: slow, yet answered

@@ -32,9 +32,13 @@ public struct ProbeSource: Sendable, Equatable {
 ///   (`ConnectionLimiter`): more sources never mean more traffic to one host.
 ///
 /// A family's sources are taken sorted by address, so the choice does not depend
-/// on the order of the flags. The hash is FNV-1a over the address bytes, its
-/// high half: the loop of a destination uses the low bits of the same hash
-/// (`EventLoopGroup.loop(for:)`), and the two choices should not move together.
+/// on the order of the flags. The hash is FNV-1a over the address bytes, mixed
+/// by MurmurHash3's 64-bit finalizer, reduced to a source by its high bits
+/// (`hash × count >> 64`). The finalizer is needed: FNV-1a's multiply carries a
+/// byte's influence only upwards, a few bits per byte, so over a 4-byte key its
+/// high bits hardly depend on the last bytes (every address of a /16 would get
+/// the same source) and its low bits already choose the destination's loop
+/// (`EventLoopGroup.loop(for:)`), with which the choice should not move.
 /// A destination whose family has no source connects from the kernel's choice.
 public struct ProbeSources: Sendable, Equatable {
     /// As given (the first is the scan's `source_address`).
@@ -61,6 +65,13 @@ public struct ProbeSources: Sendable, Equatable {
 
     /// Which of `count` sources a destination gets: stable across runs, loops and machines.
     static func index(of destination: IPAddress, among count: Int) -> Int {
-        Int((StableHash.fnv1a(destination.bytes) >> 32) % UInt64(count))
+        var key = StableHash.fnv1a(destination.bytes)
+        // MurmurHash3 fmix64: every input bit reaches every output bit.
+        key ^= key >> 33
+        key &*= 0xFF51_AFD7_ED55_8CCD
+        key ^= key >> 33
+        key &*= 0xC4CE_B9FE_1A85_EC53
+        key ^= key >> 33
+        return Int(key.multipliedFullWidth(by: UInt64(count)).high)
     }
 }
