@@ -26,6 +26,12 @@ tools/testnet/check.sh
 echo "== swift test"
 MTASCAN_TESTNET=1 swift test --skip-build
 
+# A sharded scan through a real Slurm (one node on loopback): an array of four
+# shards, verify and report against an unsharded scan, then a task stopped with
+# SIGTERM, requeued and resumed (tools/testnet/slurm/README.md; about 90 s).
+echo "== Slurm: a sharded scan through a real scheduler"
+tools/testnet/slurm/check.sh
+
 # Every fuzz target briefly from its seeds (Fuzz/, docs/reliability.md "Fuzzing"):
 # about a minute and a half with its build; ends "fuzz smoke: N passed, M failed".
 echo "== fuzz smoke"

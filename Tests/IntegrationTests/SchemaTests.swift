@@ -70,7 +70,7 @@ struct SchemaValidatorTests {
                 "preference": 10, "host": "mx1.mailhost.test", "ipv4": ["127.25.0.1"], "ipv6": [],
                 "address_lookup": .object(["a": "answer", "aaaa": "nodata"]), "tlsa": nil, "provider": "testnet-mailhost",
                 "matches_policy": true, "pattern": "*.mailhost.test", "pkix_valid": true,
-                "probes": [.object(["address": "127.25.0.1", "excluded": false, "result": "ok", "banner": "220 mx1 ESMTP",
+                "probes": [.object(["address": "127.25.0.1", "source_address": "127.0.0.10", "excluded": false, "result": "ok", "banner": "220 mx1 ESMTP",
                                     "greeting": "ehlo", "starttls": true, "tls": tls])],
             ])]]),
             "ns": .object(["lookup": "answer", "values": ["ns1.nic.test", "ns2.nic.test"]]),

@@ -88,6 +88,45 @@ enum ServerSide {
         }
     }
 
+    /// One EHLO or HELO as Postfix logged it (its helo restriction's WARN, tools/testnet/README.md):
+    /// "smtpd[PID]: NOQUEUE: warn: EHLO from unknown[127.0.0.13]: helo-seen; proto=SMTP helo=<scanner2.test>".
+    struct Greeting: Equatable {
+        let client: String
+        let command: String
+        let name: String
+    }
+
+    /// The greetings Postfix logged from any of `sources`, after the first `skip` bytes of its log.
+    static func smtpGreetings(from sources: Set<String>, skip: Int = 0) -> [Greeting] {
+        lines(of: "postfix.log", skip: skip).compactMap { line in
+            guard let warn = line.range(of: ": NOQUEUE: warn: ") else { return nil }
+            let rest = line[warn.upperBound...]
+            let words = rest.split(separator: " ", maxSplits: 3)
+            guard words.count == 4, words[1] == "from", words[2].hasPrefix("unknown["), words[2].hasSuffix("]:") else { return nil }
+            let client = String(words[2].dropFirst("unknown[".count).dropLast(2))
+            guard sources.contains(client), let helo = rest.range(of: " helo=<"),
+                  let end = rest[helo.upperBound...].firstIndex(of: ">") else { return nil }
+            return Greeting(client: client, command: String(words[0]), name: String(rest[helo.upperBound..<end]))
+        }
+    }
+
+    /// Postfix connections from each of `sources`, after the first `skip` bytes of its log.
+    static func smtpConnectionsBySource(_ sources: Set<String>, skip: Int = 0) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in lines(of: "postfix.log", skip: skip) {
+            guard let range = line.range(of: ": connect from unknown["), line.hasSuffix("]") else { continue }
+            let client = String(line[range.upperBound...].dropLast())
+            if sources.contains(client) { counts[client, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The size of a log now: pass it as `skip` to read only what comes after.
+    static func logSize(_ name: String = "postfix.log") -> Int {
+        let path = runDirectory.appendingPathComponent(name).path
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
     // MARK: unbound
 
     /// Every owner name in unbound's message cache (`unbound-control dump_cache`), lowercased;
@@ -127,9 +166,9 @@ enum ServerSide {
         return value
     }
 
-    private static func lines(of name: String) -> [Substring] {
+    private static func lines(of name: String, skip: Int = 0) -> [Substring] {
         guard let data = FileManager.default.contents(atPath: runDirectory.appendingPathComponent(name).path) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+        return String(decoding: data.dropFirst(skip), as: UTF8.self).split(separator: "\n")
     }
 }
 

@@ -351,6 +351,12 @@ class Services:
             "smtpd_client_connection_count_limit = 0",
             "smtpd_client_connection_rate_limit = 0",
             "smtpd_timeout = 30s",
+            # Every session's EHLO (or HELO) name in the log, with the client's address:
+            # a WARN from the helo restrictions, evaluated at the command itself
+            # (smtpd_delay_reject = no), changes no reply: "smtpd[PID]: NOQUEUE: warn:
+            # EHLO from unknown[127.0.0.10]: helo-seen; proto=SMTP helo=<scanner.test>".
+            "smtpd_delay_reject = no",
+            "smtpd_helo_restrictions = check_helo_access static:{WARN helo-seen}",
             "smtpd_tls_security_level = may",
             "smtpd_tls_loglevel = 0",
             "smtpd_tls_session_cache_database =",

@@ -80,6 +80,11 @@ UNREACHABLE_NS = "127.53.1.250"   # nothing listens: ICMP port unreachable
 SCANNER_SOURCE = "127.0.0.10"     # PTR scanner.test., A back to it (FCrDNS)
 UNCONFIRMED_SOURCE = "127.0.0.11"  # PTR unconfirmed.test., whose A is UNCONFIRMED_A
 UNCONFIRMED_A = "127.0.0.12"
+# More confirmed sources, for scans from several addresses (--source-ip repeated):
+# PTR and A agree, as for SCANNER_SOURCE. Not 127.0.0.12: that is UNCONFIRMED_A, and
+# a PTR of its own would make a mistaken test pass for the wrong reason.
+EXTRA_SCANNER_SOURCES = {"127.0.0.13": "scanner2.test", "127.0.0.14": "scanner3.test",
+                         "127.0.0.15": "scanner4.test"}
 POLICY_NET = "127.44.0.0/16"      # nginx policy hosts
 MX_NET = "127.25.0.0/16"          # SMTP servers
 SLOW_DELAY_MS = 300               # below unbound's 376 ms first timeout: slow, yet answered
@@ -1226,6 +1231,11 @@ SUPPORT_ZONES = [
      + [rr("unreachable.ns", "A", UNREACHABLE_NS)]},
     {"zone": "scanner.test", "description": "The scanner's source address, forward-confirmed "
      "(PTR and A agree).", "records": [rr("@", "A", SCANNER_SOURCE)]},
+] + [
+    {"zone": name, "description": f"Another source address of the scanner, {address}, "
+     "forward-confirmed (PTR and A agree).", "records": [rr("@", "A", address)]}
+    for address, name in EXTRA_SCANNER_SOURCES.items()
+] + [
     {"zone": "unconfirmed.test", "description": f"Target of the PTR of {UNCONFIRMED_SOURCE}; its A "
      "is another address, so reverse DNS does not confirm.",
      "records": [rr("@", "A", UNCONFIRMED_A)]},
@@ -1245,6 +1255,7 @@ SUPPORT_ZONES = [
 
 PTR = [  # address -> name; every MX host address gets one too (below)
     (SCANNER_SOURCE, "scanner.test"),
+] + list(EXTRA_SCANNER_SOURCES.items()) + [
     (UNCONFIRMED_SOURCE, "unconfirmed.test"),
     (NSD, "ns1.nic.test"),
     (UNBOUND, "resolver.nic.test"),
@@ -1438,10 +1449,12 @@ def expected_dns(world, entry):
 
 def support_checks(world):
     """Expected answers for infrastructure names, FCrDNS above all."""
-    checks = [(reverse_name(SCANNER_SOURCE), "PTR"), ("scanner.test", "A"),
-              (reverse_name(UNCONFIRMED_SOURCE), "PTR"), ("unconfirmed.test", "A"),
-              ("ns1.nic.test", "A"), ("test", "NS"), ("example", "NS"),
-              ("mx1.mailhost.test", "A"), ("mx1.mailhost.example", "A")]
+    checks = [(reverse_name(SCANNER_SOURCE), "PTR"), ("scanner.test", "A")]
+    for address, name in EXTRA_SCANNER_SOURCES.items():
+        checks += [(reverse_name(address), "PTR"), (name, "A")]
+    checks += [(reverse_name(UNCONFIRMED_SOURCE), "PTR"), ("unconfirmed.test", "A"),
+               ("ns1.nic.test", "A"), ("test", "NS"), ("example", "NS"),
+               ("mx1.mailhost.test", "A"), ("mx1.mailhost.example", "A")]
     result = []
     for qname, qtype in checks:
         rcode, answer = world.resolve(qname + ".", qtype)
@@ -1497,6 +1510,7 @@ def catalogue():
             "hostile_resolvers": {mode: spec[0] for mode, spec in HOSTILE_RESOLVERS.items()},
             "unreachable_nameserver": UNREACHABLE_NS,
             "scanner_source": SCANNER_SOURCE,
+            "scanner_sources": [SCANNER_SOURCE] + list(EXTRA_SCANNER_SOURCES),
             "unconfirmed_source": UNCONFIRMED_SOURCE,
             "policy_hosts": POLICY_NET,
             "mx_hosts": MX_NET,

@@ -200,6 +200,7 @@ public enum ScanRecord {
         }
         return .object([
             "address": .string(probe.address),
+            "source_address": probe.source.map { .string($0) } ?? .null,
             "excluded": .bool(probe.excluded),
             "result": .string(probe.result),
             "banner": smtp?.banner.map { .string($0) } ?? .null,

@@ -68,6 +68,10 @@ public struct PolicyRetrieval: Sendable, Equatable {
 public struct MXProbeObservation: Sendable, Equatable {
     public var host: String
     public var address: String
+    /// The scanner's address the probe connected from (`--source-ip`, or the
+    /// kernel's choice once connected); nil when excluded, or when the kernel
+    /// would have chosen and no connection was made.
+    public var source: String?
     /// On the exclusion list: nothing was sent.
     public var excluded: Bool
     /// `mx-tcp`, `mx-smtp`, `mx-no-starttls` or `mx-tls`; empty when STARTTLS
@@ -77,10 +81,11 @@ public struct MXProbeObservation: Sendable, Equatable {
     /// The handshake, when one completed.
     public var tls: TLSObservation?
 
-    public init(host: String, address: String, excluded: Bool = false, findings: [Finding] = [],
-                smtp: SMTPProbeResult? = nil, tls: TLSObservation? = nil) {
+    public init(host: String, address: String, source: String? = nil, excluded: Bool = false,
+                findings: [Finding] = [], smtp: SMTPProbeResult? = nil, tls: TLSObservation? = nil) {
         self.host = host
         self.address = address
+        self.source = source
         self.excluded = excluded
         self.findings = findings
         self.smtp = smtp

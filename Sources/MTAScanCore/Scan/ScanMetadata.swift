@@ -42,6 +42,27 @@ public struct ScanMetadata: Sendable, Equatable {
         }
     }
 
+    /// One address the scan connects from (`--source-ip`), with the name it says in
+    /// EHLO from there and whether that name is its forward-confirmed reverse DNS.
+    public struct Source: Sendable, Equatable {
+        public var address: String
+        /// nil when no SMTP probe is made (the MX phase does not run).
+        public var ehloName: String?
+        /// nil: not checked (no MX phase).
+        public var confirmed: Bool?
+
+        public init(address: String, ehloName: String? = nil, confirmed: Bool? = nil) {
+            self.address = address
+            self.ehloName = ehloName
+            self.confirmed = confirmed
+        }
+
+        var json: JSONValue {
+            .object(["address": .string(address), "ehlo_name": ehloName.map { .string($0) } ?? .null,
+                     "confirmed": confirmed.map { .bool($0) } ?? .null])
+        }
+    }
+
     /// Records by outcome. `records` counts every line written; `byVerdict`
     /// those with a verdict; `inputErrors` and `excluded` the two kinds of
     /// record whose verdict is null; `dnsTimeouts` those with a `dns-timeout`
@@ -162,10 +183,15 @@ public struct ScanMetadata: Sendable, Equatable {
     public var phases: [ScanRecord.Phase]
     /// Resolver addresses in the order they are tried.
     public var resolvers: [String]
-    /// The address probes are sent from, when known or chosen (`--source-address`).
+    /// The address probes are sent from, when known or chosen: the first `--source-ip`.
     public var sourceAddress: String?
+    /// Every source address, in the order given (without `--source-ip`, the kernel's
+    /// source when it was checked); empty when none is known.
+    public var sourceAddresses: [Source]
+    /// The EHLO name of the first source (of every source with `--ehlo`).
     public var ehloName: String?
-    /// The EHLO name's forward-confirmed reverse DNS (`mtascan fcrdns`); nil when not checked.
+    /// Every source's EHLO name is its forward-confirmed reverse DNS (`mtascan fcrdns`);
+    /// nil when not checked.
     public var ehloConfirmed: Bool?
     public var caFile: String?
     /// nil for a scan of the whole input.
@@ -181,7 +207,7 @@ public struct ScanMetadata: Sendable, Equatable {
 
     public init(toolVersion: String, startedAt: Int64, finishedAt: Int64? = nil, durationSeconds: Double? = nil,
                 input: Input, phases: [ScanRecord.Phase], resolvers: [String], sourceAddress: String? = nil,
-                ehloName: String? = nil, ehloConfirmed: Bool? = nil, caFile: String? = nil, exclusions: Int = 0,
+                sourceAddresses: [Source] = [], ehloName: String? = nil, ehloConfirmed: Bool? = nil, caFile: String? = nil, exclusions: Int = 0,
                 options: JSONObject = JSONObject(), counts: Counts = Counts(), dns: JSONObject = JSONObject()) {
         self.toolVersion = toolVersion
         self.startedAt = startedAt
@@ -191,6 +217,7 @@ public struct ScanMetadata: Sendable, Equatable {
         self.phases = phases
         self.resolvers = resolvers
         self.sourceAddress = sourceAddress
+        self.sourceAddresses = sourceAddresses
         self.ehloName = ehloName
         self.ehloConfirmed = ehloConfirmed
         self.caFile = caFile
@@ -220,6 +247,7 @@ public struct ScanMetadata: Sendable, Equatable {
             "phases": .strings(phases.map(\.rawValue)),
             "resolvers": .strings(resolvers),
             "source_address": sourceAddress.map { .string($0) } ?? .null,
+            "source_addresses": .array(sourceAddresses.map(\.json)),
             "ehlo_name": ehloName.map { .string($0) } ?? .null,
             "ehlo_confirmed": ehloConfirmed.map { .bool($0) } ?? .null,
             "ca_file": caFile.map { .string($0) } ?? .null,

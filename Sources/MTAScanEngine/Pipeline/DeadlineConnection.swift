@@ -63,6 +63,12 @@ final class DeadlineConnection {
         send(session.drainOutgoing())
     }
 
+    /// The local address of the connection (nil before it is connected, or once closed).
+    func localAddress() -> SocketAddress? {
+        guard !stream.isClosed else { return nil }
+        return try? stream.localAddress()
+    }
+
     /// Ends the connection; true the first time only, so the caller reports once.
     func finish() -> Bool {
         guard !isFinished else { return false }

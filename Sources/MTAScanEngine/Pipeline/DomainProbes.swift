@@ -121,7 +121,8 @@ final class DomainProbes {
         case .excluded:
             return MXProbeObservation(host: host, address: address.ip.description, excluded: true)
         case .done(let result):
-            return MXProbeObservation(host: host, address: address.ip.description, findings: result.findings,
+            return MXProbeObservation(host: host, address: address.ip.description,
+                                      source: result.source?.ip.description, findings: result.findings,
                                       smtp: result.smtp, tls: result.tls.map(TLSObservation.init))
         }
     }

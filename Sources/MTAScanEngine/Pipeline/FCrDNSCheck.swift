@@ -36,17 +36,24 @@ enum FCrDNSCheck {
         }
     }
 
-    /// Runs the check on a private loop and waits: for the CLI, before a scan starts.
-    static func blocking(_ address: IPAddress, configuration: DNSClientConfiguration) throws -> FCrDNSOutcome {
-        var outcome: FCrDNSOutcome = .noPTR
+    /// Runs the checks on a private loop, all at once, and waits: for the CLI,
+    /// before a scan starts. The outcomes are in the order of `addresses`.
+    static func blocking(_ addresses: [IPAddress], configuration: DNSClientConfiguration) throws -> [FCrDNSOutcome] {
+        var outcomes = [FCrDNSOutcome](repeating: .noPTR, count: addresses.count)
+        guard !addresses.isEmpty else { return outcomes }
         var setupError: (any Error)?
         _ = try EventLoop.run { loop in
             do {
                 let client = try DNSClient(loop: loop, configuration: configuration)
-                run(address, client: client) { result in
-                    outcome = result
-                    client.close()
-                    loop.requestShutdown()
+                var remaining = addresses.count
+                for (index, address) in addresses.enumerated() {
+                    run(address, client: client) { result in
+                        outcomes[index] = result
+                        remaining -= 1
+                        guard remaining == 0 else { return }
+                        client.close()
+                        loop.requestShutdown()
+                    }
                 }
             } catch {
                 setupError = error
@@ -54,7 +61,7 @@ enum FCrDNSCheck {
             }
         }
         if let setupError { throw setupError }
-        return outcome
+        return outcomes
     }
 }
 
@@ -62,7 +69,34 @@ enum FCrDNSCheck {
 public enum SourceIdentity {
     /// The forward-confirmed name of `address`, or why there is none.
     public static func check(_ address: IPAddress, configuration: DNSClientConfiguration) throws -> FCrDNSOutcome {
-        try FCrDNSCheck.blocking(address, configuration: configuration)
+        try FCrDNSCheck.blocking([address], configuration: configuration)[0]
+    }
+
+    /// The outcomes for several addresses, in their order; the lookups run at once.
+    public static func check(_ addresses: [IPAddress], configuration: DNSClientConfiguration) throws -> [FCrDNSOutcome] {
+        try FCrDNSCheck.blocking(addresses, configuration: configuration)
+    }
+
+    /// Why `address` cannot be a source address of this machine (EADDRNOTAVAIL: it
+    /// is not one of its addresses), or nil when a socket binds to it. Binding a
+    /// UDP socket to port 0 sends nothing.
+    public static func bindFailure(_ address: IPAddress) -> UVError? {
+        var failure: UVError?
+        do {
+            _ = try EventLoop.run { loop in
+                do throws(UVError) {
+                    let socket = try UDPSocket(on: loop)
+                    defer { socket.close() }
+                    try socket.bind(to: SocketAddress(ip: address, port: 0))
+                } catch {
+                    failure = error
+                }
+                loop.requestShutdown()
+            }
+        } catch {
+            return error
+        }
+        return failure
     }
 
     /// The local address the kernel would use toward `destination` (no packet is sent:

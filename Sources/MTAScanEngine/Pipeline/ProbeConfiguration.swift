@@ -4,11 +4,12 @@ import MTAScanCore
 /// is, and how gently it goes. Defaults are polite.
 public struct ProbeConfiguration: Sendable {
     public var tls: TLSConfiguration
-    /// The forward-confirmed name used in EHLO; the MX phase needs one.
+    /// The name said in EHLO from a source without a name of its own, and from the
+    /// kernel's choice of source (a destination family without a given source);
+    /// the MX phase needs one.
     public var ehloName: DomainName?
-    /// Source addresses to connect from, per family (nil: the kernel's choice).
-    public var sourceIPv4: IPAddress?
-    public var sourceIPv6: IPAddress?
+    /// The addresses to connect from, each with its EHLO name (none: the kernel's choice).
+    public var sources: ProbeSources
     /// Per destination IP and in total, over the whole scan.
     public var limits: ConnectionLimiter<IPAddress>.Limits
     public var exclusions: ExclusionList
@@ -23,15 +24,14 @@ public struct ProbeConfiguration: Sendable {
     public var userAgentVersion: String
 
     public init(tls: TLSConfiguration = TLSConfiguration(), ehloName: DomainName? = nil,
-                sourceIPv4: IPAddress? = nil, sourceIPv6: IPAddress? = nil,
+                sources: ProbeSources = ProbeSources(),
                 limits: ConnectionLimiter<IPAddress>.Limits = .init(), exclusions: ExclusionList = ExclusionList(),
                 policyLimits: PolicyFetchLimits = .init(), smtpLimits: STARTTLSProbeLimits = .init(),
                 maxAddressesPerHost: Int = 4, probeCacheCapacity: Int = 100_000, probeAllMX: Bool = false,
                 userAgentVersion: String) {
         self.tls = tls
         self.ehloName = ehloName
-        self.sourceIPv4 = sourceIPv4
-        self.sourceIPv6 = sourceIPv6
+        self.sources = sources
         self.limits = limits
         self.exclusions = exclusions
         self.policyLimits = policyLimits
@@ -42,9 +42,11 @@ public struct ProbeConfiguration: Sendable {
         self.userAgentVersion = userAgentVersion
     }
 
-    func source(toward destination: SocketAddress) -> SocketAddress? {
-        let ip = destination.family == .ipv4 ? sourceIPv4 : sourceIPv6
-        return ip.map { SocketAddress(ip: $0, port: 0) }
+    /// Where a connection to `destination` binds (nil: the kernel chooses) and the
+    /// name it says in EHLO: the bound source's own.
+    func origin(toward destination: SocketAddress) -> (bind: SocketAddress?, ehloName: DomainName?) {
+        guard let source = sources.source(toward: destination.ip) else { return (nil, ehloName) }
+        return (SocketAddress(ip: source.address, port: 0), source.ehloName ?? ehloName)
     }
 
     /// This configuration's share of the limits on one of `loops` loops: each

@@ -53,7 +53,7 @@ final class ProbeDesk {
         do {
             guard let host = DomainName(key.host) else { throw ProbeSetupError.badHostName }
             try PolicyFetch(loop: loop, context: context, host: host, address: key.address,
-                            source: configuration.source(toward: key.address),
+                            source: configuration.origin(toward: key.address).bind,
                             userAgentVersion: configuration.userAgentVersion, limits: configuration.policyLimits,
                             completion: done).start()
         } catch {
@@ -68,16 +68,19 @@ final class ProbeDesk {
 
     private func probeMX(_ key: ProbeKey, _ done: @escaping (STARTTLSProbeResult) -> Void) {
         do {
-            guard let host = DomainName(key.host), let ehlo = configuration.ehloName else {
+            // The EHLO name is the one of the source this connection binds.
+            let origin = configuration.origin(toward: key.address)
+            guard let host = DomainName(key.host), let ehlo = origin.ehloName else {
                 throw ProbeSetupError.badHostName
             }
             try STARTTLSProbe(loop: loop, context: context, host: host, address: key.address,
-                              source: configuration.source(toward: key.address), ehloName: ehlo,
+                              source: origin.bind, ehloName: ehlo,
                               limits: configuration.smtpLimits, tlsa: key.tlsa, completion: done).start()
         } catch {
             let failure = STARTTLSProbeResult(address: key.address, findings: [Finding(.mxTCP, [
                 "mx_host": .string(key.host), "address": .string(key.address.ip.description),
-                "reason": .string(ConnectFailureReason.of(error))])], smtp: nil, tls: nil)
+                "reason": .string(ConnectFailureReason.of(error))])], smtp: nil, tls: nil,
+                source: configuration.origin(toward: key.address).bind)
             let deferred = LoopBound(done)
             _ = loop.execute { deferred.value(failure) }
         }

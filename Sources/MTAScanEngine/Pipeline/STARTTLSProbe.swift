@@ -16,6 +16,9 @@ public struct STARTTLSProbeResult: Sendable {
     public var findings: [Finding]
     public var smtp: SMTPProbeResult?
     public var tls: TLSHandshakeOutcome?
+    /// The local end of the connection: the source it bound (`--source-ip`), or the
+    /// kernel's choice once connected; nil when the kernel chose and no connection was made.
+    public var source: SocketAddress? = nil
 }
 
 /// One STARTTLS probe on one loop: banner, EHLO (HELO fallback), STARTTLS,
@@ -28,6 +31,8 @@ final class STARTTLSProbe {
     private let tlsa: [TLSARecordValue]
     private let address: SocketAddress
     private let source: SocketAddress?
+    /// The local address, for the result: the bound source, or the kernel's choice once connected.
+    private var localAddress: SocketAddress?
     private let context: TLSContext
     private let limits: STARTTLSProbeLimits
     private let completion: (STARTTLSProbeResult) -> Void
@@ -46,6 +51,7 @@ final class STARTTLSProbe {
         self.tlsa = tlsa
         self.address = address
         self.source = source
+        localAddress = source
         self.context = context
         self.limits = limits
         self.completion = completion
@@ -60,6 +66,7 @@ final class STARTTLSProbe {
                 onDeadline: { self.timedOut() },
                 onConnect: { error in
                     if let error { return self.finish(tcpFailure: ConnectFailureReason.of(error)) }
+                    if self.localAddress == nil { self.localAddress = self.connection.localAddress() }
                     self.perform(self.machine.handle(.connected))
                 },
                 onBytes: { bytes in self.received(Array(copying: bytes)) },
@@ -193,6 +200,8 @@ final class STARTTLSProbe {
 
     private func finish(_ result: STARTTLSProbeResult) {
         guard connection.finish() else { return }
+        var result = result
+        result.source = localAddress.map { SocketAddress(ip: $0.ip, port: 0) }
         completion(result)
     }
 }

@@ -11,12 +11,13 @@ struct FCrDNSCommand: ParsableCommand {
         abstract: "Check forward-confirmed reverse DNS of the scanner's source address (the EHLO name).",
         discussion: """
             Without ADDRESS, checks the address this machine would send from toward --toward
-            (default: the first resolver). Exit status 0 with the confirmed name, 1 otherwise.
+            (default: the first resolver). With several (the --source-ip addresses of a scan),
+            checks each. Exit status 0 when every address has a confirmed name, 1 otherwise.
             """
     )
 
-    @Argument(help: ArgumentHelp("The source address to check.", valueName: "address"))
-    var address: String?
+    @Argument(help: ArgumentHelp("The source addresses to check.", valueName: "address"))
+    var addresses: [String] = []
 
     @Option(name: .customLong("toward"), help: ArgumentHelp("Find the source address used toward this IP.", valueName: "ip"))
     var toward: String?
@@ -25,17 +26,20 @@ struct FCrDNSCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try dns.clientConfiguration()
-        let source: IPAddress
-        if let address {
+        var sources: [IPAddress] = []
+        for address in addresses {
             guard let parsed = IPAddress(address) else { throw ValidationError("\"\(address)\" is not an IP address") }
-            source = parsed
-        } else {
-            let target = toward.flatMap { SocketAddress($0, defaultPort: 25) } ?? configuration.resolvers[0]
-            source = try SourceIdentity.sourceAddress(toward: target)
+            sources.append(parsed)
         }
-        let outcome = try SourceIdentity.check(source, configuration: configuration)
-        // The explanation quotes names from reverse DNS, which anyone controls.
-        print(TerminalText.escaped(outcome.explanation(address: source.description)))
-        guard case .confirmed = outcome else { throw ExitCode(1) }
+        if sources.isEmpty {
+            let target = toward.flatMap { SocketAddress($0, defaultPort: 25) } ?? configuration.resolvers[0]
+            sources = [try SourceIdentity.sourceAddress(toward: target)]
+        }
+        let outcomes = try SourceIdentity.check(sources, configuration: configuration)
+        for (source, outcome) in zip(sources, outcomes) {
+            // The explanation quotes names from reverse DNS, which anyone controls.
+            print(TerminalText.escaped(outcome.explanation(address: source.description)))
+        }
+        guard outcomes.allSatisfy({ if case .confirmed = $0 { true } else { false } }) else { throw ExitCode(1) }
     }
 }

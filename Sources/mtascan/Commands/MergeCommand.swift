@@ -101,6 +101,7 @@ struct MergeCommand: ParsableCommand {
             "finished_at": metadata?["finished_at"] ?? .null,
             "duration_seconds": metadata?["duration_seconds"] ?? .null,
             "source_address": metadata?["source_address"] ?? .null,
+            "source_addresses": metadata?["source_addresses"] ?? .null,
             "ehlo_name": metadata?["ehlo_name"] ?? .null,
             "resumes": .int(metadata?["resumes"]?.arrayValue?.count ?? 0),
             "dns": metadata?["dns"] ?? .null,

@@ -7,13 +7,13 @@ struct ProbeOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM bundle of trust anchors (default: the system's).", valueName: "path"))
     var caFile: String?
 
-    @Option(name: .customLong("source-ip"), help: ArgumentHelp("Connect from this address (one IPv4, one IPv6; repeatable). Its FCrDNS name becomes the EHLO name.", valueName: "ip"))
+    @Option(name: .customLong("source-ip"), help: ArgumentHelp("Connect from this address; repeat for several, IPv4 and IPv6. Each needs forward-confirmed reverse DNS, and says its own FCrDNS name in EHLO. A destination always gets the same source of its family.", valueName: "ip"))
     var sourceIPs: [String] = []
 
-    @Option(name: .customLong("ehlo"), help: ArgumentHelp("EHLO name instead of the source address's FCrDNS name; needs --ehlo-not-fcrdns.", valueName: "name"))
+    @Option(name: .customLong("ehlo"), help: ArgumentHelp("EHLO name instead of the source addresses' FCrDNS names (from every source); needs --ehlo-not-fcrdns.", valueName: "name"))
     var ehlo: String?
 
-    @Flag(name: .customLong("ehlo-not-fcrdns"), help: "Acknowledge that the --ehlo name is not forward-confirmed reverse DNS of the source address.")
+    @Flag(name: .customLong("ehlo-not-fcrdns"), help: "Acknowledge that the --ehlo name is not forward-confirmed reverse DNS of the source addresses.")
     var ehloNotFCrDNS = false
 
     @Option(name: .customLong("exclude"), help: ArgumentHelp("Never touch these networks (CIDR) and domain suffixes, one per line.", valueName: "file"))
@@ -50,12 +50,17 @@ struct ProbeOptions: ParsableArguments {
     var probeCache: Int = 100_000
 
     func validate() throws {
-        for text in sourceIPs where IPAddress(text) == nil {
-            throw ValidationError("--source-ip \"\(text)\" is not an IP address")
-        }
-        let families = sourceIPs.compactMap { IPAddress($0)?.family }
-        guard Set(families).count == families.count else {
-            throw ValidationError("--source-ip: at most one IPv4 and one IPv6 address")
+        var seen = Set<IPAddress>()
+        for text in sourceIPs {
+            guard let address = IPAddress(text) else {
+                throw ValidationError("--source-ip \"\(text)\" is not an IP address")
+            }
+            guard address != .anyV4, address != .anyV6 else {
+                throw ValidationError("--source-ip \(text) is the unspecified address: leave --source-ip out to let the kernel choose")
+            }
+            guard seen.insert(address).inserted else {
+                throw ValidationError("--source-ip \(address) is given twice")
+            }
         }
         if ehlo != nil, !ehloNotFCrDNS {
             throw ValidationError("--ehlo NAME replaces the FCrDNS-confirmed name; add --ehlo-not-fcrdns to acknowledge that mail servers may distrust it")
@@ -70,8 +75,17 @@ struct ProbeOptions: ParsableArguments {
         }
     }
 
-    var sourceIPv4: IPAddress? { sourceIPs.compactMap { IPAddress($0) }.first { $0.family == .ipv4 } }
-    var sourceIPv6: IPAddress? { sourceIPs.compactMap { IPAddress($0) }.first { $0.family == .ipv6 } }
+    /// The `--source-ip` addresses, in the order given.
+    var sourceAddresses: [IPAddress] { sourceIPs.compactMap { IPAddress($0) } }
+
+    /// Every `--source-ip` must be an address of this machine: a typo would otherwise
+    /// fail every connection of its share of the destinations, one finding at a time.
+    func checkSourcesBindable() throws {
+        for address in sourceAddresses {
+            guard let failure = SourceIdentity.bindFailure(address) else { continue }
+            throw CLIError("--source-ip \(address): cannot connect from it (\(failure.name)): is it an address of this machine?")
+        }
+    }
 
     func exclusions() throws -> ExclusionList {
         guard let exclude else { return ExclusionList() }
@@ -83,8 +97,8 @@ struct ProbeOptions: ParsableArguments {
         }
     }
 
-    /// The probe configuration; `ehloName` is nil unless the MX phase runs.
-    func configuration(ehloName: DomainName?, exclusions: ExclusionList) -> ProbeConfiguration {
+    /// The probe configuration; `identity` is nil unless the MX phase runs.
+    func configuration(identity: ScanIdentity?, exclusions: ExclusionList) -> ProbeConfiguration {
         var policyLimits = PolicyFetchLimits()
         policyLimits.connectTimeout = Self.duration(connectTimeout)
         policyLimits.totalTimeout = Self.duration(policyTimeout)
@@ -93,7 +107,8 @@ struct ProbeOptions: ParsableArguments {
         smtpLimits.totalTimeout = Self.duration(smtpTimeout)
         return ProbeConfiguration(
             tls: TLSConfiguration(trustRoots: caFile.map { .pemFile($0) } ?? .systemDefault),
-            ehloName: ehloName, sourceIPv4: sourceIPv4, sourceIPv6: sourceIPv6,
+            ehloName: identity?.defaultName,
+            sources: ProbeSources(identity?.sources ?? sourceAddresses.map { ProbeSource(address: $0) }),
             limits: .init(ratePerDestination: ratePerIP, burstPerDestination: burstPerIP,
                           concurrentPerDestination: connectionsPerIP, concurrentTotal: maxConnections),
             exclusions: exclusions, policyLimits: policyLimits, smtpLimits: smtpLimits,
@@ -101,34 +116,88 @@ struct ProbeOptions: ParsableArguments {
             userAgentVersion: MTAScanVersion.string)
     }
 
-    /// The EHLO name: the --ehlo override, or the FCrDNS name of the source
-    /// address, checked through mtascan's own resolver client. Without one,
-    /// SMTP probing must not start: the error says why and how to fix it.
-    func ehloName(dns: DNSClientConfiguration) throws -> (name: DomainName, source: IPAddress?, confirmed: Bool) {
-        if let ehlo, let name = DomainName(ehlo) { return (name, sourceIPv4 ?? sourceIPv6, false) }
-        let source: IPAddress
-        if let given = sourceIPv4 ?? sourceIPv6 {
-            source = given
-        } else {
-            // A documentation address (RFC 5737): only the route is looked up, nothing is sent.
-            let probe = SocketAddress(ip: IPAddress(ipv4: 192, 0, 2, 1), port: 25)
-            do {
-                source = try SourceIdentity.sourceAddress(toward: probe)
-            } catch {
-                throw CLIError("cannot find this machine's source address toward the internet (\(error)); pass --source-ip ADDRESS")
+    /// Who the scan says it is in EHLO: the --ehlo override for every source, or each
+    /// source's FCrDNS name, checked through mtascan's own resolver client (without
+    /// --source-ip, the address the kernel uses toward the internet). Unless every
+    /// source is confirmed, SMTP probing must not start: the error names each
+    /// source that fails, why, and how to fix it.
+    func identity(dns: DNSClientConfiguration) throws -> ScanIdentity {
+        let given = sourceAddresses
+        if let ehlo, let name = DomainName(ehlo) {
+            return ScanIdentity(sources: given.map { ProbeSource(address: $0, ehloName: name) }, defaultName: name,
+                                confirmed: false)
+        }
+        let checked = given.isEmpty ? [try Self.kernelSource()] : given
+        let outcomes = try SourceIdentity.check(checked, configuration: dns)
+        var sources: [ProbeSource] = []
+        var failures: [String] = []
+        for (address, outcome) in zip(checked, outcomes) {
+            if case .confirmed(let name) = outcome {
+                sources.append(ProbeSource(address: address, ehloName: name))
+            } else {
+                // The explanation quotes names from reverse DNS, which anyone controls.
+                failures.append(TerminalText.escaped(outcome.explanation(address: address.description)))
             }
         }
-        let outcome = try SourceIdentity.check(source, configuration: dns)
-        guard case .confirmed(let name) = outcome else {
-            throw CLIError("""
-                SMTP probes not started: \(outcome.explanation(address: source.description)).
-                Mail servers distrust clients without forward-confirmed reverse DNS. Fix the PTR/A records,
-                pass --source-ip with an address that has FCrDNS, run without the mx phase (--phases dns,policy),
-                or pass --ehlo NAME --ehlo-not-fcrdns.
-                """)
+        guard failures.isEmpty, let first = sources.first?.ehloName else {
+            throw CLIError(Self.refusal(failures, of: checked.count))
         }
-        return (name, source, true)
+        // Without --source-ip the kernel keeps choosing: the checked address is
+        // listed, not bound. A destination family without a given source also
+        // connects from the kernel's choice, and says the first source's name.
+        return ScanIdentity(sources: given.isEmpty ? [] : sources, defaultName: first, confirmed: true,
+                            kernelSource: given.isEmpty ? sources.first : nil)
+    }
+
+    static func refusal(_ failures: [String], of count: Int) -> String {
+        let what = failures.count == 1
+            ? failures[0]
+            : "\(failures.count) of \(count) source addresses have no forward-confirmed reverse DNS:\n"
+                + failures.map { "  \($0)" }.joined(separator: "\n")
+        let fixes = count > 1
+            ? "Fix the PTR/A records, drop the --source-ip addresses that fail, run without the mx phase (--phases dns,policy),\nor pass --ehlo NAME --ehlo-not-fcrdns (said from every source)."
+            : "Fix the PTR/A records, pass --source-ip with an address that has FCrDNS, run without the mx phase (--phases dns,policy),\nor pass --ehlo NAME --ehlo-not-fcrdns."
+        return """
+            SMTP probes not started: \(what).
+            Mail servers distrust clients without forward-confirmed reverse DNS. \(fixes)
+            """
+    }
+
+    /// The address the kernel would send from toward the internet.
+    private static func kernelSource() throws -> IPAddress {
+        // A documentation address (RFC 5737): only the route is looked up, nothing is sent.
+        let probe = SocketAddress(ip: IPAddress(ipv4: 192, 0, 2, 1), port: 25)
+        do {
+            return try SourceIdentity.sourceAddress(toward: probe)
+        } catch {
+            throw CLIError("cannot find this machine's source address toward the internet (\(error)); pass --source-ip ADDRESS")
+        }
+    }
+
+    /// The sources as the metadata lists them: each with its EHLO name and whether
+    /// it is confirmed once the MX phase checked them, else the bare addresses.
+    func metadataSources(_ identity: ScanIdentity?) -> [ScanMetadata.Source] {
+        guard let identity else { return sourceAddresses.map { ScanMetadata.Source(address: $0.description) } }
+        return identity.listed.map {
+            ScanMetadata.Source(address: $0.address.description, ehloName: $0.ehloName?.text, confirmed: identity.confirmed)
+        }
     }
 
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int((seconds * 1000).rounded())) }
+}
+
+/// Who a scan says it is: each source address with the name it gives in EHLO.
+struct ScanIdentity {
+    /// The `--source-ip` addresses, in the order given, each with its EHLO name.
+    var sources: [ProbeSource]
+    /// The name said when the kernel chooses the source: without --source-ip, or
+    /// toward a family no --source-ip belongs to.
+    var defaultName: DomainName
+    /// Every source's name is its forward-confirmed reverse DNS (false with --ehlo).
+    var confirmed: Bool
+    /// Without --source-ip: the kernel's source toward the internet, as checked.
+    var kernelSource: ProbeSource?
+
+    /// What the metadata lists: the given sources, or the kernel's.
+    var listed: [ProbeSource] { sources.isEmpty ? kernelSource.map { [$0] } ?? [] : sources }
 }

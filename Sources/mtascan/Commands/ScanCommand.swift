@@ -12,7 +12,7 @@ struct ScanCommand: ParsableCommand {
         discussion: """
             Every input line that holds a name yields exactly one record, invalid names, excluded domains and failed lookups included (docs/output.md). Records are written as domains finish, not in input order; `input_line` ties each to its line.
 
-            The policy phase fetches https://mta-sts.<domain>/.well-known/mta-sts.txt of MTA-STS domains; the mx phase probes their MX hosts with STARTTLS (never MAIL, RCPT or DATA), introducing itself with the forward-confirmed reverse DNS name of the source address (see `mtascan fcrdns`). Connections are rate-limited per destination IP, and each (MX host, address) is probed once per scan.
+            The policy phase fetches https://mta-sts.<domain>/.well-known/mta-sts.txt of MTA-STS domains; the mx phase probes their MX hosts with STARTTLS (never MAIL, RCPT or DATA), introducing itself with the forward-confirmed reverse DNS name of the source address it connects from (see `mtascan fcrdns`). With several --source-ip addresses, each must have one, and each destination IP always gets the same source of its family. Connections are rate-limited per destination IP, and each (MX host, address) is probed once per scan.
 
             Records reach the output at least once a second. SIGINT or SIGTERM stops cleanly: domains in flight get --drain-timeout seconds, the records are flushed, the metadata says "interrupted", and the exit status is 128 + the signal; `--resume` then continues in the same file (docs/output.md).
 
@@ -113,10 +113,11 @@ struct ScanCommand: ParsableCommand {
         let phaseSet = Set(phases)
         // Fail before the first packet: an unusable CA file, no PSL or no FCrDNS name stop the scan here.
         var probes: ProbeConfiguration?
-        var identity: (name: DomainName, source: IPAddress?, confirmed: Bool)?
+        var identity: ScanIdentity?
         if phaseSet.contains(.policy) || phaseSet.contains(.mx) {
-            if phaseSet.contains(.mx) { identity = try probe.ehloName(dns: clientConfiguration) }
-            probes = probe.configuration(ehloName: identity?.name, exclusions: exclusions)
+            try probe.checkSourcesBindable()
+            if phaseSet.contains(.mx) { identity = try probe.identity(dns: clientConfiguration) }
+            probes = probe.configuration(identity: identity, exclusions: exclusions)
         }
         let publicSuffixList = try phaseSet.contains(.policy) ? loadPublicSuffixList() : nil
         let providers = try loadProviders()
@@ -142,8 +143,9 @@ struct ScanCommand: ParsableCommand {
             toolVersion: MTAScanVersion.string, startedAt: startedAt,
             input: .init(path: input.path, format: input.resolvedFormat, sizeBytes: inputSize), phases: phases,
             resolvers: clientConfiguration.resolvers.map(\.description),
-            sourceAddress: identity?.source?.description ?? probe.sourceIPv4?.description, ehloName: identity?.name.text,
-            ehloConfirmed: identity?.confirmed, caFile: probe.caFile, exclusions: exclusions.count,
+            sourceAddress: (identity?.listed.first?.address ?? probe.sourceAddresses.first)?.description,
+            sourceAddresses: probe.metadataSources(identity),
+            ehloName: identity?.defaultName.text, ehloConfirmed: identity?.confirmed, caFile: probe.caFile, exclusions: exclusions.count,
             options: options)
         metadata.resumes = resumption?.resumes ?? []
         metadata.shard = sharding.map { .init(shard: $0.shard, source: $0.source, politeness: $0.politeness) }

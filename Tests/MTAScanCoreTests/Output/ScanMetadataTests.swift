@@ -14,7 +14,7 @@ import Testing
             "stop_reason":null,"abandoned_in_flight":0,"resumes":[],"started_at":"2026-01-01T00:00:00Z",\
             "finished_at":null,"duration_seconds":null,"input":{"path":"-","format":"list","size_bytes":null},\
             "shard":null,"phases":["dns"],\
-            "resolvers":["127.53.0.2"],"source_address":null,"ehlo_name":null,"ehlo_confirmed":null,"ca_file":null,\
+            "resolvers":["127.53.0.2"],"source_address":null,"source_addresses":[],"ehlo_name":null,"ehlo_confirmed":null,"ca_file":null,\
             "exclusions":0,"options":{},"counts":{"records":0,"by_verdict":{"no-mta-sts":0,"valid":0,"misconfigured":0,\
             "unknown":0},"input_errors":0,"excluded":0,"dns_timeouts":0},"dns":{}}
 
@@ -52,7 +52,10 @@ import Testing
         let metadata = ScanMetadata(
             toolVersion: "0.2.0", startedAt: 1_767_225_600, finishedAt: 1_767_225_725, durationSeconds: 124.98765,
             input: .init(path: "com.zone", format: .zone, sizeBytes: 4096), phases: [.dns, .policy, .mx],
-            resolvers: ["127.53.0.2", "127.53.0.3"], sourceAddress: "192.0.2.10", ehloName: "scanner.example",
+            resolvers: ["127.53.0.2", "127.53.0.3"], sourceAddress: "192.0.2.10",
+            sourceAddresses: [.init(address: "192.0.2.10", ehloName: "scanner.example", confirmed: true),
+                              .init(address: "2001:db8::10", ehloName: "scanner6.example", confirmed: true)],
+            ehloName: "scanner.example",
             ehloConfirmed: true, caFile: "/etc/ssl/certs/ca-certificates.crt", exclusions: 12,
             options: ["max_in_flight": 4096, "threads": 2, "dns_timeout_seconds": 2.5, "dane": false],
             counts: counts, dns: ["sent": 100, "retries": 3])
@@ -63,6 +66,10 @@ import Testing
         #expect(json["phases"] == ["dns", "policy", "mx"])
         #expect(json["resolvers"] == ["127.53.0.2", "127.53.0.3"])
         #expect(json["source_address"] == "192.0.2.10")
+        #expect(json["source_addresses"] == .array([
+            .object(["address": "192.0.2.10", "ehlo_name": "scanner.example", "confirmed": true]),
+            .object(["address": "2001:db8::10", "ehlo_name": "scanner6.example", "confirmed": true]),
+        ]))
         #expect(json["ehlo_name"] == "scanner.example")
         #expect(json["ehlo_confirmed"] == true)
         #expect(json["ca_file"] == "/etc/ssl/certs/ca-certificates.crt")

@@ -58,4 +58,16 @@ import Testing
         #expect(record["input_error"]?["reason"] == "empty-label")
         #expect(record["findings"] == [])
     }
+
+    /// Each probe names the scanner's address it came from (`--source-ip`); an
+    /// excluded address was never contacted, so it has none.
+    @Test func eachProbeNamesItsSourceAddress() {
+        let probed = ScanRecord.probeJSON(MXProbeObservation(host: "a.example.net", address: "192.0.2.25",
+                                                             source: "198.51.100.7"))
+        #expect(probed["address"] == "192.0.2.25")
+        #expect(probed["source_address"] == "198.51.100.7")
+        #expect(probed.objectValue?.keys.prefix(3) == ["address", "source_address", "excluded"])
+        let excluded = ScanRecord.probeJSON(MXProbeObservation(host: "a.example.net", address: "192.0.2.26", excluded: true))
+        #expect(excluded["source_address"] == .null)
+    }
 }

@@ -158,6 +158,16 @@ import Testing
         let observed = try probeObservingPeers(source: SocketAddress("127.0.0.10:0"))
         #expect(codes(observed?.0) == [])
         #expect(observed?.2 == [IPAddress("127.0.0.10")!])
+        // The result names it, for the record's `source_address`.
+        #expect(observed?.0?.source?.ip == IPAddress("127.0.0.10"))
+    }
+
+    /// Without a given source the result names the kernel's choice, read once connected.
+    @Test func theResultNamesTheKernelsSourceAddress() throws {
+        let observed = try probeObservingPeers()
+        #expect(codes(observed?.0) == [])
+        #expect(observed?.0?.source?.ip == observed?.2.first)
+        #expect(observed?.0?.source?.ip == IPAddress("127.0.0.1"))
     }
 
     private func codes(_ result: STARTTLSProbeResult?) -> [String] { result?.findings.map(\.code.rawValue) ?? ["no result"] }
