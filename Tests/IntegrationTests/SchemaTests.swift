@@ -68,12 +68,22 @@ struct SchemaValidatorTests {
             ]),
             "mx": .object(["lookup": "answer", "hosts": [.object([
                 "preference": 10, "host": "mx1.mailhost.test", "ipv4": ["127.25.0.1"], "ipv6": [],
-                "address_lookup": .object(["a": "answer", "aaaa": "nodata"]), "tlsa": nil, "provider": "testnet-mailhost",
+                "address_lookup": .object(["a": "answer", "aaaa": "nodata"]), "provider": "testnet-mailhost",
+                "tlsa": .object(["lookup": "answer", "dnssec": "secure", "records": [.object([
+                    "usage": 3, "selector": 1, "matching_type": 1, "data": .string(String(repeating: "cd", count: 32)),
+                    "usable": true])]]),
                 "matches_policy": true, "pattern": "*.mailhost.test", "pkix_valid": true,
                 "probes": [.object(["address": "127.25.0.1", "source_address": "127.0.0.10", "excluded": false, "result": "ok", "banner": "220 mx1 ESMTP",
-                                    "greeting": "ehlo", "starttls": true, "tls": tls])],
-            ])]]),
+                                    "greeting": "ehlo", "starttls": true, "tls": tls,
+                                    "dane": .object(["result": "verified", "matched": .object([
+                                        "usage": 3, "selector": 1, "matching_type": 1,
+                                        "data": .string(String(repeating: "cd", count: 32))]),
+                                        "depth": 0, "verify_error": nil, "message": nil])])],
+            ])], "dnssec": "secure"]),
             "ns": .object(["lookup": "answer", "values": ["ns1.nic.test", "ns2.nic.test"]]),
+            "dane": .object(["verdict": "valid", "mx_dnssec": "secure", "dane_hosts": 1,
+                             "hosts": [.object(["host": "mx1.mailhost.test", "state": "verified"])],
+                             "sender_view": "DANE-capable senders authenticate every MX host by its TLSA records."]),
         ]
     }()
 
