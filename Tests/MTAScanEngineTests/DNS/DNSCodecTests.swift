@@ -618,4 +618,19 @@ import Testing
             checkInvariants(DNSMessage.parse(bytes))
         }
     }
+
+    /// `--dane` queries: DO in the OPT record, AD in the header (RFC 6840 §5.7);
+    /// the bogus check adds CD.
+    @Test func dnssecQueriesSetDOAndADAndCDWhenAsked() throws {
+        let name = try #require(DomainName("_25._tcp.mx.example.com"))
+        let plain = DNSQuery.wire(id: 1, name: name, type: .tlsa, ednsBufferSize: 1232)
+        let validate = DNSQuery.wire(id: 1, name: name, type: .tlsa, ednsBufferSize: 1232, dnssec: .validate)
+        let unchecked = DNSQuery.wire(id: 1, name: name, type: .tlsa, ednsBufferSize: 1232, dnssec: .checkingDisabled)
+        #expect(plain[3] == 0x00 && validate[3] == 0x20 && unchecked[3] == 0x30)
+        // The OPT record's TTL holds the flags: its last 4 bytes before RDLENGTH.
+        #expect(Array(plain.suffix(4).prefix(2)) == [0x00, 0x00])
+        #expect(Array(validate.suffix(4).prefix(2)) == [0x80, 0x00])
+        #expect(Array(unchecked.suffix(4).prefix(2)) == [0x80, 0x00])
+        #expect(plain.count == validate.count)
+    }
 }
