@@ -21,6 +21,7 @@ Python 3 standard library only.
 """
 
 import base64
+import hashlib
 import ipaddress
 import json
 import os
@@ -1112,6 +1113,173 @@ own_mx_domain(
     [("mx", "starttls-cert-huge-cert")], ["mx-tls"],
     detail={"mx-tls": {"reason": "protocol"}})
 
+# ---- dane: DNSSEC and TLSA for MX hosts (RFC 7672) ---------------------------------
+# One signed subtree is an island of trust: unbound validates with a trust anchor for
+# dnssec.test alone, so every other name of the test internet stays insecure and is
+# answered exactly as before. gen_dnssec.py makes the keys, signs the zones and writes
+# the anchor at every start (fresh, like the PKI). A scenario zone <name>.dnssec.test is
+# delegated from dnssec.test with a DS (signed) or without one (unsigned); a zone signed
+# with RRSIGs that expired is bogus. TLSA records at _25._tcp.<MX host> (the `tlsa` of an
+# MX entry) are computed at start from the certificate the host serves.
+#
+# `expect` is what a scan WITHOUT --dane gives (as today); `expect_dane` is a scan WITH
+# --dane: its dane-* findings (`findings`) and the DANE verdict (`dane`). A scenario
+# without `expect_dane` has no dane-* finding and DANE verdict none. `expect.dnssec`
+# lists what the validating resolver says of the scenario's names (check.sh asks).
+
+DNSSEC_ANCHOR = "dnssec.test"
+DNSSEC_ALGORITHM = "ECDSAP256SHA256"  # algorithm 13: small keys, fast signing
+# apex -> signed (a DS in the parent) | unsigned (delegated without DS) | expired
+# (signed, a DS in the parent, every RRSIG expired: bogus)
+DNSSEC_ZONES = {DNSSEC_ANCHOR: "signed"}
+DNSSEC_SUPPORT_ZONES = [  # zones of the subtree that are no scenario's own (SUPPORT_ZONES below)
+    {"zone": DNSSEC_ANCHOR, "description": "The signed subtree: its trust anchor is the only "
+     "one unbound has. Delegates the DANE scenario zones (with DS, or without for an "
+     "unsigned one) and holds a DANE-secured MX host of its own (mx.dnssec.test).",
+     "records": []},
+]
+DANE_CODES = ("dane-tlsa-mismatch", "dane-tlsa-unusable", "dane-tlsa-insecure", "dane-mx-insecure",
+              "dane-bogus")
+DANE_VERDICTS = ("valid", "broken", "partial", "insecure", "none")
+# A SHA-256 digest no certificate of the test PKI has (a TLSA record that matches nothing).
+WRONG_SHA256 = hashlib.sha256(b"mtascan testnet: a digest of nothing served").hexdigest()
+
+
+def tlsa(usage, selector, matching_type, of=None, data=None):
+    """A TLSA record gen_dnssec.py writes at _25._tcp.<MX host>: literal hex `data`, or
+    computed from a certificate (`of`: leaf = the host's certificate, issuer = the next
+    certificate of the chain it serves, root = the test root, which no server sends):
+    selector 0 the whole certificate, 1 its SubjectPublicKeyInfo (DER); matching type 0
+    the bytes, 1 SHA-256, 2 SHA-512, any other SHA-256 (an unknown matching type)."""
+    assert (of is None) != (data is None) and of in (None, "leaf", "issuer", "root")
+    spec = {"usage": usage, "selector": selector, "matching_type": matching_type}
+    spec.update({"of": of} if of else {"data": data})
+    return spec
+
+
+def dnssec_zone_records(apex):
+    """The record list of a support zone of the signed subtree (created on first use)."""
+    for zone in DNSSEC_SUPPORT_ZONES:
+        if zone["zone"] == apex:
+            return zone["records"]
+    raise KeyError(apex)
+
+
+def dane_scenario(name, description, *, hosts, expect_dane, zone="signed", subzones=None,
+                  domain=None, findings=(), verdict="no-mta-sts", detail=None, policy_cert=None,
+                  extra_records=()):
+    """A domain for DANE, by default <name>.dnssec.test, a signed zone of its own.
+
+    hosts       [(host, [tlsa...])]: its MX hosts (preference 10, 20...), each on its own
+                Postfix address with a good certificate; a host is a label of the domain
+                ("mx", "mx.unsigned" in a sub-zone) or an absolute name ending in a dot
+    zone        how the domain's zone is published (DNSSEC_ZONES); None: outside the
+                signed subtree (then give `domain`)
+    subzones    {label: signed | unsigned | expired}: child zones of the domain
+    policy_cert with MTA-STS: the policy host's certificate kind (otherwise no MTA-STS)
+    findings, verdict, detail: `expect` (a scan without --dane)
+    expect_dane (dane-* findings, DANE verdict) of a scan with --dane
+    """
+    domain = domain or f"{name}.{DNSSEC_ANCHOR}"
+    if zone is not None:
+        DNSSEC_ZONES[domain] = zone
+    for label, mode in (subzones or {}).items():
+        DNSSEC_ZONES[f"{label}.{domain}"] = mode
+        DNSSEC_SUPPORT_ZONES.append({
+            "zone": f"{label}.{domain}", "records": [],
+            "description": f"A child zone of {domain} ({mode}) holding its MX host."})
+    records, mx_entries = [], []
+    for index, (host, tlsa_records) in enumerate(hosts):
+        fqdn = host[:-1] if host.endswith(".") else f"{host}.{domain}"
+        address = mx_addresses.take()
+        mx_entries.append({"host": fqdn, "preference": 10 * (index + 1), "address": address,
+                           "smtp": "starttls-good", "tlsa": tlsa_records})
+        records.append(mx_rr(10 * (index + 1), fqdn))
+        home = max((z for z in DNSSEC_ZONES if fqdn.endswith("." + z)), key=len, default=None)
+        if home is None or home == domain:
+            records.append(rr(fqdn + ".", "A", address))
+        else:
+            dnssec_zone_records(home).append(rr(fqdn + ".", "A", address))
+    policy = None
+    if policy_cert:
+        address = policy_addresses.take()
+        records += [sts(STS_OK), tlsrpt(tlsrpt_ok(domain)), rr("mta-sts", "A", address)]
+        policy = good_policy(policy_body([m["host"] for m in mx_entries]), address=address,
+                             extra={"cert": policy_cert})
+    entry = scenario(name, "dane", description, records=records + list(extra_records),
+                     policy=policy, mx=mx_entries, findings=findings, verdict=verdict, detail=detail)
+    entry["domain"] = domain
+    if policy:
+        policy["host"] = f"mta-sts.{domain}"
+    codes, dane = expect_dane
+    assert set(codes) <= set(DANE_CODES) and dane in DANE_VERDICTS, (name, expect_dane)
+    entry["expect_dane"] = {"findings": sorted(codes), "dane": dane}
+    return entry
+
+
+dane_scenario(
+    "dane-ee-valid",
+    "A signed domain whose MX host has a secure DANE-EE TLSA record (3 1 1: SHA-256 of the "
+    "certificate's public key) that matches: DANE valid. No MTA-STS.",
+    hosts=[("mx", [tlsa(3, 1, 1, of="leaf")])], expect_dane=([], "valid"))
+dane_scenario(
+    "dane-ta-valid",
+    "A signed domain whose MX host has a secure DANE-TA TLSA record (2 0 1: SHA-256 of the "
+    "whole certificate of the test intermediate, which issued the host's certificate and "
+    "is sent in its chain; the certificate names the MX host): DANE valid.",
+    hosts=[("mx", [tlsa(2, 0, 1, of="issuer")])], expect_dane=([], "valid"))
+dane_scenario(
+    "dane-mismatch",
+    "A signed domain whose MX host's only TLSA record (3 1 1) has a digest that matches "
+    "nothing it serves: a DANE sender defers (dane-tlsa-mismatch, broken).",
+    hosts=[("mx", [tlsa(3, 1, 1, data=WRONG_SHA256)])],
+    expect_dane=(["dane-tlsa-mismatch"], "broken"))
+dane_scenario(
+    "dane-unusable",
+    "A signed domain whose MX host's TLSA records are all unusable for SMTP (RFC 7672 §3.1.3): "
+    "PKIX-TA 0 0 1 (the test root), PKIX-EE 1 1 1 (the host's key, which would match), "
+    "3 1 255 (an unknown matching type) and 3 1 1 with a 16-byte digest (wrong length): "
+    "dane-tlsa-unusable, broken.",
+    hosts=[("mx", [tlsa(0, 0, 1, of="root"), tlsa(1, 1, 1, of="leaf"),
+                   tlsa(3, 1, 255, of="leaf"), tlsa(3, 1, 1, data=WRONG_SHA256[:32])])],
+    expect_dane=(["dane-tlsa-unusable"], "broken"))
+dane_scenario(
+    "dane-tlsa-insecure",
+    "The MX RRset is secure, but the MX host lives in a child zone delegated without a DS "
+    "(unsigned.<domain>): its TLSA record (3 1 1, matching) is insecure, so DANE does not "
+    "apply (dane-tlsa-insecure, insecure).",
+    hosts=[("mx.unsigned", [tlsa(3, 1, 1, of="leaf")])], subzones={"unsigned": "unsigned"},
+    expect_dane=(["dane-tlsa-insecure"], "insecure"))
+dane_scenario(
+    "dane-mx-insecure",
+    "The domain is an unsigned zone under test. (its MX RRset insecure); its MX host "
+    "mx.dnssec.test has a secure, matching TLSA record (3 1 1): RFC 7672 §2.2.1, "
+    "dane-mx-insecure, insecure.",
+    domain="dane-mx-insecure.test", zone=None,
+    hosts=[(f"mx.{DNSSEC_ANCHOR}.", [tlsa(3, 1, 1, of="leaf")])],
+    expect_dane=(["dane-mx-insecure"], "insecure"))
+dane_scenario(
+    "dane-bogus",
+    "The MX host lives in a child zone (expired.<domain>) with a DS in the signed parent "
+    "but RRSIGs that expired 30 days ago: the validating resolver answers SERVFAIL for its "
+    "TLSA and address records (the data come back with +cd): dane-bogus, broken. Without "
+    "--dane nothing looks at the host (no MTA-STS).",
+    hosts=[("mx.expired", [tlsa(3, 1, 1, of="leaf")])], subzones={"expired": "expired"},
+    expect_dane=(["dane-bogus"], "broken"))
+dane_scenario(
+    "dane-sts-broken",
+    "DANE valid (3 1 1, matching) and MTA-STS published, but the policy host's certificate "
+    "names <domain> and www.<domain>, not mta-sts.<domain>: MTA-STS is misconfigured "
+    "(policy-tls) while DANE, which a sender supporting both prefers (RFC 8461 §2), is valid.",
+    hosts=[("mx", [tlsa(3, 1, 1, of="leaf")])], policy_cert="name-mismatch",
+    findings=["policy-tls"], verdict="misconfigured",
+    detail={"policy-tls": {"reason": "name-mismatch"}}, expect_dane=([], "valid"))
+dane_scenario(
+    "dane-partial",
+    "Two MX hosts in a signed domain: mx1 with a secure, matching TLSA record (3 1 1), mx2 "
+    "with none (a secure denial): partial.",
+    hosts=[("mx1", [tlsa(3, 1, 1, of="leaf")]), ("mx2", [])], expect_dane=([], "partial"))
+
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
 # nginx and Postfix play what a real, misconfigured server does; hostile.py plays
 # what no real server does on purpose; "none" means nothing listens.
@@ -1243,6 +1411,8 @@ SUPPORT_ZONES = [
                  rr("hop3.chains", "A", _chain_address)]},
 ]
 
+SUPPORT_ZONES += DNSSEC_SUPPORT_ZONES  # dnssec.test and the child zones of DANE scenarios
+
 PTR = [  # address -> name; every MX host address gets one too (below)
     (SCANNER_SOURCE, "scanner.test"),
     (UNCONFIRMED_SOURCE, "unconfirmed.test"),
@@ -1324,6 +1494,8 @@ class World:
         """The rcode a lookup of `name` ends in because the path to it is broken, or None."""
         if any(name == cut or name.endswith("." + cut) for cut in self.cuts):
             return "SERVFAIL"
+        if dnssec_security(self, name) == "bogus":
+            return "SERVFAIL"  # a validating resolver gives nothing from a bogus zone
         served_by = self.zones[self.zone_of(name)]["served_by"]
         if served_by in ("silent", "unreachable"):
             return DEAD_SERVER
@@ -1395,6 +1567,79 @@ LAME_NS = {"refused.ns.nic.test.", "servfail.ns.nic.test.", "unreachable.ns.nic.
            "silent.ns.nic.test."}
 
 
+# --- DNSSEC: what the validating resolver says (one trust anchor: DNSSEC_ANCHOR) ------
+
+
+def dnssec_security(world, name):
+    """secure, insecure or bogus: the status unbound gives an answer about `name` (absolute,
+    lower case). Outside the anchor's subtree everything is insecure; inside, the zones from
+    the anchor down to the name's own decide: an unsigned one (no DS) makes the rest
+    insecure, an expired one bogus."""
+    anchor = DNSSEC_ANCHOR + "."
+    zone = world.zone_of(name)
+    if zone is None or not (zone == anchor or zone.endswith("." + anchor)):
+        return "insecure"
+    path = sorted((z for z in world.zones if (zone == z or zone.endswith("." + z))
+                   and (z == anchor or z.endswith("." + anchor))), key=len)
+    for apex in path:
+        mode = DNSSEC_ZONES.get(apex.rstrip("."), "unsigned")
+        if mode == "unsigned":
+            return "insecure"
+        if mode == "expired":
+            return "bogus"
+    return "secure"
+
+
+def tlsa_owner(host, port=25):
+    return f"_{port}._tcp.{host}"
+
+
+def add_tlsa_names(world):
+    """The TLSA owners exist (their data is computed at start: placeholders here)."""
+    for entry in SCENARIOS:
+        for mx in entry["mx"]:
+            if mx.get("tlsa"):
+                world.add_rrset(tlsa_owner(mx["host"]) + ".", "TLSA",
+                                [f"{t['usage']} {t['selector']} {t['matching_type']} ..." for t in mx["tlsa"]])
+
+
+def dnssec_expectation(world, qname, qtype):
+    rcode, answer = world.resolve(qname + ".", qtype)
+    item = {"qname": qname, "qtype": qtype, "rcode": rcode.split("|")[0],
+            "security": dnssec_security(world, qname.lower() + ".")}
+    if qtype == "TLSA":
+        item["records"] = len(answer)
+    elif qtype in ("A", "AAAA", "MX"):
+        item["answer"] = sorted(answer)
+    return item
+
+
+def expected_dnssec(world, entry):
+    """What `dig +dnssec` through unbound must show for a DANE scenario's names: rcode,
+    security (secure: the AD flag; insecure: no AD; bogus: SERVFAIL, and the data with +cd)
+    and the answer (TLSA: how many records; their data is checked against the certificates)."""
+    items = [dnssec_expectation(world, entry["domain"], "MX")]
+    for mx in entry["mx"]:
+        items.append(dnssec_expectation(world, mx["host"], "A"))
+        items.append(dnssec_expectation(world, tlsa_owner(mx["host"]), "TLSA"))
+    return items
+
+
+def dnssec_catalogue(world):
+    checks = [dnssec_expectation(world, qname, qtype) for qname, qtype in
+              [(DNSSEC_ANCHOR, "SOA"), (DNSSEC_ANCHOR, "DNSKEY"), ("test", "SOA"),
+               ("sts-valid.test", "MX"), ("mx1.mailhost.test", "A"),
+               (f"nothing-here.{DNSSEC_ANCHOR}", "A")]]
+    return {
+        "trust_anchor": DNSSEC_ANCHOR,
+        "algorithm": DNSSEC_ALGORITHM,
+        "zones": dict(sorted(DNSSEC_ZONES.items())),
+        "codes": list(DANE_CODES),
+        "verdicts": list(DANE_VERDICTS),
+        "checks": checks,
+    }
+
+
 def build_world():
     world = World()
     world.add_zone(".", [])
@@ -1405,6 +1650,7 @@ def build_world():
     for entry in SCENARIOS:
         world.add_zone(entry["domain"] + ".", entry["records"], entry["served_by"], entry["resolver"])
     world.add_zone("127.in-addr.arpa.", [rr(reverse_name(a) + ".", "PTR", f"{n}.") for a, n in PTR])
+    add_tlsa_names(world)
     return world
 
 
@@ -1484,6 +1730,8 @@ def catalogue():
         names.add(entry["name"])
         entry = dict(entry)
         entry["expect"] = dict(entry["expect"], dns=expected_dns(world, entry))
+        if "expect_dane" in entry:
+            entry["expect"]["dnssec"] = expected_dnssec(world, entry)
         scenarios.append(entry)
     return {
         "format": FORMAT,
@@ -1514,6 +1762,7 @@ def catalogue():
         "mx_behaviours": {k: {"server": v[0], "description": v[1]} for k, v in MX_SMTP.items()},
         "shared_mx_hosts": [{"host": h, "address": a, "smtp": "starttls-good"}
                             for h, a in SHARED_MX_HOSTS.items()],
+        "dnssec": dnssec_catalogue(world),
         "scenarios": scenarios,
         "hostile_resolvers": [{"mode": mode, "address": spec[0], "description": spec[3],
                                "expect": {"findings": spec[1], "verdict": spec[2]}}
