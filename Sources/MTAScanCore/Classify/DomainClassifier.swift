@@ -7,6 +7,8 @@ public struct DomainAssessment: Sendable, Equatable {
     public var mode: PolicyMode?
     /// One per distinct MX host, in preference order.
     public var hosts: [MXHostAssessment]
+    /// DANE beside MTA-STS, with `scan --dane`; its findings are among `findings`.
+    public var dane: DANEAssessment? = nil
 }
 
 /// Turns the facts of every phase into the domain's findings and verdict
@@ -57,7 +59,10 @@ public enum DomainClassifier {
             }
         if verdict == .valid, unchecked { verdict = .unknown }
         let mode = retrieval?.policy?.mode ?? retrieval?.evaluation?.parsedPolicy?.mode
-        return DomainAssessment(findings: findings, verdict: verdict, mode: mode, hosts: hosts)
+        // DANE has a verdict of its own: its findings join the list, not the MTA-STS verdict.
+        let dane = facts.daneLookups ? DANEAssessment.assess(facts: facts, probes: probes) : nil
+        findings += dane?.findings ?? []
+        return DomainAssessment(findings: findings, verdict: verdict, mode: mode, hosts: hosts, dane: dane)
     }
 
     /// MX host names in preference order, each once, without the null MX.

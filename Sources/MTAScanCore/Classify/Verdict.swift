@@ -12,6 +12,7 @@ public enum Verdict: String, Sendable, Hashable, CaseIterable {
     /// The verdict a set of findings gives, counting errors only. TLS-RPT
     /// findings never change it; a failed `_mta-sts` lookup makes it unknown
     /// whatever else is known, since it is unknown whether MTA-STS is deployed.
+    /// DANE findings have a verdict of their own (`DANEAssessment`).
     public static func of(stsRecordStatus: RecordStatus?, findings: [Finding]) -> Verdict {
         guard let status = stsRecordStatus else { return .unknown }
         if status == .absent { return .noMTASTS }
@@ -20,7 +21,7 @@ public enum Verdict: String, Sendable, Hashable, CaseIterable {
             switch finding.component {
             case .stsRecord, .policy, .mx, .consistency, .risk: return .misconfigured
             case .dns: dnsFailure = true
-            case .tlsrpt: continue
+            case .tlsrpt, .dane: continue
             }
         }
         return dnsFailure ? .unknown : .valid

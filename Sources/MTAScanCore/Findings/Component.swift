@@ -7,4 +7,6 @@ public enum Component: String, Sendable, Hashable, CaseIterable {
     case tlsrpt
     case dns
     case risk
+    /// DANE for the MX hosts (`scan --dane`): reported beside MTA-STS, never part of its verdict.
+    case dane
 }

@@ -19,6 +19,11 @@ extension FindingCode {
         // The STARTTLS probes.
         case .mxTCP, .mxSMTP, .mxNoStartTLS, .mxTLS, .mxPKIXInvalidAll, .mxPKIXInvalidSome, .mxCertNameInvalid:
             return [.dns, .mx]
+        // DNSSEC and TLSA alone; a mismatch needs the handshake.
+        case .daneTLSAUnusable, .daneTLSAInsecure, .daneMXInsecure, .daneBogus:
+            return [.dns]
+        case .daneTLSAMismatch:
+            return [.dns, .mx]
         // Without probes only the patterns decide the risk; with them, TLS too.
         case .deliveryFailureRisk, .deliveryDegraded:
             return [.dns, .policy, .mx]

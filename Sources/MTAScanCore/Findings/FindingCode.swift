@@ -55,6 +55,13 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     case deliveryFailureRisk = "delivery-failure-risk"
     case deliveryDegraded = "delivery-degraded"
 
+    // DANE beside MTA-STS (RFC 7672; `scan --dane`): never part of the MTA-STS verdict.
+    case daneTLSAMismatch = "dane-tlsa-mismatch"
+    case daneTLSAUnusable = "dane-tlsa-unusable"
+    case daneTLSAInsecure = "dane-tlsa-insecure"
+    case daneMXInsecure = "dane-mx-insecure"
+    case daneBogus = "dane-bogus"
+
     public var component: Component {
         switch self {
         case .stsRecordMultiple, .stsRecordBadVersion, .stsRecordMissingID, .stsRecordInvalidID,
@@ -75,13 +82,16 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
             return .dns
         case .deliveryFailureRisk, .deliveryDegraded:
             return .risk
+        case .daneTLSAMismatch, .daneTLSAUnusable, .daneTLSAInsecure, .daneMXInsecure, .daneBogus:
+            return .dane
         }
     }
 
     /// The severity a finding of this code has unless its producer knows better.
     public var defaultSeverity: Severity {
         switch self {
-        case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA, .stsRecordDuplicateID, .tlsrptDuplicateRUA:
+        case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA, .stsRecordDuplicateID, .tlsrptDuplicateRUA,
+             .daneTLSAInsecure, .daneMXInsecure:
             return .warning
         default:
             return .error

@@ -33,10 +33,12 @@ public enum ScanRecord {
         facts: DomainDNSFacts, assessment: DNSPhaseAssessment, line: Int, extraFindings: [Finding] = [],
         providers: ProviderCatalogue = .builtIn
     ) -> JSONValue {
-        let findings = assessment.findings + extraFindings
+        let dane = facts.daneLookups ? DANEAssessment.assess(facts: facts, probes: nil) : nil
+        let findings = assessment.findings + extraFindings + (dane?.findings ?? [])
         let verdict = Verdict.of(stsRecordStatus: assessment.stsRecord?.status, findings: findings)
         var record = skeleton(domain: facts.domain.text, line: line, verdict: verdict, phases: [.dns])
         record["findings"] = .array(findings.map(\.json))
+        record["dane"] = dane?.json(mtaSTS: verdict) ?? .null
         fillDNS(&record, facts: facts, assessment: assessment, hosts: nil, probes: nil, providers: providers)
         return .object(record)
     }
@@ -52,6 +54,7 @@ public enum ScanRecord {
         record["findings"] = .array(assessment.findings.map(\.json))
         fillDNS(&record, facts: facts, assessment: dns, hosts: assessment.hosts, probes: probes, providers: providers)
         record["policy"] = retrieval.map(policyJSON) ?? .null
+        record["dane"] = assessment.dane?.json(mtaSTS: assessment.verdict) ?? .null
         return .object(record)
     }
 
@@ -84,6 +87,7 @@ public enum ScanRecord {
             "policy": .null,
             "mx": .null,
             "ns": .null,
+            "dane": .null,
         ]
     }
 
@@ -122,9 +126,11 @@ public enum ScanRecord {
             host["tlsa"] = facts.mxTLSA[record.host].map { lookup in
                 .object([
                     "lookup": .string(lookup.status.rawValue),
+                    "dnssec": lookup.dnssec.map { .string($0.rawValue) } ?? .null,
                     "records": .array(lookup.values.map {
                         .object(["usage": .int($0.usage), "selector": .int($0.selector),
-                                 "matching_type": .int($0.matchingType), "data": .string($0.data)])
+                                 "matching_type": .int($0.matchingType), "data": .string($0.data),
+                                 "usable": .bool(TLSAUsability.isUsable($0))])
                     }),
                 ])
             } ?? .null
@@ -138,7 +144,10 @@ public enum ScanRecord {
             } ?? .null
             hosts.append(.object(host))
         }
-        return .object(["lookup": .string(facts.mx.status.rawValue), "hosts": .array(hosts)])
+        var object: JSONObject = ["lookup": .string(facts.mx.status.rawValue), "hosts": .array(hosts)]
+        // With `--dane`: the MX RRset's DNSSEC status (RFC 7672 §2.2.1); null without.
+        object["dnssec"] = facts.mx.dnssec.map { .string($0.rawValue) } ?? .null
+        return .object(object)
     }
 
     /// `mta-sts.<domain>`: who serves the policy, as far as DNS shows.
@@ -197,6 +206,7 @@ public enum ScanRecord {
             "greeting": greeting,
             "starttls": smtp.map { .bool($0.startTLSAdvertised) } ?? .null,
             "tls": probe.tls?.json ?? .null,
+            "dane": probe.tls?.dane?.json ?? .null,
         ])
     }
 

@@ -14,6 +14,9 @@ public struct DomainDNSFacts: Sendable, Equatable {
     public var mxHostAddresses: [String: HostAddresses]
     /// TLSA records at `_25._tcp.<mx host>`, by host name (only with DANE lookups on).
     public var mxTLSA: [String: LookupResult<TLSARecordValue>] = [:]
+    /// Whether DANE is on for this scan: the MX lookup's and the TLSA lookups'
+    /// `dnssec` are then set, and the DANE assessment runs.
+    public var daneLookups: Bool { mx.dnssec != nil }
 
     public init(
         domain: DomainName, mx: LookupResult<MXRecordValue>, stsTXT: LookupResult<[UInt8]>,

@@ -53,6 +53,9 @@ public struct LookupResult<Value: Sendable & Equatable>: Sendable, Equatable {
     /// For a cut chain: the CNAME links the answer held, up to the first repeat
     /// for a loop; nil otherwise.
     public var cnameLength: Int?
+    /// What DNSSEC says of the answer, for lookups made with validation asked
+    /// (`scan --dane`); nil otherwise.
+    public var dnssec: DNSSECStatus?
 
     public init(status: LookupStatus, values: [Value] = [], cnameChain: [String] = [], cnameLength: Int? = nil) {
         self.status = status
@@ -76,6 +79,17 @@ public struct LookupResult<Value: Sendable & Equatable>: Sendable, Equatable {
     public static var nxdomain: LookupResult { LookupResult(status: .nxdomain) }
     public static var notQueried: LookupResult { LookupResult(status: .notQueried) }
     public static var nodata: LookupResult { LookupResult(status: .nodata) }
+}
+
+/// What a validating resolver said of an answer (RFC 4035 §4.3).
+public enum DNSSECStatus: String, Sendable, Hashable, CaseIterable {
+    /// Validated: the AD bit was set.
+    case secure
+    /// Not validated (no chain of trust, or a resolver that does not validate).
+    case insecure
+    /// Validation failed: the resolver answered SERVFAIL, and answered with
+    /// checking disabled (CD), so the data exist but their signatures do not hold.
+    case bogus
 }
 
 /// An MX record's data.

@@ -3,10 +3,13 @@
 public struct TLSObservation: Sendable, Equatable {
     public var pkixValid: Bool
     public var json: JSONValue
+    /// The DANE check of the same handshake; nil when the host had no usable secure TLSA.
+    public var dane: DANEVerification?
 
-    public init(pkixValid: Bool, json: JSONValue) {
+    public init(pkixValid: Bool, json: JSONValue, dane: DANEVerification? = nil) {
         self.pkixValid = pkixValid
         self.json = json
+        self.dane = dane
     }
 }
 

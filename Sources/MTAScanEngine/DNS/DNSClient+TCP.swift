@@ -29,7 +29,7 @@ extension DNSClient {
         }
         endExchange = end
         let id = UInt16.random(in: .min ... .max)
-        let wire = DNSQuery.wire(id: id, name: query.name, type: query.type, ednsBufferSize: nil)
+        let wire = DNSQuery.wire(id: id, name: query.name, type: query.type, ednsBufferSize: nil, dnssec: query.dnssec)
         let framed = [UInt8(wire.count >> 8), UInt8(wire.count & 0xFF)] + wire
         do {
             try timer.start(after: configuration.timeout * 2)

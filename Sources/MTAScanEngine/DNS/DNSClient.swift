@@ -42,6 +42,9 @@ public final class DNSClient {
     final class Query {
         let name: DomainName
         let type: DNSRecordType
+        let dnssec: DNSSECRequest
+        /// The AD bit of the answer concluded.
+        var authenticated = false
         /// Dropped once called: a finished query may still sit in the deadline
         /// queue for up to the timeout, and its completion holds the whole
         /// domain's state (at full speed, seconds' worth of domains).
@@ -59,9 +62,11 @@ public final class DNSClient {
         /// pending (a late answer is taken) until the timeout retries it.
         var presumedLost = false
 
-        init(name: DomainName, type: DNSRecordType, resolverIndex: Int, completion: @escaping (DNSLookup) -> Void) {
+        init(name: DomainName, type: DNSRecordType, dnssec: DNSSECRequest = .none, resolverIndex: Int,
+             completion: @escaping (DNSLookup) -> Void) {
             self.name = name
             self.type = type
+            self.dnssec = dnssec
             self.resolverIndex = resolverIndex
             self.completion = completion
         }
@@ -116,9 +121,10 @@ public final class DNSClient {
     }
 
     /// Resolves `type` records of `name`; `completion` runs once, on this loop.
-    public func query(_ name: DomainName, _ type: DNSRecordType, _ completion: @escaping (DNSLookup) -> Void) {
+    public func query(_ name: DomainName, _ type: DNSRecordType, dnssec: DNSSECRequest = .none,
+                      _ completion: @escaping (DNSLookup) -> Void) {
         loop.preconditionInEventLoop()
-        let query = Query(name: name, type: type, resolverIndex: 0, completion: completion)
+        let query = Query(name: name, type: type, dnssec: dnssec, resolverIndex: 0, completion: completion)
         guard !closed else { return finish(query, .timeout, resolver: nil) }
         waiting.append(query)
         pump()
@@ -268,7 +274,8 @@ public final class DNSClient {
         var id = random.uint16()
         while pending[socketTag << 16 | UInt32(id)] != nil { id = random.uint16() }
         let key = socketTag << 16 | UInt32(id)
-        let wire = DNSQuery.wire(id: id, name: query.name, type: query.type, ednsBufferSize: configuration.ednsBufferSize)
+        let wire = DNSQuery.wire(id: id, name: query.name, type: query.type, ednsBufferSize: configuration.ednsBufferSize,
+                                 dnssec: query.dnssec)
         do {
             try pool[socketIndex].send(wire, to: resolver)
         } catch {
@@ -347,6 +354,7 @@ public final class DNSClient {
 
     func conclude(_ query: Query, with message: DNSMessage) {
         let resolver = resolvers[query.resolverIndex].address
+        query.authenticated = message.flags.ad
         switch DNSAnswerInterpreter.interpret(message, name: query.name.text, type: query.type, maxChain: configuration.maxCNAMEChain) {
         case .done(let outcome):
             finish(query, outcome, resolver: resolver)
@@ -383,7 +391,8 @@ public final class DNSClient {
         query.completion = nil
         completion(DNSLookup(
             name: query.name, type: query.type, outcome: outcome, resolver: resolver,
-            attempts: query.attempts, usedTCP: query.usedTCP))
+            attempts: query.attempts, usedTCP: query.usedTCP,
+            authenticated: resolver != nil && query.authenticated))
     }
 
     func countTCPFallback() { counters.tcpFallbacks += 1 }

@@ -25,6 +25,9 @@ public struct DNSLookup: Sendable {
     public var resolver: SocketAddress?
     public var attempts: Int
     public var usedTCP: Bool
+    /// The answer's AD bit: the resolver validated it (only meaningful for a
+    /// query made with `DNSSECRequest.validate`, and a validating resolver).
+    public var authenticated = false
 }
 
 /// Counters of one client; summed over loops for the scan's metadata.

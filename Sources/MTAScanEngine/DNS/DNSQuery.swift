@@ -9,7 +9,8 @@ public enum DNSQuery {
     /// `ednsBufferSize`, an OPT record advertises that UDP payload size
     /// (RFC 6891 §6.1.2; version 0, DO clear).
     public static func wire(
-        id: UInt16, name: DomainName, type: DNSRecordType, recursionDesired: Bool = true, ednsBufferSize: UInt16?
+        id: UInt16, name: DomainName, type: DNSRecordType, recursionDesired: Bool = true, ednsBufferSize: UInt16?,
+        dnssec: DNSSECRequest = .none
     ) -> [UInt8] {
         // Written through a pointer into storage of the exact size: this runs
         // for every query sent.
@@ -27,7 +28,10 @@ public enum DNSQuery {
             }
             put16(id)
             put(recursionDesired ? 0x01 : 0x00)  // QR=0, OPCODE=QUERY, AA=0, TC=0, RD
-            put(0x00)  // RA=0, Z=0, AD=0, CD=0, RCODE=0
+            // AD in a query asks the resolver to say whether it validated the answer
+            // (RFC 6840 §5.7), even over TCP without EDNS; CD asks for the data
+            // even when validation fails (how a bogus answer is told from a broken server).
+            put(dnssec == .none ? 0x00 : dnssec == .checkingDisabled ? 0x30 : 0x20)
             put16(1)  // QDCOUNT
             put16(0)  // ANCOUNT
             put16(0)  // NSCOUNT
@@ -58,10 +62,20 @@ public enum DNSQuery {
                 put16(ednsBufferSize)  // CLASS carries the payload size
                 put(0)  // extended RCODE
                 put(0)  // version 0
-                put16(0)  // flags (DO clear)
+                put16(dnssec == .none ? 0 : 0x8000)  // flags: DO (RFC 3225) when DNSSEC is asked
                 put16(0)  // RDLENGTH: no options
             }
             count = at
         }
     }
+}
+
+/// What a query asks of DNSSEC.
+public enum DNSSECRequest: Sendable, Equatable {
+    /// Nothing: the resolver answers as usual.
+    case none
+    /// DO and AD: the answer's AD bit says whether the validating resolver found it secure.
+    case validate
+    /// DO, AD and CD: the data even if validation fails (bogus), to tell bogus from a broken server.
+    case checkingDisabled
 }

@@ -39,7 +39,20 @@ public final class TLSContext {
         SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
         // Skip OpenSSL's own chain verification during the handshake: we verify
         // afterwards with a collecting callback, and doing it twice costs time.
-        SSL_CTX_set_cert_verify_callback(context, { _, _ in 1 }, nil)
+        // Except for a session given TLSA records (`TLSSession.enableDANE`
+        // marks it in app data): then the handshake's verification is the DANE
+        // check, and its result stays in the session (never fails the handshake).
+        SSL_CTX_set_cert_verify_callback(context, { storeContext, _ in
+            guard let storeContext,
+                  let ssl = X509_STORE_CTX_get_ex_data(storeContext, SSL_get_ex_data_X509_STORE_CTX_idx()),
+                  SSL_get_ex_data(OpaquePointer(ssl), 0) != nil
+            else { return 1 }
+            _ = X509_verify_cert(storeContext)
+            return 1
+        }, nil)
+        // DANE needs its digests registered on the context; sessions without TLSA are unaffected.
+        _ = SSL_CTX_dane_enable(context)
+        OpenSSLErrorQueue.clear()
         pointer = context
         isServer = false
         acceptedServerNames = nil

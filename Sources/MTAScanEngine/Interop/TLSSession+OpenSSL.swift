@@ -72,6 +72,38 @@ public final class TLSSession {
 
     deinit { SSL_free(ssl) }
 
+    /// TLSA records given to OpenSSL's DANE verifier (`enableDANE`); 0: DANE is off.
+    private var daneRecords = 0
+
+    /// Checks the server's chain against `records` as well (RFC 7672), beside
+    /// the PKIX check, before the handshake starts: `baseDomain` is the MX host,
+    /// the reference identifier of DANE-TA; DANE-EE ignores names, as RFC 7672
+    /// §3.1.1 says. Records OpenSSL cannot use are skipped. Returns how many it
+    /// took; with none, the outcome has no DANE result.
+    @discardableResult
+    public func enableDANE(baseDomain: String, records: [TLSARecordValue]) -> Int {
+        guard !context.isServer, !records.isEmpty, SSL_dane_enable(ssl, baseDomain) == 1 else {
+            OpenSSLErrorQueue.clear()
+            return 0
+        }
+        _ = SSL_dane_set_flags(ssl, UInt(DANE_FLAG_NO_DANE_EE_NAMECHECKS))
+        var taken = 0
+        for record in records {
+            guard let data = Hex.decode(record.data), (0...255).contains(record.usage),
+                  (0...255).contains(record.selector), (0...255).contains(record.matchingType) else { continue }
+            let added = data.withUnsafeBufferPointer { bytes in
+                SSL_dane_tlsa_add(ssl, UInt8(record.usage), UInt8(record.selector), UInt8(record.matchingType),
+                                  bytes.baseAddress, bytes.count)
+            }
+            if added > 0 { taken += 1 }
+        }
+        OpenSSLErrorQueue.clear()
+        daneRecords = taken
+        // The context's verify callback runs the DANE check only for marked sessions.
+        if taken > 0 { _ = SSL_set_ex_data(ssl, 0, UnsafeMutableRawPointer(bitPattern: 1)) }
+        return taken
+    }
+
     // MARK: Network side
 
     /// Bytes received from the peer.
@@ -230,6 +262,31 @@ public final class TLSSession {
         return TLSFailure(reason: .protocol, message: "SSL_get_error \(sslError) without details")
     }
 
+    /// With DANE on, the handshake's own verification was OpenSSL's DANE check
+    /// (the session verifies nothing else during the handshake: PKIX runs
+    /// afterwards, by `X509ChainVerifier`), so its result is DANE's.
+    private func daneOutcome() -> DANEVerification? {
+        guard daneRecords > 0 else { return nil }
+        let code = Int32(truncatingIfNeeded: SSL_get_verify_result(ssl))
+        guard code == X509_V_OK else {
+            return DANEVerification(result: .mismatch, verifyError: Int(code),
+                                    message: String(cString: X509_verify_cert_error_string(Int(code))))
+        }
+        var usage: UInt8 = 0, selector: UInt8 = 0, matchingType: UInt8 = 0
+        var data: UnsafePointer<UInt8>?
+        var length = 0
+        let depth = SSL_get0_dane_tlsa(ssl, &usage, &selector, &matchingType, &data, &length)
+        guard depth >= 0 else {
+            // Verified, but not by a TLSA record: cannot happen with only DANE-TA/EE records given.
+            return DANEVerification(result: .mismatch, message: "verified without a TLSA match")
+        }
+        let matched = data.map { pointer in
+            TLSARecordValue(usage: Int(usage), selector: Int(selector), matchingType: Int(matchingType),
+                            data: Hex.lowercase(Array(UnsafeBufferPointer(start: pointer, count: length))))
+        }
+        return DANEVerification(result: .verified, matched: matched, depth: Int(depth))
+    }
+
     private func makeOutcome() -> TLSHandshakeOutcome {
         let version = TLSVersion(wireValue: UInt16(truncatingIfNeeded: SSL_version(ssl)))
         var cipher = ""
@@ -270,7 +327,8 @@ public final class TLSSession {
             ($0.element.reason.priority, $0.offset) < ($1.element.reason.priority, $1.offset)
         }.map(\.element)
         return TLSHandshakeOutcome(version: version, cipher: cipher, peerCertificate: certificate,
-                                   checkedName: serverName, matchedName: matchedName, verificationFailures: ordered)
+                                   checkedName: serverName, matchedName: matchedName, verificationFailures: ordered,
+                                   dane: daneOutcome())
     }
 }
 

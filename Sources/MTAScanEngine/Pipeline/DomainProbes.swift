@@ -101,12 +101,13 @@ final class DomainProbes {
         for record in facts.mxHostsByPreference where seen.insert(record.host).inserted {
             guard let addresses = facts.mxHostAddresses[record.host] else { continue }
             let host = record.host
+            let tlsa = DANETargets.records(for: host, in: facts)
             for address in Self.addresses(ipv4: addresses.ipv4.values, ipv6: addresses.ipv6.values, port: 25,
                                           limit: configuration.maxAddressesPerHost) {
                 pending += 1
                 let slot = mxSlots.count
                 mxSlots.append(nil)
-                router.mx(ProbeKey(host: host, address: address), from: loop) { outcome in
+                router.mx(ProbeKey(host: host, address: address, tlsa: tlsa), from: loop) { outcome in
                     self.mxSlots[slot] = Self.observation(outcome, host: host, address: address)
                     self.stepDone()
                 }
@@ -132,8 +133,21 @@ final class DomainProbes {
     }
 }
 
+/// Which MX hosts get a DANE check, and against which records: the usable
+/// TLSA records of a secure answer (RFC 7672 §2.2, §3.1).
+enum DANETargets {
+    static func records(for host: String, in facts: DomainDNSFacts) -> [TLSARecordValue] {
+        guard let lookup = facts.mxTLSA[host], lookup.status == .answer, lookup.dnssec == .secure else { return [] }
+        return lookup.values.filter(TLSAUsability.isUsable)
+    }
+
+    static func hasAny(_ facts: DomainDNSFacts) -> Bool {
+        facts.mxTLSA.keys.contains { !records(for: $0, in: facts).isEmpty }
+    }
+}
+
 extension TLSObservation {
     init(_ outcome: TLSHandshakeOutcome) {
-        self.init(pkixValid: outcome.isPKIXValid, json: outcome.json())
+        self.init(pkixValid: outcome.isPKIXValid, json: outcome.json(), dane: outcome.dane)
     }
 }

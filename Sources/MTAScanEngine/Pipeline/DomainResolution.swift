@@ -43,9 +43,13 @@ final class DomainResolution {
     /// Keeps itself alive through the closures it hands the client until the last answer.
     func start() {
         pending = 4
-        client.query(domain, .mx) { lookup in
-            self.mx = lookup.coreResult { if case .mx(let preference, let exchange) = $0 {
-                MXRecordValue(preference: Int(preference), host: exchange == "." ? "" : exchange) } else { nil } }
+        // With DANE, the MX RRset's own security matters (RFC 7672 §2.2.1).
+        validated(domain, .mx, validate: resolveTLSA, { (rdata: DNSRData) -> MXRecordValue? in
+            if case .mx(let preference, let exchange) = rdata {
+                MXRecordValue(preference: Int(preference), host: exchange == "." ? "" : exchange)
+            } else { nil }
+        }) { result, _ in
+            self.mx = result
             self.stepDone()
         }
         query(TXT: "_mta-sts") { self.stsTXT = $0 }
@@ -92,7 +96,8 @@ final class DomainResolution {
                 self.stepDone()
             }
         }
-        guard relevant || resolveAllMXHosts else { return }
+        // DANE is measured for every domain with MX hosts, MTA-STS or not.
+        guard relevant || resolveAllMXHosts || resolveTLSA else { return }
         for host in Self.hostsToResolve(mx?.values ?? []) {
             guard let name = DomainName(host) else { continue }
             pending += 1
@@ -103,14 +108,41 @@ final class DomainResolution {
             // DANE (RFC 7672): TLSA at _25._tcp.<mx host>.
             if resolveTLSA, let tlsaName = name.prepending("_25._tcp") {
                 pending += 1
-                client.query(tlsaName, .tlsa) { lookup in
-                    self.mxTLSA[host] = lookup.coreResult {
-                        guard case .tlsa(let data) = $0 else { return nil }
-                        return TLSARecordValue(usage: Int(data.usage), selector: Int(data.selector),
-                                               matchingType: Int(data.matchingType), data: Hex.lowercase(data.data))
-                    }
+                validated(tlsaName, .tlsa, validate: true, { (rdata: DNSRData) -> TLSARecordValue? in
+                    guard case .tlsa(let data) = rdata else { return nil }
+                    return TLSARecordValue(usage: Int(data.usage), selector: Int(data.selector),
+                                           matchingType: Int(data.matchingType), data: Hex.lowercase(data.data))
+                }) { result, bogusData in
+                    // A bogus TLSA RRset is kept as served (checking disabled), marked bogus.
+                    self.mxTLSA[host] = bogusData ?? result
                     self.stepDone()
                 }
+            }
+        }
+    }
+
+    /// A lookup whose DNSSEC status is asked when `validate` (DO and AD): secure
+    /// when the resolver set AD, insecure when it did not, and bogus when it
+    /// answered SERVFAIL but answers with checking disabled. `done` gets the
+    /// result (the SERVFAIL itself for a bogus answer) and, for a bogus one, the
+    /// data as served.
+    private func validated<Value>(
+        _ name: DomainName, _ type: DNSRecordType, validate: Bool, _ extract: @escaping (DNSRData) -> Value?,
+        _ done: @escaping (LookupResult<Value>, LookupResult<Value>?) -> Void
+    ) {
+        client.query(name, type, dnssec: validate ? .validate : .none) { lookup in
+            var result = lookup.coreResult(extract)
+            guard validate else { return done(result, nil) }
+            guard result.status == .servfail else {
+                result.dnssec = lookup.authenticated ? .secure : .insecure
+                return done(result, nil)
+            }
+            self.client.query(name, type, dnssec: .checkingDisabled) { unchecked in
+                var served = unchecked.coreResult(extract)
+                guard !served.status.isFailure else { return done(result, nil) }
+                result.dnssec = .bogus
+                served.dnssec = .bogus
+                done(result, served)
             }
         }
     }

@@ -140,7 +140,8 @@ public final class DomainScanner: Sendable {
                 let assessment = DNSPhaseClassifier.assess(facts)
                 let relevant = assessment.hasMTASTSRecord
                 let policy = fetchPolicies && relevant
-                let mx = probeMX && (relevant || probes?.probeAllMX == true)
+                // A DANE-secured MX host is probed whatever MTA-STS says: its DANE check needs the handshake.
+                let mx = probeMX && (relevant || probes?.probeAllMX == true || DANETargets.hasAny(facts))
                 guard let probes, policy || mx else {
                     completion(DomainScanOutcome(facts: facts, dns: assessment, probes: DomainProbeResults()))
                     window.release()

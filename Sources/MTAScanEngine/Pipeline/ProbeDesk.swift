@@ -73,7 +73,7 @@ final class ProbeDesk {
             }
             try STARTTLSProbe(loop: loop, context: context, host: host, address: key.address,
                               source: configuration.source(toward: key.address), ehloName: ehlo,
-                              limits: configuration.smtpLimits, completion: done).start()
+                              limits: configuration.smtpLimits, tlsa: key.tlsa, completion: done).start()
         } catch {
             let failure = STARTTLSProbeResult(address: key.address, findings: [Finding(.mxTCP, [
                 "mx_host": .string(key.host), "address": .string(key.address.ip.description),

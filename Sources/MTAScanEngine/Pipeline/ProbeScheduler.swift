@@ -4,10 +4,14 @@ import MTAScanCore
 public struct ProbeKey: Hashable, Sendable {
     public var host: String
     public var address: SocketAddress
+    /// The MX host's usable, DNSSEC-secure TLSA records, checked in the same
+    /// handshake (RFC 7672); empty without DANE.
+    public var tlsa: [TLSARecordValue]
 
-    public init(host: String, address: SocketAddress) {
+    public init(host: String, address: SocketAddress, tlsa: [TLSARecordValue] = []) {
         self.host = host
         self.address = address
+        self.tlsa = tlsa
     }
 }
 

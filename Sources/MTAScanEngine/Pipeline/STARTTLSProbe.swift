@@ -24,6 +24,8 @@ public struct STARTTLSProbeResult: Sendable {
 /// this type only moves its bytes, through TLS once it asks for it.
 final class STARTTLSProbe {
     private let host: DomainName
+    /// Checked in the handshake beside PKIX (DANE, RFC 7672); empty: no DANE check.
+    private let tlsa: [TLSARecordValue]
     private let address: SocketAddress
     private let source: SocketAddress?
     private let context: TLSContext
@@ -38,9 +40,10 @@ final class STARTTLSProbe {
     private var finished: Bool { connection.isFinished }
 
     init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
-         ehloName: DomainName, limits: STARTTLSProbeLimits = .init(),
+         ehloName: DomainName, limits: STARTTLSProbeLimits = .init(), tlsa: [TLSARecordValue] = [],
          completion: @escaping (STARTTLSProbeResult) -> Void) throws {
         self.host = host
+        self.tlsa = tlsa
         self.address = address
         self.source = source
         self.context = context
@@ -136,6 +139,7 @@ final class STARTTLSProbe {
         case .startTLS:
             do {
                 let session = try TLSSession(context: context, serverName: host.text)
+                session.enableDANE(baseDomain: host.text, records: tlsa)
                 self.session = session
                 pumpTLS()
             } catch {

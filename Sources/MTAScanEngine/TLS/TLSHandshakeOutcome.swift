@@ -20,9 +20,12 @@ public struct TLSHandshakeOutcome: Sendable, Equatable {
     /// Every reason the certificate is not valid, most important first
     /// (`TLSFailureReason.priority`), one entry per reason.
     public let verificationFailures: [TLSVerificationFailure]
+    /// The DANE check of the same chain, when the session was given TLSA records.
+    public var dane: DANEVerification?
 
     public init(version: TLSVersion, cipher: String, peerCertificate: CertificateInfo?, checkedName: String?,
-                matchedName: String?, verificationFailures: [TLSVerificationFailure]) {
+                matchedName: String?, verificationFailures: [TLSVerificationFailure], dane: DANEVerification? = nil) {
+        self.dane = dane
         self.version = version
         self.cipher = cipher
         self.peerCertificate = peerCertificate

@@ -9,7 +9,7 @@ import Testing
     /// Backticked kebab-case words in a Markdown file that look like finding codes.
     private func codes(inMarkdown url: URL) throws -> Set<String> {
         let text = try String(contentsOf: url, encoding: .utf8)
-        let prefixes = ["sts-record", "policy", "mx", "tlsrpt", "dns", "delivery"]
+        let prefixes = ["sts-record", "policy", "mx", "tlsrpt", "dns", "delivery", "dane"]
         var found = Set<String>()
         for part in text.split(separator: "`").enumerated() where part.offset % 2 == 1 {
             let word = String(part.element)
@@ -50,6 +50,7 @@ import Testing
             case .mx: #expect(code.rawValue.hasPrefix("mx-"))
             case .consistency: #expect(code == .mxPatternMismatch)
             case .risk: #expect(code.rawValue.hasPrefix("delivery-"))
+            case .dane: #expect(code.rawValue.hasPrefix("dane-"))
             }
         }
     }

@@ -42,7 +42,7 @@ import Testing
         #expect(required == (schema["properties"]?.objectValue?.keys ?? []))
         #expect(schema["additionalProperties"] == false)
         #expect(required.first == "schema_version")
-        #expect(required.count == 15)
+        #expect(required.count == 16)
         // The keys a record of today writes are a subset, in the same relative order.
         let written = ScanRecord.skeleton(domain: "example.com", line: 1, verdict: nil, phases: []).keys
         #expect(required.filter { written.contains($0) } == written)

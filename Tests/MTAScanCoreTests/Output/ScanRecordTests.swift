@@ -43,9 +43,10 @@ import Testing
         withTLSA.mxTLSA = ["a.example.net": .answer([TLSARecordValue(usage: 3, selector: 1, matchingType: 1, data: "ab01")])]
         let record = ScanRecord.dnsPhase(facts: withTLSA, assessment: DNSPhaseClassifier.assess(withTLSA), line: 1)
         let hosts = try #require(record["mx"]?["hosts"]?.arrayValue)
+        // "ab01" is no SHA-256 digest: not usable by DANE.
         #expect(hosts[0]["tlsa"] == .object([
-            "lookup": "answer",
-            "records": [.object(["usage": 3, "selector": 1, "matching_type": 1, "data": "ab01"])],
+            "lookup": "answer", "dnssec": .null,
+            "records": [.object(["usage": 3, "selector": 1, "matching_type": 1, "data": "ab01", "usable": false])],
         ]))
         #expect(hosts[1]["tlsa"] == .null)
     }
