@@ -8,7 +8,9 @@ lookup listed under expect.dns in scenarios.json and compares rcode and answer
   min_ms             the answer takes at least this long (slow nameserver)
   TIMEOUT            no answer within the catalogue's timeout_seconds
 Then every policy host and MX host: TLS, HTTP and SMTP behaviour as the
-catalogue stages it (check_services.py).
+catalogue stages it (check_services.py); and the signed subtree: AD flags,
+SERVFAIL for the bogus zone, TLSA records against the certificates the MX
+hosts present (check_dane.py).
 
 Usage: check.py [--resolver 127.53.0.2] [--only NAME[,NAME...]] [--verbose]
                 [--dns-only | --services-only]
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import time
 
+import check_dane
 import check_services
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -123,6 +126,8 @@ def config_problems(run):
         with open(name) as handle:
             for line in handle:
                 fields = line.split()
+                if "RRSIG" in fields or "NSEC" in fields or "NSEC3" in fields:
+                    continue  # a type covered or in a type bitmap, not an address record
                 for i, field in enumerate(fields[:-1]):
                     if field in ("A", "AAAA") and not loopback.match(fields[i + 1]):
                         problems.append(f"config: {name}: address off the machine: {line.strip()}")
@@ -186,6 +191,9 @@ def main(argv):
     if options.services_only:
         jobs = []
     services = [] if options.dns_only else check_services.jobs(catalogue, options.run, only)
+    endpoint_count = len(services)
+    services += check_dane.jobs(catalogue, options.run, options.resolver, only,
+                                dns=not options.services_only, services=not options.dns_only)
 
     passed = failed = 0
     failed_scenarios = set()
@@ -225,7 +233,8 @@ def main(argv):
                     print(f"ok   {label}: {what}")
     scenario_count = len({label for label, _ in jobs} | {label for label, _, _ in services})
     print(f"{passed} passed, {failed} failed "
-          f"({len(jobs)} lookups, {len(services)} HTTPS/SMTP endpoints"
+          f"({len(jobs)} lookups, {endpoint_count} HTTPS/SMTP endpoints, "
+          f"{len(services) - endpoint_count} DNSSEC/DANE checks"
           f"{'' if options.services_only else ' and the configuration'}; "
           f"{scenario_count - len(failed_scenarios)}/{scenario_count} scenarios, "
           f"infrastructure and synthetic kinds clean)")

@@ -109,6 +109,8 @@ class Generator:
         for name, served_by in zones:
             if not name.endswith("." + tld) or served_by == "none":
                 continue
+            if self.parent_zone(name) != tld:
+                continue  # delegated from a zone below the TLD (write_child_delegations)
             for ns in self.catalogue["served_by_ns"][served_by]:
                 lines.append(f"{name}. NS {ns}.")
         return lines
@@ -156,6 +158,38 @@ class Generator:
             ns = self.catalogue["served_by_ns"][served_by]
             text = zone_text(apex, entry["ttl"], ns, entry["records"])
             self.write_zone(apex, text, hidden=(served_by == "slow"))
+
+    # --- zones below zones (the signed subtree, DNSSEC) ---------------------------------
+    # Most zones hang off a TLD; the signed subtree has zones delegated from zones
+    # (dnssec.test -> <scenario>.dnssec.test -> a child of it). gen_dnssec.py later adds
+    # their DS records, the TLSA records, and signs (it must wait for the certificates).
+
+    def all_zones(self):
+        """{apex without dot: served_by} of every zone that is delegated somewhere."""
+        zones = {tld: "nsd" for tld in self.catalogue["tlds"]}
+        zones.update({z["zone"]: "nsd" for z in self.catalogue["support_zones"]})
+        zones.update({s["domain"]: s["served_by"] for s in self.catalogue["scenarios"]
+                      if s["served_by"] != "none"})
+        return zones
+
+    def parent_zone(self, name):
+        """The closest zone above `name` (its apex without dot), or None."""
+        above = [z for z in self.all_zones() if name.endswith("." + z)]
+        return max(above, key=len) if above else None
+
+    def write_child_delegations(self):
+        """NS records, in their parent's zone file, of zones whose parent is no TLD."""
+        files = dict(self.main_zones)
+        for name, served_by in sorted(self.all_zones().items()):
+            parent = self.parent_zone(name)
+            if parent is None or parent in self.catalogue["tlds"]:
+                continue
+            with open(files[parent + "."], "a") as handle:
+                handle.write("".join(f"{name}. NS {ns}.\n"
+                                     for ns in self.catalogue["served_by_ns"][served_by]))
+
+    def trust_anchor_file(self):
+        return os.path.join(self.run, "dnssec", "trust-anchor.ds")
 
     # --- server configuration -----------------------------------------------------
 
@@ -218,7 +252,12 @@ class Generator:
             "    access-control: 127.0.0.0/8 allow",
             "    do-not-query-localhost: no",  # every nameserver here is on 127/8
             f'    root-hints: "{run}/root.hints"',  # the fake root only; no forwarders
-            '    module-config: "iterator"',   # no DNSSEC validation of fake TLDs
+            # Validation with one trust anchor, for the signed subtree only (dnssec.test,
+            # gen_dnssec.py writes the anchor): every other name has no anchor above it,
+            # so it is insecure and answered as without validation.
+            '    module-config: "validator iterator"',
+            f'    trust-anchor-file: "{self.trust_anchor_file()}"',
+            "    val-log-level: 2",            # why an answer is bogus, in unbound.log
             '    username: ""',
             '    chroot: ""',
             f'    directory: "{run}"',
@@ -277,6 +316,7 @@ class Generator:
         self.write_reverse()
         self.write_support()
         self.write_scenarios()
+        self.write_child_delegations()
         self.nsd_conf("nsd", self.addresses["authoritative"], self.main_zones)
         self.nsd_conf("nsd-hidden", self.addresses["authoritative_hidden"], self.hidden_zones)
         self.root_hints()

@@ -70,7 +70,7 @@ fi
 "$testnet_dir/stop.sh"
 
 # --- preconditions -------------------------------------------------------------------
-for tool in nsd unbound dig python3 ss nginx postconf openssl curl; do
+for tool in nsd unbound dig python3 ss nginx postconf openssl curl ldns-signzone ldns-keygen; do
     command -v "$tool" >/dev/null || { say "$tool is missing: run tools/setup.sh testnet"; exit 1; }
 done
 postfix_master=$(postconf -h daemon_directory 2>/dev/null)/master
@@ -104,7 +104,7 @@ fi
 python3 "$testnet_dir/gen_zones.py" --run "$run_dir" "${gen_args[@]}" \
     || fail nsd "gen_zones.py failed"
 # The test PKI, policy bodies, nginx.conf, postfix/, hostile.json: about a second
-# of openssl, so it runs while the DNS servers start.
+# of openssl, so it runs while the DNS servers that need no certificate start.
 python3 "$testnet_dir/gen_services.py" --run "$run_dir" "${gen_args[@]}" \
     >"$run_dir/gen_services.log" 2>&1 &
 gen_services_pid=$!
@@ -128,7 +128,6 @@ start_nsd() {  # name, config, seconds to wait
     say "$1 up (pid $(component_pid "$1"))"
 }
 
-start_nsd nsd "$run_dir/nsd.conf" 10
 start_nsd nsd-hidden "$run_dir/nsd-hidden.conf" 10
 if (( synth_size > 0 )); then
     # NSD reads about 35000 small zones a second (flat: far more domains a second).
@@ -141,6 +140,14 @@ setsid python3 "$testnet_dir/badns.py" "${badns_args[@]}" --pidfile "$run_dir/ba
 wait_healthy badns 10 "badns.py .*--pidfile $run_dir/badns.pid"
 say "badns up (pid $(component_pid badns))"
 
+# The signed subtree (dnssec.test) carries TLSA records computed from the certificates:
+# the main NSD and unbound (its trust anchor) wait for gen_services.py and gen_dnssec.py.
+wait "$gen_services_pid" || { gen_services_pid=""; fail gen_services "gen_services.py failed"; }
+gen_services_pid=""
+cat "$run_dir/gen_services.log" >&2
+python3 "$testnet_dir/gen_dnssec.py" --run "$run_dir" || fail nsd "gen_dnssec.py failed"
+start_nsd nsd "$run_dir/nsd.conf" 10
+
 unbound-checkconf "$run_dir/unbound.conf" >/dev/null 2>"$run_dir/unbound.log" \
     || fail unbound "$run_dir/unbound.conf is invalid"
 unbound -c "$run_dir/unbound.conf" 2>>"$run_dir/unbound.log" || fail unbound "unbound failed to start"
@@ -148,9 +155,6 @@ wait_healthy unbound 15 "unbound -c $run_dir/unbound.conf"
 say "unbound up (pid $(component_pid unbound)); resolver: $UNBOUND_ADDR"
 
 # --- HTTPS and SMTP ----------------------------------------------------------------
-wait "$gen_services_pid" || { gen_services_pid=""; fail gen_services "gen_services.py failed"; }
-gen_services_pid=""
-cat "$run_dir/gen_services.log" >&2
 setsid python3 "$testnet_dir/hostile.py" --config "$run_dir/hostile.json" \
     --pidfile "$run_dir/hostile.pid" </dev/null >>"$run_dir/hostile.log" 2>&1 &
 wait_healthy hostile 10 "hostile.py --config $run_dir/hostile.json"

@@ -15,11 +15,14 @@ public struct DANEAssessment: Sendable, Equatable {
     public enum Verdict: String, Sendable, CaseIterable {
         /// MX RRset secure; every MX host has secure usable TLSA; every probe matched.
         case valid
-        /// A DANE sender defers mail to at least one MX host: no TLSA record matched,
-        /// only unusable records, or a bogus answer.
+        /// A DANE sender defers mail to at least one MX host: no TLSA record
+        /// matched, or a bogus answer.
         case broken
         /// Some MX hosts are DANE-secured, others not.
         case partial
+        /// Secure TLSA records, none usable: a DANE sender requires TLS but
+        /// authenticates nothing (RFC 7672 §2.2), so no MX host is authenticated.
+        case unauthenticated
         /// TLSA records exist, but DANE does not apply: they, or the MX RRset, are not DNSSEC-secure.
         case insecure
         /// No TLSA records.
@@ -58,7 +61,8 @@ public struct DANEAssessment: Sendable, Equatable {
     public var mxDNSSEC: DNSSECStatus?
     public var findings: [Finding]
 
-    /// MX hosts a DANE sender authenticates by TLSA (or defers to on failure).
+    /// MX hosts a DANE sender applies TLSA to (authenticating, deferring on failure, or
+    /// requiring unauthenticated TLS when no record is usable).
     public var daneHosts: Int {
         guard mxDNSSEC == .secure else { return 0 }
         return hosts.filter { [.verified, .secured, .mismatch, .unusable, .bogus].contains($0.state) }.count
@@ -142,10 +146,11 @@ public struct DANEAssessment: Sendable, Equatable {
             if states.contains(.unknown) && !hasTLSA { return .unknown }
             return hasTLSA ? .insecure : .none
         }
-        if states.contains(where: { $0 == .bogus || $0 == .mismatch || $0 == .unusable }) { return .broken }
+        if states.contains(where: { $0 == .bogus || $0 == .mismatch }) { return .broken }
         let protected = states.filter { $0 == .verified || $0 == .secured }.count
         if protected == states.count { return .valid }
         if protected > 0 { return .partial }
+        if states.contains(.unusable) { return .unauthenticated }
         if states.contains(.unknown) { return .unknown }
         return hasTLSA ? .insecure : .none
     }
@@ -158,7 +163,9 @@ public struct DANEAssessment: Sendable, Equatable {
             let rescue = mtaSTS == .misconfigured ? " even though MTA-STS is misconfigured" : ""
             return "DANE-capable senders authenticate every MX host by its TLSA records and ignore MTA-STS: they deliver over verified TLS\(rescue)."
         case .broken:
-            return "DANE-capable senders defer mail to the MX hosts whose TLSA records do not hold (mismatch, unusable or bogus), whatever MTA-STS says."
+            return "DANE-capable senders defer mail to the MX hosts whose TLSA records do not hold (no match, or a bogus answer), whatever MTA-STS says."
+        case .unauthenticated:
+            return "The TLSA records are DNSSEC-secure but none is usable for SMTP: DANE-capable senders require TLS but authenticate no MX host, and ignore MTA-STS."
         case .partial:
             return "DANE-capable senders use DANE for \(daneHosts) of \(hosts.count) MX hosts and MTA-STS, if any, for the others."
         case .insecure:

@@ -64,7 +64,8 @@ import Testing
         let onlyPKIX = DANEAssessment.assess(facts: facts(mx: .secure, tlsa: [
             "a.example.net": tlsa([Self.pkixRecord], .secure), "b.example.net": tlsa([Self.eeRecord], .secure),
         ]), probes: nil)
-        #expect(onlyPKIX.verdict == .broken)
+        // One host authenticated, one with only unusable records (mandatory TLS, no authentication).
+        #expect(onlyPKIX.verdict == .partial)
         #expect(codes(onlyPKIX) == ["dane-tlsa-unusable"])
         #expect(onlyPKIX.findings[0].severity == .error)
         #expect(onlyPKIX.findings[0][detail: "reasons"] == ["pkix-usage"])
@@ -74,6 +75,15 @@ import Testing
         ]), probes: nil)
         #expect(mixed.verdict == .valid)
         #expect(codes(mixed) == ["dane-tlsa-unusable"] && mixed.findings[0].severity == .warning)
+    }
+
+    @Test func onlyUnusableRecordsEverywhereAuthenticateNothing() {
+        let result = DANEAssessment.assess(facts: facts(mx: .secure, tlsa: [
+            "a.example.net": tlsa([Self.pkixRecord], .secure), "b.example.net": tlsa([Self.pkixRecord], .secure),
+        ]), probes: nil)
+        #expect(result.verdict == .unauthenticated)
+        #expect(codes(result) == ["dane-tlsa-unusable", "dane-tlsa-unusable"])
+        #expect(result.daneHosts == 2)
     }
 
     @Test func insecureRecordsDoNotApply() {
