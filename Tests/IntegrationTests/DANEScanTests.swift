@@ -117,4 +117,23 @@ struct DANEScanTests {
         #expect(records["dane-unusable.dnssec.test"]?["dane"]?["verdict"] == "unauthenticated")
         #expect(records["dane-tlsa-insecure.dnssec.test"]?["dane"]?["verdict"] == "insecure")
     }
+
+    /// The report's DANE × MTA-STS table counts what the records say.
+    @Test func theReportCrossesDANEWithMTASTS() throws {
+        let expected = try Self.expectations()
+        let (output, records) = try scan(expected.map(\.domain))
+        #expect(output.status == 0, "\(output.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-dane-\(UUID().uuidString).ndjson")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try (output.stdout).write(to: file, atomically: true, encoding: .utf8)
+        let report = try MTAScanProcess.run(["report", "--format", "json", file.path])
+        #expect(report.status == 0, "\(report.stderr)")
+        let rows = try JSONParser.parse(report.stdout)["tables"]?["dane"]?["rows"]
+        for verdict in Set(expected.map(\.verdict)) {
+            let count = records.values.filter { $0["dane"]?["verdict"]?.stringValue == verdict }.count
+            #expect(rows?[verdict]?["domains"] == .int(count), "\(verdict)")
+        }
+        // DANE rescues the domain whose MTA-STS is broken: valid × misconfigured.
+        #expect(rows?["valid"]?["misconfigured"] == 1)
+    }
 }

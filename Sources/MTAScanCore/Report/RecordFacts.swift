@@ -32,6 +32,8 @@ struct RecordFacts {
     var mode: String?
     var stsRecordStatus: String?
     var tlsrptStatus: String?
+    /// `dane.verdict`, in a `scan --dane` record; nil otherwise.
+    var daneVerdict: String?
     var findings: [FindingFacts]
     var policyHost: PolicyHostFacts?
     /// `policy.address`: the address whose answer is reported.
@@ -48,6 +50,7 @@ struct RecordFacts {
         mode = record["mode"]?.stringValue ?? policy?["mode"]?.stringValue
         stsRecordStatus = record["sts_record"]?["status"]?.stringValue
         tlsrptStatus = record["tlsrpt"]?["status"]?.stringValue
+        daneVerdict = record["dane"]?["verdict"]?.stringValue
         findings = (record["findings"]?.arrayValue ?? []).compactMap { finding in
             guard let object = finding.objectValue, let code = object["code"]?.stringValue else { return nil }
             let severity = object["severity"]?.stringValue

@@ -9,7 +9,7 @@ extension ReportAggregator {
             "cname_grouping": .string(options.publicSuffixList == nil ? "target" : "registrable-domain"),
         ]
         return Report(facts: facts, tables: [
-            overviewTable(), verdictTable(), modeTable(), tlsrptTable(), misconfigurationTable(),
+            overviewTable(), verdictTable(), modeTable(), tlsrptTable(), daneTable(), misconfigurationTable(),
             policyErrorTable(), mxPKIXTable(), mismatchTable(), riskTable(), hostsTable(),
             providerTable(), cnameTable(), findingCodeTable(),
         ])
@@ -76,6 +76,24 @@ extension ReportAggregator {
             rows: (keys + extra).map { key in
                 let m = tlsrptMTASTS[key] ?? 0, a = tlsrptAll[key] ?? 0
                 return ReportRow(key: key, values: [.count(m), .share(m, of: mtaSTSDomains), .count(a), .share(a, of: scanned)])
+            })
+    }
+
+    /// DANE beside MTA-STS (`scan --dane`): what a DANE-capable sender does
+    /// (rows) against what an MTA-STS sender does (columns). Empty without --dane.
+    func daneTable() -> ReportTable {
+        let known = DANEAssessment.Verdict.allCases.map(\.rawValue)
+        let keys = known + daneByVerdict.keys.filter { !$0.contains("/") && !known.contains($0) }.sorted()
+        let mtaSTS = Verdict.allCases.map(\.rawValue)
+        return ReportTable(
+            id: "dane", title: "DANE beside MTA-STS",
+            population: "Scanned domains of a scan with --dane, by DANE verdict (rows: valid = every MX host authenticated by secure TLSA; broken = a DANE sender defers mail; partial; unauthenticated = secure TLSA, none usable; insecure = TLSA not DNSSEC-secured; none; unknown) and MTA-STS verdict (columns). percent: of those domains.",
+            rowHeader: "dane",
+            columns: [ReportColumn("domains"), ReportColumn("percent", "%")] + mtaSTS.map { ReportColumn($0) },
+            rows: keys.map { key in
+                let n = daneByVerdict[key] ?? 0
+                return ReportRow(key: key, values: [.count(n), .share(n, of: daneDomains)]
+                    + mtaSTS.map { .count(daneByVerdict["\(key)/\($0)"] ?? 0) })
             })
     }
 

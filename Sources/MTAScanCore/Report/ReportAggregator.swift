@@ -52,6 +52,9 @@ public struct ReportAggregator {
     var risks: [String: Int] = [:]
     /// Mode (or `no-policy`) → domains, and "mode/verdict" → domains, over MTA-STS domains.
     var modes: [String: Int] = [:]
+    /// `dane verdict/MTA-STS verdict` → domains, for `scan --dane` records.
+    var daneByVerdict: [String: Int] = [:]
+    var daneDomains = 0
     var tlsrptAll: [String: Int] = [:]
     var tlsrptMTASTS: [String: Int] = [:]
     var policyHostDomains = 0
@@ -77,6 +80,11 @@ public struct ReportAggregator {
         verdicts[facts.verdict ?? "null", default: 0] += 1
         countCodes(facts)
         tlsrptAll[facts.tlsrptStatus ?? "unknown", default: 0] += 1
+        if let dane = facts.daneVerdict {
+            daneDomains += 1
+            daneByVerdict[dane, default: 0] += 1
+            daneByVerdict["\(dane)/\(facts.verdict ?? "null")", default: 0] += 1
+        }
         if facts.verdict == Verdict.misconfigured.rawValue { countMisconfiguration(facts) }
         guard facts.hasMTASTSRecord else { return }
         mtaSTSDomains += 1
