@@ -28,10 +28,14 @@ public struct DomainAssessment: Sendable, Equatable {
 public enum DomainClassifier {
     public static func classify(
         facts: DomainDNSFacts, dns: DNSPhaseAssessment, policy retrieval: PolicyRetrieval?,
-        probes: [MXProbeObservation]?, publicSuffixList: PublicSuffixList?
+        probes: [MXProbeObservation]?, publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue = .builtIn
     ) -> DomainAssessment {
         var findings = dns.findings
         if let retrieval { findings += retrieval.findings }
+        if let orphan = OrphanedDelegation.finding(facts: facts, dnsFindings: dns.findings, retrieval: retrieval,
+                                                   providers: providers) {
+            findings.append(orphan)
+        }
         let hostNames = distinctHosts(facts)
         let probesByHost = probes.map { Dictionary(grouping: $0, by: \.host) }
         for host in hostNames {

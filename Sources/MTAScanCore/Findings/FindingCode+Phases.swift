@@ -14,7 +14,7 @@ extension FindingCode {
             return [.dns]
         // The fetched policy; the consistency of its patterns with the MX records.
         case .policyTCP, .policyTLS, .policyHTTP, .policyContentType, .policySyntax, .policyDuplicateKey,
-             .policyMaxAgeShort, .mxPatternMismatch:
+             .policyMaxAgeShort, .mxPatternMismatch, .policyOrphanedDelegation:
             return [.dns, .policy]
         // The STARTTLS probes.
         case .mxTCP, .mxSMTP, .mxNoStartTLS, .mxTLS, .mxPKIXInvalidAll, .mxPKIXInvalidSome, .mxCertNameInvalid:

@@ -20,6 +20,8 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     case policySyntax = "policy-syntax"
     case policyDuplicateKey = "policy-duplicate-key"
     case policyMaxAgeShort = "policy-max-age-short"
+    /// The CNAME of mta-sts.<domain> leads into a policy-hosting provider that no longer serves it.
+    case policyOrphanedDelegation = "policy-orphaned-delegation"
 
     // mx: each MX host, probed with STARTTLS
     case mxDNS = "mx-dns"
@@ -68,7 +70,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
              .stsRecordBadExtension, .stsRecordDuplicateID:
             return .stsRecord
         case .policyDNS, .policyTCP, .policyTLS, .policyHTTP, .policyContentType, .policySyntax,
-             .policyDuplicateKey, .policyMaxAgeShort:
+             .policyDuplicateKey, .policyMaxAgeShort, .policyOrphanedDelegation:
             return .policy
         case .mxDNS, .mxTCP, .mxSMTP, .mxNoStartTLS, .mxTLS, .mxPKIXInvalidAll, .mxPKIXInvalidSome,
              .mxNone, .mxCertNameInvalid:
@@ -91,7 +93,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     public var defaultSeverity: Severity {
         switch self {
         case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA, .stsRecordDuplicateID, .tlsrptDuplicateRUA,
-             .daneTLSAInsecure, .daneMXInsecure:
+             .daneTLSAInsecure, .daneMXInsecure, .policyOrphanedDelegation:
             return .warning
         default:
             return .error

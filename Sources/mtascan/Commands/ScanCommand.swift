@@ -252,7 +252,7 @@ struct ScanCommand: ParsableCommand {
         }
         let assessment = DomainClassifier.classify(
             facts: outcome.facts, dns: outcome.dns, policy: outcome.probes.policy, probes: outcome.probes.mx,
-            publicSuffixList: publicSuffixList)
+            publicSuffixList: publicSuffixList, providers: providers)
         return (ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
                                    retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line,
                                    providers: providers), assessment.verdict)
