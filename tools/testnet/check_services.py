@@ -32,7 +32,8 @@ CONNECT_TIMEOUT = 2.0   # a dropped SYN shows as a timeout after this
 SILENCE = 2.0           # how long "never answers" is watched
 READ_CAP = 1 << 20      # bytes of an HTTP response read at most
 VERIFY_CODES = {"expired": 10, "not-yet-valid": 9, "self-signed": 18, "untrusted": 20, "untrusted-root": 19,
-                "incomplete-chain": 20, "name-mismatch": 62, "parent-wildcard": 62}
+                "incomplete-chain": 20, "name-mismatch": 62, "parent-wildcard": 62,
+                "provider-default": 62}
 
 
 class Failure(Exception):

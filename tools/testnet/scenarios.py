@@ -497,10 +497,25 @@ sts_domain_without_policy_address(
     "policy-dns-nodata", "mta-sts.<domain> exists (a TXT record) but has no A or AAAA.",
     [txt("mta-sts", "policy host coming soon")], ["policy-dns"], "misconfigured",
     unreachable_policy())
+# The test internet's policy-hosting provider (support zone mta-sts-host.example), as
+# tools/testnet/providers.txt names it for `mtascan scan --providers`.
+POLICY_HOST_PROVIDER = "testnet-policy-host"
+POLICY_HOST_ZONE = "mta-sts-host.example"
+
+
+def orphaned(evidence):
+    """The detail of policy-orphaned-delegation: which provider, what shows it is orphaned."""
+    return {"provider": POLICY_HOST_PROVIDER, "evidence": evidence}
+
+
 sts_domain_without_policy_address(
-    "policy-cname-dangling", "mta-sts.<domain> is a CNAME to a provider name that does not exist.",
-    [rr("mta-sts", "CNAME", "gone.mta-sts-host.example.")], ["policy-dns"], "misconfigured",
-    unreachable_policy())
+    "policy-cname-dangling", "mta-sts.<domain> is a CNAME to a provider name that does not exist "
+    "(an orphaned delegation: whoever claims that name at the provider serves this domain's policy).",
+    [rr("mta-sts", "CNAME", f"gone.{POLICY_HOST_ZONE}.")],
+    ["policy-dns", "policy-orphaned-delegation"], "misconfigured", unreachable_policy(),
+    dns_findings=["policy-dns"],
+    detail={"policy-dns": {"reason": "dangling-cname"},
+            "policy-orphaned-delegation": orphaned("nxdomain")})
 
 _provider_address = policy_addresses.take()
 sts_domain_without_policy_address(
@@ -639,6 +654,49 @@ policy_case("policy-syntax-blank-line", "A blank line before the first field: RF
             body="\r\n" + policy_body(SHARED_MX))
 policy_case("policy-lf-line-endings", "LF instead of CRLF line endings: valid (sts-policy-term = LF / CRLF).",
             [], verdict="valid", body=policy_body(SHARED_MX, eol="\n"))
+
+# Orphaned provider delegations (policy-orphaned-delegation): mta-sts.<domain> is a CNAME to
+# its own name at the policy-hosting provider, which answers, but in a way that shows it no
+# longer serves the domain (the customer left and the CNAME stayed). policy-cname-dangling
+# is the fifth case: the provider's name is gone (evidence nxdomain).
+ORPHAN_ADDRESSES = {}  # provider label (orphan-*) -> address, for the mta-sts-host.example zone
+
+
+def orphaned_delegation(name, label, description, findings, evidence, verdict="misconfigured",
+                        detail=None, body="", **policy_extra):
+    address = policy_addresses.take()
+    ORPHAN_ADDRESSES[label] = address
+    scenario(name, "policy", description,
+             records=standard_records(name, policy_host_records=[
+                 rr("mta-sts", "CNAME", f"{label}.{POLICY_HOST_ZONE}.")]),
+             policy=good_policy(body, address=address, extra=policy_extra), mx=shared_mx(),
+             dns_findings=(), findings=findings + ["policy-orphaned-delegation"], verdict=verdict,
+             detail=dict(detail or {}, **{"policy-orphaned-delegation": orphaned(evidence)}))
+
+
+orphaned_delegation(
+    "policy-orphaned-404", "orphan-404",
+    f"mta-sts.<domain> is a CNAME to orphan-404.{POLICY_HOST_ZONE}; the provider still has a "
+    "certificate for mta-sts.<domain> but answers the policy URL with its 404.",
+    ["policy-http"], "http-404", detail={"policy-http": {"status": 404}}, status=404)
+orphaned_delegation(
+    "policy-orphaned-empty", "orphan-empty",
+    f"mta-sts.<domain> is a CNAME to orphan-empty.{POLICY_HOST_ZONE}; the provider answers "
+    "200 with an empty body (valid certificate).",
+    ["policy-syntax"], "empty-body", detail={"policy-syntax": {"rule": "empty"}})
+orphaned_delegation(
+    "policy-orphaned-default-cert", "orphan-default-cert",
+    f"mta-sts.<domain> is a CNAME to orphan-default-cert.{POLICY_HOST_ZONE}; the provider no "
+    f"longer has a certificate for mta-sts.<domain> and presents its default one "
+    f"(default.{POLICY_HOST_ZONE} only), then would answer 404.",
+    ["policy-tls"], "certificate-name-mismatch", detail={"policy-tls": {"reason": "name-mismatch"}},
+    cert="provider-default", status=404)
+orphaned_delegation(
+    "policy-orphaned-mode-none", "orphan-mode-none",
+    f"mta-sts.<domain> is a CNAME to orphan-mode-none.{POLICY_HOST_ZONE}; the provider serves "
+    "the placeholder policy it leaves behind: a valid mode none without mx lines (max_age 86400).",
+    [], "mode-none", verdict="valid",
+    body="version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n")
 
 # ---- MX hosts (SMTP work serves these) -----------------------------------------
 
@@ -1335,6 +1393,8 @@ CERT_KINDS = {
                       "self-signed root: the chain ends in a root that is no trust anchor "
                       "(OpenSSL verify error 19, not the leaf's own 18)",
     "name-mismatch": "issued by the test intermediate for <domain> and www.<domain>",
+    "provider-default": f"issued by the test intermediate for default.{POLICY_HOST_ZONE} only: "
+                        "the policy-hosting provider's default certificate, not the host's",
     "incomplete-chain": "as good, served without the intermediate",
     "wildcard": "issued by the test intermediate for *.<parent of the host>",
     "parent-wildcard": "issued by the test intermediate for *.<grandparent of the host> "
@@ -1375,7 +1435,7 @@ for _behaviour in ("smtp-close-on-accept", "smtp-reset-on-accept", "smtp-close-m
                    "starttls-record-too-long", "smtp-bare-lf"):
     MX_SMTP[_behaviour] = ("hostile", HOSTILE_DESCRIPTIONS[_behaviour])
 for _kind in CERT_KINDS:
-    if _kind != "good":
+    if _kind not in ("good", "provider-default"):  # no MX host plays the policy provider
         MX_SMTP[f"starttls-cert-{_kind}"] = ("postfix", f"STARTTLS with a certificate: {_kind}")
 
 
@@ -1416,12 +1476,15 @@ SUPPORT_ZONES = [
     {"zone": "mailhost.example", "description": "The same provider under another TLD "
      "(tld-mismatch scenarios).",
      "records": [rr("mx1", "A", SHARED_MX_HOSTS["mx1.mailhost.example"])]},
-    {"zone": "mta-sts-host.example", "description": "A policy-hosting provider: CNAME targets "
-     "for mta-sts.<domain> and _mta-sts.<domain>.",
+    {"zone": POLICY_HOST_ZONE, "description": "A policy-hosting provider: CNAME targets "
+     "for mta-sts.<domain> and _mta-sts.<domain>; orphan-* are customers it no longer serves, "
+     "default its own name (the one its default certificate carries).",
      "records": [rr("customer1", "A", _provider_address),
                  txt("sts-record-cname._sts", STS_OK),
                  rr("hop2.chains", "CNAME", "_mta-sts.hop3.cname-chain.test."),
-                 rr("hop3.chains", "A", _chain_address)]},
+                 rr("hop3.chains", "A", _chain_address),
+                 rr("default", "A", ORPHAN_ADDRESSES["orphan-default-cert"])]
+     + [rr(label, "A", address) for label, address in ORPHAN_ADDRESSES.items()]},
 ]
 
 SUPPORT_ZONES += DNSSEC_SUPPORT_ZONES  # dnssec.test and the child zones of DANE scenarios
