@@ -8,7 +8,9 @@ import Testing
 @Suite(.enabled(if: TestInternet.isRunning, "needs the local test internet: run tools/test.sh"), .serialized)
 struct ScanScenarioTests {
     static func scan(_ domains: [String], _ extra: [String] = []) throws -> (records: [String: JSONValue], output: MTAScanProcess.Output) {
-        let output = try MTAScanProcess.run(["scan"] + TestInternet.scanArguments + extra,
+        // The test internet's provider catalogue: policy-orphaned-delegation needs to know its providers.
+        let providers = TestInternet.repositoryRoot.appendingPathComponent("tools/testnet/providers.txt").path
+        let output = try MTAScanProcess.run(["scan"] + TestInternet.scanArguments + ["--providers", providers] + extra,
                                             stdin: domains.joined(separator: "\n") + "\n", timeout: 300)
         var records: [String: JSONValue] = [:]
         for line in output.stdoutLines {
