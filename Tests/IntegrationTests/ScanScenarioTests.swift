@@ -160,4 +160,38 @@ struct ScanScenarioTests {
             #expect(host["matches_policy"] == .null)
         }
     }
+
+    /// `--previous`: a complete mismatch whose pattern matched the domain's MX
+    /// host in an earlier scan is stale, with that host and the earlier scan's
+    /// date; a mismatch without such history is not.
+    @Test func anEarlierScanExplainsAStalePattern() throws {
+        let (now, _) = try Self.scan(["consistency-complete.test", "consistency-typo.test"])
+        let patterns = (now["consistency-complete.test"]?["policy"]?["mx"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let pattern = try #require(patterns.first)
+        let oldHost = pattern.hasPrefix("*.") ? "mail." + pattern.dropFirst(2) : pattern
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-previous-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = directory.appendingPathComponent("old.ndjson").path
+        let record = #"{"domain":"consistency-complete.test","input_line":1,"verdict":"valid","phases":["dns","policy","mx"],"findings":[],"sts_record":{"lookup":"answer","txt":[],"status":"valid","id":"1"},"mx":{"lookup":"answer","hosts":[{"preference":10,"host":"\#(oldHost)"}]}}"#
+        try (record + "\n").write(toFile: old, atomically: true, encoding: .utf8)
+        try #"{"started_at":"2026-06-01T00:00:00Z"}"#.write(toFile: old + ".meta.json", atomically: true, encoding: .utf8)
+
+        let (records, output) = try Self.scan(["consistency-complete.test", "consistency-typo.test"], ["--previous", old])
+        #expect(output.status == 0, "\(output.stderr)")
+        let stale = records["consistency-complete.test"]?["findings"]?.arrayValue?.first { $0["code"] == "mx-pattern-mismatch" }
+        #expect(stale?["stale"] == true)
+        #expect(stale?["old_host"]?.stringValue == oldHost)
+        #expect(stale?["old_pattern"]?.stringValue == pattern)
+        #expect(stale?["old_scan"] == "2026-06-01T00:00:00Z")
+        let never = records["consistency-typo.test"]?["findings"]?.arrayValue?.first { $0["code"] == "mx-pattern-mismatch" }
+        #expect(never?["stale"] == false)
+
+        let scanFile = directory.appendingPathComponent("new.ndjson").path
+        try output.stdout.write(toFile: scanFile, atomically: true, encoding: .utf8)
+        let report = try MTAScanProcess.run(["report", "--format", "json", scanFile])
+        let rows = try JSONParser.parse(report.stdout)["tables"]?["mx_pattern_mismatch"]?["rows"]
+        #expect(rows?["complete"]?["stale"] == 1)
+        #expect(rows?["any"]?["never_matched"] == 1)
+    }
 }

@@ -28,7 +28,8 @@ public struct DomainAssessment: Sendable, Equatable {
 public enum DomainClassifier {
     public static func classify(
         facts: DomainDNSFacts, dns: DNSPhaseAssessment, policy retrieval: PolicyRetrieval?,
-        probes: [MXProbeObservation]?, publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue = .builtIn
+        probes: [MXProbeObservation]?, publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue = .builtIn,
+        previous: PreviousScan? = nil
     ) -> DomainAssessment {
         var findings = dns.findings
         if let retrieval { findings += retrieval.findings }
@@ -49,7 +50,12 @@ public enum DomainClassifier {
         }
         if probes != nil, let finding = pkixFinding(hosts) { findings.append(finding) }
         if let policy, let publicSuffixList {
-            findings += MXConsistency.evaluate(patterns: policy.mx, mxHosts: hostNames, psl: publicSuffixList)
+            let mismatches = MXConsistency.evaluate(patterns: policy.mx, mxHosts: hostNames, psl: publicSuffixList)
+            // With an earlier scan (`--previous`), each mismatch says whether a pattern once matched.
+            findings += previous.map { previous in
+                StalePolicy.annotate(mismatches, patterns: policy.mx, currentHosts: hostNames,
+                                     previous: previous.entry(for: facts.domain.text), scannedAt: previous.scannedAt)
+            } ?? mismatches
         }
         if let policy, policy.mode == .enforce, let finding = riskFinding(hosts) { findings.append(finding) }
 

@@ -145,13 +145,15 @@ extension ReportAggregator {
         let row = { (key: String, label: String, depth: Int) in
             ReportRow(key: key, label: label, depth: depth, values: [
                 .count(mismatches[key] ?? 0), .count(mismatches[key + "/all"] ?? 0), .count(mismatches[key + "/some"] ?? 0),
+                .count(mismatches[key + "/stale"] ?? 0), .count(mismatches[key + "/never-matched"] ?? 0),
             ])
         }
         return ReportTable(
             id: "mx_pattern_mismatch", title: "mx-pattern-mismatch by kind",
-            population: "Domains with an MTA-STS record and an mx-pattern-mismatch error of the kind (not exclusive); all/some: the finding's scope.",
+            population: "Domains with an MTA-STS record and an mx-pattern-mismatch error of the kind (not exclusive); all/some: the finding's scope; stale/never_matched (scans with --previous only): a pattern that matches no MX host now matched one in the earlier scan, or none did.",
             rowHeader: "kind",
-            columns: [ReportColumn("domains"), ReportColumn("all"), ReportColumn("some")],
+            columns: [ReportColumn("domains"), ReportColumn("all"), ReportColumn("some"), ReportColumn("stale"),
+                      ReportColumn("never_matched", "never matched")],
             rows: [row("any", "any kind", 0)] + (known + seen).map { row($0, $0, 1) })
     }
 

@@ -202,6 +202,11 @@ public struct ReportAggregator {
             add("any/" + scope)
             add(kind)
             add(kind + "/" + scope)
+            // Only scans with --previous say; the rest count in neither column.
+            if let stale = finding.details["stale"]?.boolValue {
+                add("any/" + (stale ? "stale" : "never-matched"))
+                add(kind + "/" + (stale ? "stale" : "never-matched"))
+            }
         }
         for row in rows { mismatches[row, default: 0] += 1 }
     }

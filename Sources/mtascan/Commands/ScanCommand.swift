@@ -85,6 +85,9 @@ struct ScanCommand: ParsableCommand {
         return selection
     }
 
+    @Option(name: .customLong("previous"), help: ArgumentHelp("An earlier scan (NDJSON) of the same domains: a policy mx pattern that matches no MX host now but matched one then is reported as stale (mx-pattern-mismatch stale, old_host, old_scan).", valueName: "file"))
+    var previous: String?
+
     @Option(name: .customLong("drain-timeout"), help: ArgumentHelp("Seconds a first SIGINT/SIGTERM gives the domains in flight to finish before the scan stops; a second signal stops at once.", valueName: "seconds"))
     var drainTimeout: Double = 10
 
@@ -120,6 +123,7 @@ struct ScanCommand: ParsableCommand {
             probes = probe.configuration(identity: identity, exclusions: exclusions)
         }
         let publicSuffixList = try phaseSet.contains(.policy) ? loadPublicSuffixList() : nil
+        let previousScan = try previous.map(Self.loadPrevious)
         let providers = try loadProviders()
         let startedAt = WallClock.now()
         let quiet = self.quiet
@@ -180,7 +184,7 @@ struct ScanCommand: ParsableCommand {
             metadataPath: metadataPath, progress: progress, quiet: quiet, exclusions: exclusions, phases: phases,
             publicSuffixList: publicSuffixList, providers: providers, ledger: resumption?.ledger,
             keptCounts: resumption?.counts ?? .init(), inputPath: input.path, outputPath: output == "-" ? nil : output,
-            shard: sharding?.shard)
+            shard: sharding?.shard, previous: previousScan)
         let stop = ScanStop(drainTimeout: ProbeOptions.duration(drainTimeout))
         let scan = ScanRun(setup: setup, stop: stop)
 
@@ -244,7 +248,8 @@ struct ScanCommand: ParsableCommand {
 
     /// Classifies one domain and builds its record: pure, on the domain's loop.
     static func record(_ outcome: DomainScanOutcome, phases: [ScanRecord.Phase], line: Int,
-                       publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue) -> (JSONValue, Verdict) {
+                       publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue,
+                       previous: PreviousScan? = nil) -> (JSONValue, Verdict) {
         guard phases != [.dns] else {
             let verdict = Verdict.of(stsRecordStatus: outcome.dns.stsRecord?.status, findings: outcome.dns.findings)
             return (ScanRecord.dnsPhase(facts: outcome.facts, assessment: outcome.dns, line: line, providers: providers),
@@ -252,10 +257,19 @@ struct ScanCommand: ParsableCommand {
         }
         let assessment = DomainClassifier.classify(
             facts: outcome.facts, dns: outcome.dns, policy: outcome.probes.policy, probes: outcome.probes.mx,
-            publicSuffixList: publicSuffixList, providers: providers)
+            publicSuffixList: publicSuffixList, providers: providers, previous: previous)
         return (ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
                                    retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line,
                                    providers: providers), assessment.verdict)
+    }
+
+    /// The earlier scan of `--previous`, read one record at a time; its date
+    /// from its metadata side file when there is one.
+    static func loadPrevious(_ path: String) throws -> PreviousScan {
+        let meta = try? FileDescriptor.readAll(path: path + ".meta.json", maxBytes: 16 << 20)
+        var previous = PreviousScan(scannedAt: meta.flatMap { try? JSONParser.parse($0) }?["started_at"]?.stringValue)
+        try ScanFileReading.read(path, record: { previous.add($0) }, malformed: {})
+        return previous
     }
 
     private func loadProviders() throws -> ProviderCatalogue {
@@ -280,6 +294,7 @@ struct ScanCommand: ParsableCommand {
             "probe_cache": .int(probe.probeCache), "dns_timeout": .double(dns.timeout), "dns_attempts": .int(dns.attempts),
             "qps": .int(dns.queriesPerSecond), "providers_file": providersFile.map { .string($0) } ?? .null,
             "resume": .bool(resume), "drain_timeout": .double(drainTimeout),
+            "previous": previous.map { .string($0) } ?? .null,
         ]
     }
 }

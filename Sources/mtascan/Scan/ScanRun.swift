@@ -27,6 +27,8 @@ final class ScanRun: Sendable {
         var outputPath: String?
         /// The share of the input this scan writes; nil for all of it.
         var shard: Shard?
+        /// The earlier scan of `--previous`, for stale policy patterns.
+        var previous: PreviousScan?
     }
 
     enum End: Sendable {
@@ -69,6 +71,7 @@ final class ScanRun: Sendable {
     /// is requested; returns how the reading ended.
     func feed(reader: inout any DomainReader, setup: Setup) -> End {
         let phases = setup.phases, publicSuffixList = setup.publicSuffixList, providers = setup.providers
+        let previous = setup.previous
         let sink = self.sink, counts = self.counts, progress = self.progress
         do {
             while !stop.isRequested, let item = try reader.next() {
@@ -103,7 +106,8 @@ final class ScanRun: Sendable {
                     }
                     let admitted = scanner.submit(domain) { outcome in
                         let (record, verdict) = ScanCommand.record(outcome, phases: phases, line: line,
-                                                                   publicSuffixList: publicSuffixList, providers: providers)
+                                                                   publicSuffixList: publicSuffixList, providers: providers,
+                                                                   previous: previous)
                         let dnsTimeout = ScanMetadata.Counts.hasDNSTimeout(record)
                         sink.write(line: ScanRecord.line(record)) { counts.count(verdict: verdict, dnsTimeout: dnsTimeout) }
                         progress?.didEnd()
