@@ -34,12 +34,15 @@ python3 -c 'import json; print("\n".join(s["domain"] for s in json.load(open("to
     --ca-file "$(tools/testnet/status.sh --ca-file)" --source-ip 127.0.0.10 \
     --rate-per-ip 100 --burst-per-ip 20 --connections-per-ip 20 \
     --connect-timeout 2 --policy-timeout 4 --smtp-timeout 4 \
-    --providers tools/testnet/providers.txt
+    --providers tools/testnet/providers.txt --dane
 echo "records written to $out (one NDJSON line per domain; docs/output.md)"
 
 section "The report: what a measurement paper would print (docs/report.md)"
 "$mtascan" report "$out" --svg "${out%.ndjson}-report.svg"
 echo "chart written to ${out%.ndjson}-report.svg; metadata in $out.meta.json"
+
+section "DANE beside MTA-STS (--dane; the test unbound validates dnssec.test)"
+jq -r 'select(.dane.verdict != null and .dane.verdict != "none") | "\(.domain)  mta-sts: \(.verdict)  dane: \(.dane.verdict)  \(.dane.sender_view)"' "$out" | sort | head -12
 
 section "Two records in full"
 grep -E '"domain":"(sts-multiple|risk-enforce-some-mx-bad)\.test"' "$out" | head -2

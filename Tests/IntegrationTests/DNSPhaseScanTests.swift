@@ -133,4 +133,20 @@ struct DNSPhaseScanTests {
         #expect(records.count == 2)
         for record in records { #expect(record["verdict"] != "unknown", "\(record["domain"] ?? .null)") }
     }
+
+    /// One loop (one host cache): sts-valid.test resolves mx1/mx2.mailhost.test
+    /// first; timeout-sts.test shares them but finishes its first stage seconds
+    /// later (its _mta-sts query is dropped), so its MX addresses come from the
+    /// cache at once. That used to finish the domain inside its second stage and
+    /// again when its other lookups came back: two records for one line (with
+    /// --dane, and with --probe-all-mx). Exactly one each, exit 0.
+    @Test(arguments: [["--dane", "--phases", "dns"], ["--probe-all-mx", "--phases", "dns,mx"]])
+    func aCachedMXHostNeverFinishesADomainTwice(flags: [String]) throws {
+        let output = try MTAScanProcess.run(
+            ["scan", "--threads", "1", "-q"] + TestInternet.scanArguments + ["--dns-timeout", "0.5"] + flags,
+            stdin: "sts-valid.test\ntimeout-sts.test\n", timeout: 60)
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = try output.stdoutLines.map { try JSONParser.parse($0)["input_line"]?.intValue ?? 0 }
+        #expect(lines.sorted() == [1, 2], "\(flags): \(lines)")
+    }
 }

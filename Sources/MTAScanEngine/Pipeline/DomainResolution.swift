@@ -77,7 +77,13 @@ final class DomainResolution {
         guard pending == 0 else { return }
         if !secondStageStarted {
             secondStageStarted = true
+            // Held while the second stage starts: the host cache answers a cached
+            // host at once, inside the loop, and without the hold the count would
+            // reach zero there and finish the domain before its other lookups
+            // (a second record for one input line when they came back).
+            pending += 1
             startSecondStage()
+            pending -= 1
             if pending > 0 { return }
         }
         finish()
@@ -164,7 +170,13 @@ final class DomainResolution {
         return STSRecord.evaluate(stsTXT.values).status != .absent
     }
 
+    private var finished = false
+
     private func finish() {
+        // Exactly one record per input line rests on exactly one completion.
+        assert(!finished, "DomainResolution finished twice")
+        guard !finished else { return }
+        finished = true
         completion(DomainDNSFacts(
             domain: domain, mx: mx ?? .nodata, stsTXT: stsTXT ?? .nodata, tlsrptTXT: tlsrptTXT ?? .nodata,
             policyHostIPv4: policyIPv4 ?? .notQueried, policyHostIPv6: policyIPv6 ?? .notQueried,
