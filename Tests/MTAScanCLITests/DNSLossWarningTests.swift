@@ -35,4 +35,14 @@ import Testing
         #expect(!warning.contains("127.53.0.2:53"))
         #expect(warning.hasSuffix(#"jq -r 'select(any(.findings[]?; .code == "dns-timeout")) | .domain' scan.ndjson"#))
     }
+
+    /// A resume of a finished file sends nothing: the kept records still carry
+    /// their dns-timeout findings, and the warning says the run itself lost none.
+    @Test func aResumeThatLostNothingNamesOnlyTheKeptRecords() throws {
+        var counts = ScanMetadata.Counts()
+        for _ in 0..<3 { counts.count(verdict: .unknown, dnsTimeout: true) }
+        let warning = try #require(ScanSummary.dnsLossWarning(dns: DNSClientStatistics(), counts: counts, outputPath: "scan.ndjson"))
+        #expect(warning.hasPrefix("mtascan: WARNING: this run lost no DNS query, but 3 records have a dns-timeout finding"))
+        #expect(!warning.contains("0 DNS queries"))
+    }
 }

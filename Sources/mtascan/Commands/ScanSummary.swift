@@ -22,7 +22,11 @@ enum ScanSummary {
         let lossy = dns.resolvers.filter { $0.window.presumedLost > 0 }
             .map { "\($0.address) (\($0.window.presumedLost) presumed lost, \($0.window.lossEvents) loss events)" }
         let file = outputPath.map { TerminalText.escaped($0) } ?? "OUTPUT"
-        return "mtascan: WARNING: \(dns.timeouts) DNS queries got no answer from any resolver after every attempt;"
+        // A resume that sent nothing lost nothing: the records are what the file already held.
+        let lost = dns.timeouts > 0
+            ? "\(dns.timeouts) DNS queries got no answer from any resolver after every attempt;"
+            : "this run lost no DNS query, but"
+        return "mtascan: WARNING: \(lost)"
             + " \(counts.dnsTimeouts) records have a dns-timeout finding and verdicts that rest on it."
             + (lossy.isEmpty ? "" : " Resolvers that lost queries: " + lossy.joined(separator: ", ") + ".")
             + " Rescan those domains: jq -r 'select(any(.findings[]?; .code == \"dns-timeout\")) | .domain' \(file)"
