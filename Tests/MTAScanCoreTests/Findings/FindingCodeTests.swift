@@ -54,4 +54,23 @@ import Testing
             }
         }
     }
+
+    /// docs/fixes.md, the texts notification messages are made from: every
+    /// code has its section, with what was seen, why it matters and the fix,
+    /// and no section names a code that does not exist.
+    @Test func everyCodeHasAFixText() throws {
+        let text = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/fixes.md"), encoding: .utf8)
+        var sections: [String: String] = [:]
+        for part in text.components(separatedBy: "\n## `").dropFirst() {
+            guard let end = part.firstIndex(of: "`") else { continue }
+            sections[String(part[..<end])] = String(part[end...])
+        }
+        let known = Set(FindingCode.allCases.map(\.rawValue))
+        #expect(Set(sections.keys) == known, "extra: \(Set(sections.keys).subtracting(known)), missing: \(known.subtracting(sections.keys))")
+        for (code, body) in sections {
+            for heading in ["**What we saw:**", "**Why it matters:**", "**How to fix:**"] {
+                #expect(body.contains(heading), "\(code) lacks \(heading)")
+            }
+        }
+    }
 }
