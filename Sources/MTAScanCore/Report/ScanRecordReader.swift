@@ -21,9 +21,15 @@ public struct ScanRecordReader {
     public static var defaultMaxLineLength: Int { 16 * 1024 * 1024 }
 
     private var lines: LineScanner
+    private let keepsBytes: Bool
+    /// With `keepingBytes`: the bytes of the last `.record` line as read (no
+    /// line end), so a copier (`mtascan merge`) writes records byte for byte.
+    public private(set) var lastRecordBytes: [UInt8] = []
 
-    public init(source: some ByteSource, chunkSize: Int = 1024 * 1024, maxLineLength: Int = defaultMaxLineLength) {
+    public init(source: some ByteSource, chunkSize: Int = 1024 * 1024, maxLineLength: Int = defaultMaxLineLength,
+                keepingBytes: Bool = false) {
         lines = LineScanner(source: source, chunkSize: chunkSize, maxLineLength: maxLineLength)
+        keepsBytes = keepingBytes
     }
 
     public mutating func next() throws -> Item? {
@@ -36,7 +42,10 @@ public struct ScanRecordReader {
             var isBinary = false
             do {
                 let value = try JSONParser.parse(line.bytes)
-                guard let shapeProblem = ScanRecordShape.problem(value) else { return .record(value, line: line.number) }
+                guard let shapeProblem = ScanRecordShape.problem(value) else {
+                    if keepsBytes { lastRecordBytes = Array(LineText.trimmed(line.bytes)) }
+                    return .record(value, line: line.number)
+                }
                 problem = shapeProblem
             } catch {
                 let binary = Self.binaryDescription(line.bytes)

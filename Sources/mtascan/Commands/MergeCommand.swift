@@ -9,7 +9,7 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Join the outputs of a sharded scan into one NDJSON file and one metadata side file.",
         discussion: """
-            Records are copied part by part, in the order given; a partial last line of a killed part and a second record for an input line are dropped (and counted). The merged metadata (OUT.meta.json) sums the counts, lists the parts under "merged_from", and is complete only when every part is. Parts whose metadata disagree (another input, options or shard count, a shard given twice or missing) are refused unless --force; `mtascan verify INPUT PART...` tells exactly what is wrong.
+            Records are copied byte for byte, part by part, in the order given; a partial last line of a killed part and a second record for an input line are dropped (and counted). The merged metadata (OUT.meta.json) sums the counts, lists the parts under "merged_from", and is complete only when every part is. Parts whose metadata disagree (another input, options or shard count, a shard given twice or missing) are refused unless --force; `mtascan verify INPUT PART...` tells exactly what is wrong.
             Memory: one byte per input line, whatever the number of records.
               mtascan merge -o com.ndjson part-*.ndjson
             """
@@ -49,21 +49,20 @@ struct MergeCommand: ParsableCommand {
 
         let destination = try FileDescriptor.openForWriting(output)
         var writer = BufferedWriter(destination: destination)
-        var json = JSONWriter(capacity: 4096)
         var seen = ResumeLedger()
         var counts = ScanMetadata.Counts()
         var dropped = 0, malformed = 0, partial = 0
         var perPart: [JSONValue] = []
         for part in described {
             var written = 0
-            let damage = try ScanParts.records(of: part.name) { record, line, domain in
+            // Records are copied as the scan wrote them, byte for byte (another
+            // version's writer may format a number differently from ours).
+            let damage = try ScanParts.records(of: part.name, keepingBytes: true) { record, line, domain, bytes in
                 guard seen.add(line: line, domain: domain.utf8) else {
                     dropped += 1
                     return
                 }
-                json.reset()
-                json.writeLine(record)
-                try writer.write(json.bytes)
+                try writer.write(bytes + [UInt8(ascii: "\n")])
                 counts.count(record: record)
                 written += 1
             }

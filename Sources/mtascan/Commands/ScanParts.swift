@@ -17,11 +17,13 @@ enum ScanParts {
         var partialLastLine = false
     }
 
-    /// Calls `record` with each record, its `input_line` and its `domain`.
-    static func records(of path: String, _ record: (JSONValue, Int, String) throws -> Void) throws -> Damage {
+    /// Calls `record` with each record, its `input_line`, its `domain` and,
+    /// with `keepingBytes`, the line's bytes as read (else empty).
+    static func records(of path: String, keepingBytes: Bool = false,
+                        _ record: (JSONValue, Int, String, [UInt8]) throws -> Void) throws -> Damage {
         let file = try FileDescriptor.openForReading(path)
         defer { file.close() }
-        var reader = ScanRecordReader(source: file)
+        var reader = ScanRecordReader(source: file, keepingBytes: keepingBytes)
         var damage = Damage()
         while let item = try reader.next() {
             switch item {
@@ -30,7 +32,7 @@ enum ScanParts {
                     damage.malformed += 1
                     continue
                 }
-                try record(value, line, domain)
+                try record(value, line, domain, reader.lastRecordBytes)
             case .malformed:
                 damage.malformed += 1
             case .partialLastLine:

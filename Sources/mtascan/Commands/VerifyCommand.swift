@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
         var damaged: [String] = []
         for part in described {
             let shard = part.shard
-            let damage = try ScanParts.records(of: part.name) { _, line, domain in
+            let damage = try ScanParts.records(of: part.name) { _, line, domain, _ in
                 check.noteRecord(line: line, domain: domain, part: part.name, shard: shard)
             }
             if damage.malformed > 0 { damaged.append("\(part.name): \(damage.malformed) line(s) are not scan records") }
