@@ -14,6 +14,9 @@ struct MTAScan: ParsableCommand {
               mtascan lint --batch < requests.ndjson           one JSON verdict per request line
               zcat com.zone.gz | mtascan domains --count      count a zone's delegations
               mtascan report scan.ndjson                      the paper's tables from a scan
+              mtascan scan --shard auto --resume -o part.ndjson com.zone   one share of a sharded scan
+              mtascan verify com.zone part-*.ndjson           exactly one record per input line?
+              mtascan merge -o com.ndjson part-*.ndjson       the parts as one file
 
             Findings and their fixes: docs/findings.md. Output formats: docs/.
             """,
