@@ -15,6 +15,8 @@ struct MergeCommand: ParsableCommand {
             """
     )
 
+    private static let lineEnd: [UInt8] = [UInt8(ascii: "\n")]
+
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The merged NDJSON file (its metadata goes to FILE.meta.json).", valueName: "file"))
     var output: String
 
@@ -62,7 +64,8 @@ struct MergeCommand: ParsableCommand {
                     dropped += 1
                     return
                 }
-                try writer.write(bytes + [UInt8(ascii: "\n")])
+                try writer.write(bytes)
+                try writer.write(Self.lineEnd)
                 counts.count(record: record)
                 written += 1
             }

@@ -76,20 +76,20 @@ final class ScanRun: Sendable {
         do {
             while !stop.isRequested, let item = try reader.next() {
                 if sink.hasFailed { return .outputFailed }
-                // The key is the record's `domain`: what resume and verify read back.
-                let key = (try? item.name.get().text) ?? item.text
-                if let shard = setup.shard, !shard.owns(key.utf8) {
-                    progress?.didFinish()
-                    continue
-                }
-                if let ledger = setup.ledger {
-                    switch ledger.status(line: item.line, domain: key.utf8) {
-                    case .done:
+                // Only a shard or a resume needs the key: the record's `domain`, what resume and verify read back.
+                if setup.shard != nil || setup.ledger != nil {
+                    let key = (try? item.name.get().text) ?? item.text
+                    if let shard = setup.shard, !shard.owns(key.utf8) {
                         progress?.didFinish()
                         continue
-                    case .otherDomain:
+                    }
+                    switch setup.ledger?.status(line: item.line, domain: key.utf8) {
+                    case .done?:
+                        progress?.didFinish()
+                        continue
+                    case .otherDomain?:
                         return .inputFailed("\(setup.inputPath):\(item.line): the output's record for this line is for another name than \"\(TerminalText.escaped(key))\": the input changed since the scan began; resume with the same input")
-                    case .pending:
+                    case .pending?, nil:
                         break
                     }
                 }

@@ -2,8 +2,12 @@ import Testing
 @testable import MTAScanCore
 
 @Suite struct OrphanedDelegationTests {
-    static let providers = ProviderCatalogue.builtIn.adding(
-        try! ProviderCatalogue.parseEntries("policy-host mta-sts-host.example testnet-policy-host"))
+    let providers: ProviderCatalogue
+
+    init() throws {
+        providers = ProviderCatalogue.builtIn.adding(
+            try ProviderCatalogue.parseEntries("policy-host mta-sts-host.example testnet-policy-host"))
+    }
 
     private func facts(cname: [String]) -> DomainDNSFacts {
         DomainDNSFacts(domain: DomainName("example.com")!, mx: .nodata, stsTXT: .answer([Array("v=STSv1; id=1".utf8)]),
@@ -18,7 +22,7 @@ import Testing
     }
 
     private func finding(_ facts: DomainDNSFacts, dns: [Finding] = [], _ retrieval: PolicyRetrieval?) -> Finding? {
-        OrphanedDelegation.finding(facts: facts, dnsFindings: dns, retrieval: retrieval, providers: Self.providers)
+        OrphanedDelegation.finding(facts: facts, dnsFindings: dns, retrieval: retrieval, providers: providers)
     }
 
     @Test func eachKindOfEvidenceAtAKnownProvider() throws {
