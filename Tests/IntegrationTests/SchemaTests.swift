@@ -78,7 +78,8 @@ struct SchemaValidatorTests {
                                     "dane": .object(["result": "verified", "matched": .object([
                                         "usage": 3, "selector": 1, "matching_type": 1,
                                         "data": .string(String(repeating: "cd", count: 32))]),
-                                        "depth": 0, "verify_error": nil, "message": nil])])],
+                                        "depth": 0, "verify_error": nil, "message": nil]),
+                                    "shared_from": .object(["host": "mx0.mailhost.test", "sni_check_name": "sni-check.mtascan.invalid"])])],
             ])], "dnssec": "secure"]),
             "ns": .object(["lookup": "answer", "values": ["ns1.nic.test", "ns2.nic.test"]]),
             "dane": .object(["verdict": "valid", "mx_dnssec": "secure", "dane_hosts": 1,

@@ -121,6 +121,14 @@ enum ServerSide {
         return counts
     }
 
+    /// Connections one Postfix service took (its `syslog_name`, e.g.
+    /// `testnet-postfix-sharedcert`), after the first `skip` bytes of the log.
+    static func smtpConnections(toService service: String, skip: Int = 0) -> Int {
+        lines(of: "postfix.log", skip: skip).count { line in
+            line.contains(" \(service)/smtpd[") && line.contains("]: connect from ")
+        }
+    }
+
     /// The size of a log now: pass it as `skip` to read only what comes after.
     static func logSize(_ name: String = "postfix.log") -> Int {
         let path = runDirectory.appendingPathComponent(name).path

@@ -481,8 +481,39 @@ def jobs(catalogue, run, only=None):
                 result.append((entry["name"], f"mx {mx['host']} {mx['smtp']}",
                                lambda m=mx: guarded(check_mx, run, m)))
     if only is None:
+        for provider in catalogue["shared_server_providers"]:
+            for address in provider["addresses"]:
+                result.append(("infrastructure", f"shared server {provider['name']} {address}",
+                               lambda p=provider, a=address: guarded(check_shared_server, run, p, a)))
         result += synthetic_jobs(run)
     return result
+
+
+def peer_certificate(address, sni):
+    """The DER leaf a STARTTLS server sends for `sni`, unverified."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    tls = tls_wrap(starttls_session(address), ctx, sni)
+    try:
+        return tls.getpeercert(binary_form=True)
+    finally:
+        tls.close()
+
+
+def check_shared_server(run, provider, address):
+    """scenarios.py SHARED_SERVER_PROVIDERS: every tenant name gets a valid certificate;
+    without SNI selection one certificate whatever the name, with it another one for a
+    name the server does not know (what mtascan's SNI check relies on)."""
+    tenants = [f"t{i:04d}.mx.{provider['mx_zone']}" for i in (0, provider["tenants"] - 1)]
+    for host in tenants:
+        expect_certificate(lambda: starttls_session(address), run, host, "good")
+    first, last = (peer_certificate(address, host) for host in tenants)
+    unknown = peer_certificate(address, "sni-check.mtascan.invalid")
+    if provider["sni"] and (first == last or first == unknown):
+        raise Failure("the certificate does not follow the SNI name")
+    if not provider["sni"] and not first == last == unknown:
+        raise Failure("the certificate changes with the SNI name")
 
 
 def synthetic_jobs(run):

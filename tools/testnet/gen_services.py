@@ -164,6 +164,10 @@ class Services:
                 self.certs.add((mx["host"], self.mx_cert_kind(mx["smtp"])))
             elif mx["smtp"] in HOSTILE_TLS_WITH_CERT:
                 self.certs.add((mx["host"], "good"))
+        for provider in self.catalogue["shared_server_providers"]:
+            for address in provider["addresses"]:
+                self.claim(address, 25, "postfix", provider["name"])
+            self.certs |= set(self.shared_server_certs(provider).values())
         if self.synthetic:
             self.claim(SYNTH_POLICY_ADDRESS, 443, "nginx", "synthetic")
             self.claim(SYNTH_MX_ADDRESS, 25, "postfix", "synthetic")
@@ -172,6 +176,19 @@ class Services:
             self.synth_policy_batches = batches(read_lines(self.path("synth", "policy-hosts.txt")),
                                                 "synth-policy")
             self.synth_mx_batches = batches(read_lines(self.path("synth", "mx-hosts.txt")), "synth-mx")
+
+    @staticmethod
+    def shared_server_certs(provider):
+        """{name or "default": (host, kind)}: a provider's certificates. Without SNI one
+        wildcard for every tenant; with SNI one per tenant name and a default."""
+        first = f"t0000.mx.{provider['mx_zone']}"
+        if not provider["sni"]:
+            return {"default": (first, "wildcard")}
+        certs = {"default": (f"default.mx.{provider['mx_zone']}", "good")}
+        for i in range(provider["tenants"]):
+            name = f"t{i:04d}.mx.{provider['mx_zone']}"
+            certs[name] = (name, "good")
+        return certs
 
     @staticmethod
     def mx_cert_kind(behaviour):
@@ -391,6 +408,18 @@ class Services:
             lines.append(f"# {name or 'shared'}: {mx['host']} {mx['smtp']}")
             lines.append(f"{mx['address']}:25 inet n - n - {processes} smtpd "
                          + " ".join(f"-o {o}" for o in options))
+        for provider in self.catalogue["shared_server_providers"]:
+            certs = self.shared_server_certs(provider)
+            options = [f"myhostname=mx.{provider['mx_zone']}",
+                       f"smtpd_tls_chain_files={self.cert(*certs['default'])}",
+                       # Its own name in the log: tests count this provider's connections.
+                       f"syslog_name=testnet-postfix-{provider['name']}"]
+            if provider["sni"]:
+                options.append(f"tls_server_sni_maps=texthash:{pf}/sni-{provider['name']}")
+            lines.append(f"# shared-server provider {provider['name']}: {provider['tenants']} tenant MX names")
+            for address in provider["addresses"]:
+                lines.append(f"{address}:25 inet n - n - {processes} smtpd "
+                             + " ".join(f"-o {o}" for o in options))
         if self.synthetic:
             lines.append("# synthetic benchmark: domain-owned MX hosts, certificate by SNI")
             lines.append(f"{SYNTH_MX_ADDRESS}:25 inet n - n - {processes * 5} smtpd "
@@ -427,7 +456,15 @@ class Services:
             for label, names in self.synth_mx_batches:
                 pem = gen_certs.cert_path(self.path("ca"), label, "batch")
                 handle.writelines(f"{name} {pem}\n" for name in names)
-        for name in ("main.cf", "master.cf", "filter-ehlo", "filter-ehlo-helo", "sni-synth"):
+        maps = []
+        for provider in self.catalogue["shared_server_providers"]:
+            if provider["sni"]:
+                maps.append(f"sni-{provider['name']}")
+                with open(os.path.join(pf, maps[-1]), "w") as handle:
+                    handle.writelines(f"{name} {self.cert(*cert)}\n"
+                                      for name, cert in self.shared_server_certs(provider).items()
+                                      if name != "default")
+        for name in ["main.cf", "master.cf", "filter-ehlo", "filter-ehlo-helo", "sni-synth"] + maps:
             os.chmod(os.path.join(pf, name), 0o644)
 
     # --- hostile.py -----------------------------------------------------------------

@@ -147,7 +147,12 @@ class Generator:
     def write_support(self):
         for support in self.catalogue["support_zones"]:
             apex = support["zone"] + "."
-            self.write_zone(apex, zone_text(apex, 300, self.zone_ns, support["records"]))
+            records = list(support["records"])
+            tenants = support.get("tenant_mx")  # scenarios.SHARED_SERVER_PROVIDERS
+            if tenants:
+                records += [{"owner": f"t{i:04d}", "type": "MX", "data": f"10 t{i:04d}.mx.{tenants['mx_zone']}."}
+                            for i in range(tenants["count"])]
+            self.write_zone(apex, zone_text(apex, 300, self.zone_ns, records))
 
     def write_scenarios(self):
         for entry in self.catalogue["scenarios"]:

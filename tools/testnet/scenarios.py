@@ -198,6 +198,29 @@ SHARED_MX_HOSTS = {
 }
 SHARED_MX = ["mx1.mailhost.test", "mx2.mailhost.test"]
 
+# Mail providers that give every customer domain an MX name of its own on a few
+# shared addresses, as Microsoft 365 does (<tenant>.mail.protection.outlook.com).
+# Tenant i is the domain t{i:04d}.<tenant_zone> with MX t{i:04d}.mx.<mx_zone>; the
+# tenant zone's MX records are generated (gen_zones.py), the MX names resolve by a
+# wildcard. Postfix serves each address under its own syslog name
+# (testnet-postfix-<name>), so tests count the connections a scan makes
+# (docs/probes.md, "One probe per shared server").
+SHARED_SERVER_PROVIDERS = [
+    {"name": "sharedcert", "tenant_zone": "tenants.test", "tenants": 1000,
+     "mx_zone": "sharedmail.test", "addresses": ["127.25.0.10", "127.25.0.11"], "sni": False,
+     "description": "1,000 tenant domains, each with its own MX name, on two addresses "
+                    "whose one certificate (*.mx.sharedmail.test) does not depend on SNI: "
+                    "two probes per address answer them all."},
+    {"name": "snicert", "tenant_zone": "sni-tenants.test", "tenants": 3,
+     "mx_zone": "snimail.test", "addresses": ["127.25.0.12"], "sni": True,
+     "description": "3 tenant domains on one address that chooses each name's certificate "
+                    "by SNI (another one by default): every name is probed itself."},
+]
+
+
+def tenant_mx_host(provider, index):
+    return f"t{index:04d}.mx.{provider['mx_zone']}"
+
 
 def good_mx(host, preference=10):
     return {"host": host, "preference": preference, "address": SHARED_MX_HOSTS[host],
@@ -1487,6 +1510,16 @@ SUPPORT_ZONES = [
      + [rr(label, "A", address) for label, address in ORPHAN_ADDRESSES.items()]},
 ]
 
+for _provider in SHARED_SERVER_PROVIDERS:
+    SUPPORT_ZONES += [
+        {"zone": _provider["mx_zone"], "description": f"Shared-server provider {_provider['name']}: "
+         "every tenant's MX name, by wildcard.",
+         "records": [rr("*.mx", "A", address) for address in _provider["addresses"]]},
+        {"zone": _provider["tenant_zone"], "description": f"The tenant domains of {_provider['name']} "
+         "(their MX records are generated: tenant_mx).",
+         "records": [], "tenant_mx": {"count": _provider["tenants"], "mx_zone": _provider["mx_zone"]}},
+    ]
+
 SUPPORT_ZONES += DNSSEC_SUPPORT_ZONES  # dnssec.test and the child zones of DANE scenarios
 
 PTR = [  # address -> name; every MX host address gets one too (below)
@@ -1842,6 +1875,7 @@ def catalogue():
         "mx_behaviours": {k: {"server": v[0], "description": v[1]} for k, v in MX_SMTP.items()},
         "shared_mx_hosts": [{"host": h, "address": a, "smtp": "starttls-good"}
                             for h, a in SHARED_MX_HOSTS.items()],
+        "shared_server_providers": SHARED_SERVER_PROVIDERS,
         "dnssec": dnssec_catalogue(world),
         "scenarios": scenarios,
         "hostile_resolvers": [{"mode": mode, "address": spec[0], "description": spec[3],

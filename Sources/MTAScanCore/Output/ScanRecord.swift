@@ -208,6 +208,7 @@ public enum ScanRecord {
             "starttls": smtp.map { .bool($0.startTLSAdvertised) } ?? .null,
             "tls": probe.tls?.json ?? .null,
             "dane": probe.tls?.dane?.json ?? .null,
+            "shared_from": probe.sharedFrom?.json ?? .null,
         ])
     }
 

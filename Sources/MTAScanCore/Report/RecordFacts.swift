@@ -39,6 +39,8 @@ struct RecordFacts {
     /// `policy.address`: the address whose answer is reported.
     var policyAddress: String?
     var mxHosts: [MXHostFacts]
+    /// Per entry of `mx.hosts[].probes`: `probed`, `shared` (`shared_from` set) or `excluded`.
+    var mxProbeOrigins: [String]
 
     init(_ record: JSONValue) {
         domain = record["domain"]?.stringValue
@@ -73,6 +75,12 @@ struct RecordFacts {
         mxHosts = (record["mx"]?["hosts"]?.arrayValue ?? []).compactMap { host in
             guard let name = host["host"]?.stringValue, !name.isEmpty else { return nil }
             return MXHostFacts(host: name, provider: host["provider"]?.stringValue, pkixValid: host["pkix_valid"]?.boolValue)
+        }
+        mxProbeOrigins = (record["mx"]?["hosts"]?.arrayValue ?? []).flatMap { host in
+            (host["probes"]?.arrayValue ?? []).map { probe in
+                if probe["excluded"]?.boolValue == true { return "excluded" }
+                return Self.isPresent(probe["shared_from"]) ? "shared" : "probed"
+            }
         }
     }
 

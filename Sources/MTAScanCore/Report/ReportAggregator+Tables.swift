@@ -10,7 +10,7 @@ extension ReportAggregator {
         ]
         return Report(facts: facts, tables: [
             overviewTable(), verdictTable(), modeTable(), tlsrptTable(), daneTable(), misconfigurationTable(),
-            policyErrorTable(), mxPKIXTable(), mismatchTable(), riskTable(), hostsTable(),
+            policyErrorTable(), mxPKIXTable(), mxProbeTable(), mismatchTable(), riskTable(), hostsTable(),
             providerTable(), cnameTable(), findingCodeTable(),
         ])
     }
@@ -61,6 +61,22 @@ extension ReportAggregator {
                 let n = modes[mode] ?? 0
                 return ReportRow(key: mode, values: [.count(n), .share(n, of: mtaSTSDomains)]
                     + verdictColumns.map { .count(modes["\(mode)/\($0)"] ?? 0) })
+            })
+    }
+
+    /// How the MX results came about: a probe under the host's own name, or
+    /// one probe of a shared server answering its other names (docs/probes.md,
+    /// "One probe per shared server"): what a reader of the dataset should know.
+    func mxProbeTable() -> ReportTable {
+        let keys = ["probed", "shared", "excluded"]
+        let total = mxProbeOrigins.values.reduce(0, +)
+        return ReportTable(
+            id: "mx_probes", title: "MX probe results by origin",
+            population: "MX probe results of scanned domains (mx.hosts[].probes[]: one per MX host and address of each domain). probed: under the host's own name (one probe may serve many domains of that host); shared: answered from another MX name's probe at a server whose certificate does not depend on SNI, judged for this name (shared_from); excluded: on the exclusion list. percent: of all.",
+            rowHeader: "origin", columns: [ReportColumn("results"), ReportColumn("percent", "%")],
+            rows: keys.map { key in
+                let n = mxProbeOrigins[key] ?? 0
+                return ReportRow(key: key, values: [.count(n), .share(n, of: total)])
             })
     }
 

@@ -55,6 +55,8 @@ public struct ReportAggregator {
     /// `dane verdict/MTA-STS verdict` → domains, for `scan --dane` records.
     var daneByVerdict: [String: Int] = [:]
     var daneDomains = 0
+    /// `probed`/`shared`/`excluded` → MX probe results (`mx.hosts[].probes[]`).
+    var mxProbeOrigins: [String: Int] = [:]
     var tlsrptAll: [String: Int] = [:]
     var tlsrptMTASTS: [String: Int] = [:]
     var policyHostDomains = 0
@@ -79,6 +81,7 @@ public struct ReportAggregator {
         if facts.isExcluded { return excluded += 1 }
         verdicts[facts.verdict ?? "null", default: 0] += 1
         countCodes(facts)
+        for origin in facts.mxProbeOrigins { mxProbeOrigins[origin, default: 0] += 1 }
         tlsrptAll[facts.tlsrptStatus ?? "unknown", default: 0] += 1
         if let dane = facts.daneVerdict {
             daneDomains += 1

@@ -80,9 +80,14 @@ public struct MXProbeObservation: Sendable, Equatable {
     public var smtp: SMTPProbeResult?
     /// The handshake, when one completed.
     public var tls: TLSObservation?
+    /// Not probed under this name: the result of another name's probe at the
+    /// same address, whose certificate the server sends whatever the name
+    /// (`SharedProbeOrigin`), judged for this name. Nil: probed itself.
+    public var sharedFrom: SharedProbeOrigin?
 
     public init(host: String, address: String, source: String? = nil, excluded: Bool = false,
-                findings: [Finding] = [], smtp: SMTPProbeResult? = nil, tls: TLSObservation? = nil) {
+                findings: [Finding] = [], smtp: SMTPProbeResult? = nil, tls: TLSObservation? = nil,
+                sharedFrom: SharedProbeOrigin? = nil) {
         self.host = host
         self.address = address
         self.source = source
@@ -90,6 +95,7 @@ public struct MXProbeObservation: Sendable, Equatable {
         self.findings = findings
         self.smtp = smtp
         self.tls = tls
+        self.sharedFrom = sharedFrom
     }
 
     /// STARTTLS was accepted and a handshake attempted (it may have failed).
@@ -114,5 +120,23 @@ public struct MXProbeObservation: Sendable, Equatable {
     public var result: String {
         if excluded { return "excluded" }
         return findings.first?.code.rawValue ?? "ok"
+    }
+}
+
+/// The probe a shared MX result came from (docs/probes.md, "One probe per
+/// shared server"): `host` was probed at the address, and a second probe under
+/// `sniCheckName`, a name no server has a certificate for, got the very same
+/// certificate, so the server does not choose it by SNI.
+public struct SharedProbeOrigin: Sendable, Equatable {
+    public var host: String
+    public var sniCheckName: String
+
+    public init(host: String, sniCheckName: String) {
+        self.host = host
+        self.sniCheckName = sniCheckName
+    }
+
+    public var json: JSONValue {
+        .object(["host": .string(host), "sni_check_name": .string(sniCheckName)])
     }
 }

@@ -314,21 +314,13 @@ public final class TLSSession {
                                                 store: SSL_CTX_get_cert_store(context.pointer))
         var matchedName: String?
         if let serverName {
-            matchedName = CertificateNameMatcher.firstMatch(dnsNames: certificate.dnsNames, host: serverName)
-            if matchedName == nil {
-                let message = certificate.dnsNames.isEmpty
-                    ? "the certificate has no subjectAltName DNS names"
-                    : "no subjectAltName DNS name matches \(serverName)"
-                failures.append(TLSVerificationFailure(reason: .nameMismatch, message: message, depth: 0))
-            }
+            let check = TLSHandshakeOutcome.nameCheck(certificate, host: serverName)
+            matchedName = check.matched
+            if let failure = check.failure { failures.append(failure) }
         }
-        // Stable: equal priorities keep their order.
-        let ordered = failures.enumerated().sorted {
-            ($0.element.reason.priority, $0.offset) < ($1.element.reason.priority, $1.offset)
-        }.map(\.element)
         return TLSHandshakeOutcome(version: version, cipher: cipher, peerCertificate: certificate,
-                                   checkedName: serverName, matchedName: matchedName, verificationFailures: ordered,
-                                   dane: daneOutcome())
+                                   checkedName: serverName, matchedName: matchedName,
+                                   verificationFailures: TLSHandshakeOutcome.ordered(failures), dane: daneOutcome())
     }
 }
 

@@ -123,7 +123,8 @@ final class DomainProbes {
         case .done(let result):
             return MXProbeObservation(host: host, address: address.ip.description,
                                       source: result.source?.ip.description, findings: result.findings,
-                                      smtp: result.smtp, tls: result.tls.map(TLSObservation.init))
+                                      smtp: result.smtp, tls: result.tls.map(TLSObservation.init),
+                                      sharedFrom: result.sharedFrom)
         }
     }
 

@@ -21,6 +21,9 @@ public struct ProbeConfiguration: Sendable {
     public var probeCacheCapacity: Int
     /// Probe the MX hosts of every domain, not only of MTA-STS domains.
     public var probeAllMX: Bool
+    /// One probe per shared mail server, not per MX name, where the server's
+    /// certificate does not depend on SNI (`SharedServerProbes`).
+    public var shareProbesAcrossNames: Bool
     public var userAgentVersion: String
 
     public init(tls: TLSConfiguration = TLSConfiguration(), ehloName: DomainName? = nil,
@@ -28,7 +31,7 @@ public struct ProbeConfiguration: Sendable {
                 limits: ConnectionLimiter<IPAddress>.Limits = .init(), exclusions: ExclusionList = ExclusionList(),
                 policyLimits: PolicyFetchLimits = .init(), smtpLimits: STARTTLSProbeLimits = .init(),
                 maxAddressesPerHost: Int = 4, probeCacheCapacity: Int = 100_000, probeAllMX: Bool = false,
-                userAgentVersion: String) {
+                shareProbesAcrossNames: Bool = true, userAgentVersion: String) {
         self.tls = tls
         self.ehloName = ehloName
         self.sources = sources
@@ -39,6 +42,7 @@ public struct ProbeConfiguration: Sendable {
         self.maxAddressesPerHost = max(1, maxAddressesPerHost)
         self.probeCacheCapacity = max(1, probeCacheCapacity)
         self.probeAllMX = probeAllMX
+        self.shareProbesAcrossNames = shareProbesAcrossNames
         self.userAgentVersion = userAgentVersion
     }
 

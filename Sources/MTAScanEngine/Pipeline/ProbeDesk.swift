@@ -10,6 +10,8 @@ final class ProbeDesk {
     private let configuration: ProbeConfiguration
     private var policyScheduler: ProbeScheduler<PolicyFetchResult>?
     private var mxScheduler: ProbeScheduler<STARTTLSProbeResult>?
+    /// On `mxScheduler`, unless every name is to be probed (`shareProbesAcrossNames`).
+    private var sharedServers: SharedServerProbes?
 
     init(loop: EventLoop, configuration: ProbeConfiguration) throws {
         self.loop = loop
@@ -25,6 +27,9 @@ final class ProbeDesk {
                                      cacheCapacity: configuration.probeCacheCapacity) { [unowned self] key, done in
             self.probeMX(key, done)
         }
+        if configuration.shareProbesAcrossNames, let mxScheduler {
+            sharedServers = SharedServerProbes(scheduler: mxScheduler, capacity: configuration.probeCacheCapacity)
+        }
     }
 
     func requestPolicy(_ key: ProbeKey, _ completion: @escaping (ScheduledOutcome<PolicyFetchResult>) -> Void) {
@@ -34,12 +39,14 @@ final class ProbeDesk {
 
     func requestMX(_ key: ProbeKey, _ completion: @escaping (ScheduledOutcome<STARTTLSProbeResult>) -> Void) {
         guard let mxScheduler else { return completion(.excluded) }
+        if let sharedServers { return sharedServers.request(key, completion) }
         mxScheduler.request(key, completion)
     }
 
     var statistics: ProbeStatistics {
         ProbeStatistics(policyFetches: policyScheduler?.probesStarted ?? 0, mxProbes: mxScheduler?.probesStarted ?? 0,
-                        cacheHits: (policyScheduler?.cacheHits ?? 0) + (mxScheduler?.cacheHits ?? 0))
+                        cacheHits: (policyScheduler?.cacheHits ?? 0) + (mxScheduler?.cacheHits ?? 0),
+                        mxSharedAnswers: sharedServers?.sharedAnswers ?? 0, sniChecks: sharedServers?.sniChecks ?? 0)
     }
 
     func close() {
@@ -47,6 +54,7 @@ final class ProbeDesk {
         mxScheduler?.close()
         policyScheduler = nil
         mxScheduler = nil
+        sharedServers = nil
     }
 
     private func fetchPolicy(_ key: ProbeKey, _ done: @escaping (PolicyFetchResult) -> Void) {
@@ -98,17 +106,27 @@ public struct ProbeStatistics: Sendable, Equatable {
     public var mxProbes = 0
     /// Requests answered by a probe already made or in flight.
     public var cacheHits = 0
+    /// MX names answered from another name's probe at a server whose
+    /// certificate does not depend on SNI (`SharedServerProbes`).
+    public var mxSharedAnswers = 0
+    /// Of `mxProbes`, those under the SNI check name.
+    public var sniChecks = 0
 
-    public init(policyFetches: Int = 0, mxProbes: Int = 0, cacheHits: Int = 0) {
+    public init(policyFetches: Int = 0, mxProbes: Int = 0, cacheHits: Int = 0, mxSharedAnswers: Int = 0,
+                sniChecks: Int = 0) {
         self.policyFetches = policyFetches
         self.mxProbes = mxProbes
         self.cacheHits = cacheHits
+        self.mxSharedAnswers = mxSharedAnswers
+        self.sniChecks = sniChecks
     }
 
     mutating func add(_ other: ProbeStatistics) {
         policyFetches += other.policyFetches
         mxProbes += other.mxProbes
         cacheHits += other.cacheHits
+        mxSharedAnswers += other.mxSharedAnswers
+        sniChecks += other.sniChecks
     }
 }
 

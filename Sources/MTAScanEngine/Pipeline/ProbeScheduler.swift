@@ -89,7 +89,7 @@ final class ProbeScheduler<Result: Sendable> {
         retryTimer = nil
     }
 
-    private func isExcluded(_ key: ProbeKey) -> Bool {
+    func isExcluded(_ key: ProbeKey) -> Bool {
         if exclusions.isEmpty { return false }
         if exclusions.excludes(domain: key.host) { return true }
         guard let bits = IPBits(key.address.ip.description) else { return false }

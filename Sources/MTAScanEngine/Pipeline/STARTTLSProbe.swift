@@ -19,6 +19,8 @@ public struct STARTTLSProbeResult: Sendable {
     /// The local end of the connection: the source it bound (`--source-ip`), or the
     /// kernel's choice once connected; nil when the kernel chose and no connection was made.
     public var source: SocketAddress? = nil
+    /// Set on a result answered from another name's probe (`SharedServerProbes`).
+    public var sharedFrom: SharedProbeOrigin? = nil
 }
 
 /// One STARTTLS probe on one loop: banner, EHLO (HELO fallback), STARTTLS,

@@ -22,6 +22,9 @@ struct ProbeOptions: ParsableArguments {
     @Flag(name: .customLong("probe-all-mx"), help: "Probe the MX hosts of every domain, not only of MTA-STS domains.")
     var probeAllMX = false
 
+    @Flag(name: .customLong("probe-every-name"), help: "Probe every MX name at a shared server, even where the server's certificate does not depend on SNI (by default one probe answers them all; docs/probes.md).")
+    var probeEveryName = false
+
     @Option(name: .customLong("rate-per-ip"), help: ArgumentHelp("New connections per second to one destination IP.", valueName: "n"))
     var ratePerIP: Double = 1
 
@@ -113,6 +116,7 @@ struct ProbeOptions: ParsableArguments {
                           concurrentPerDestination: connectionsPerIP, concurrentTotal: maxConnections),
             exclusions: exclusions, policyLimits: policyLimits, smtpLimits: smtpLimits,
             maxAddressesPerHost: maxAddresses, probeCacheCapacity: probeCache, probeAllMX: probeAllMX,
+            shareProbesAcrossNames: !probeEveryName,
             userAgentVersion: MTAScanVersion.string)
     }
 

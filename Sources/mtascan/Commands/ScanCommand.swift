@@ -287,6 +287,7 @@ struct ScanCommand: ParsableCommand {
         [
             "max_in_flight": .int(maxInFlight), "threads": .int(threads), "dns_all": .bool(resolveEverything),
             "dane": .bool(dane), "probe_all_mx": .bool(probe.probeAllMX),
+            "share_probes_across_names": .bool(!probe.probeEveryName),
             "rate_per_ip": .double(probe.ratePerIP), "burst_per_ip": .int(probe.burstPerIP),
             "connections_per_ip": .int(probe.connectionsPerIP), "max_connections": .int(probe.maxConnections),
             "max_addresses": .int(probe.maxAddresses), "connect_timeout": .double(probe.connectTimeout),

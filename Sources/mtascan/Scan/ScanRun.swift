@@ -200,6 +200,7 @@ final class ScanRun: Sendable {
         metadata.options["probes"] = .object([
             "policy_fetches": .int(statistics.probes.policyFetches), "mx_probes": .int(statistics.probes.mxProbes),
             "cache_hits": .int(statistics.probes.cacheHits),
+            "mx_shared_answers": .int(statistics.probes.mxSharedAnswers), "sni_checks": .int(statistics.probes.sniChecks),
         ])
         var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
         if let metadataPath {

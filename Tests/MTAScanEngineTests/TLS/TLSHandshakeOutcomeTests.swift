@@ -66,3 +66,45 @@ import Testing
         #expect(TLSAlert(code: 200).name == "alert_200")
     }
 }
+
+/// A handshake judged offline for another name (shared-server probes): the
+/// chain's failures stay, the name check is made again, DANE is dropped.
+@Suite struct TLSHandshakeOutcomeJudgedForNameTests {
+    private func outcome(names: [String], checked: String, chainFailures: [TLSVerificationFailure] = [])
+        -> TLSHandshakeOutcome
+    {
+        let certificate = CertificateInfo(
+            subject: "CN=x", issuer: "CN=CA", dnsNames: names, notBefore: 0, notAfter: 1, keyType: "EC", keyBits: 256,
+            keyCurve: nil, signatureAlgorithm: "ecdsa-with-SHA256", sha256Fingerprint: "cd", chainLength: 2)
+        let check = TLSHandshakeOutcome.nameCheck(certificate, host: checked)
+        return TLSHandshakeOutcome(version: .tls1_3, cipher: "TLS_AES_256_GCM_SHA384", peerCertificate: certificate,
+                                   checkedName: checked, matchedName: check.matched,
+                                   verificationFailures: TLSHandshakeOutcome.ordered(chainFailures + [check.failure].compactMap { $0 }),
+                                   dane: DANEVerification(result: .verified, matched: nil, depth: 0))
+    }
+
+    @Test func aWildcardCoversAnotherTenantName() {
+        let judged = outcome(names: ["*.mx.provider.example"], checked: "a.mx.provider.example")
+            .judged(forName: "b.mx.provider.example")
+        #expect(judged.checkedName == "b.mx.provider.example")
+        #expect(judged.matchedName == "*.mx.provider.example")
+        #expect(judged.isPKIXValid)
+        #expect(judged.dane == nil)
+    }
+
+    @Test func aNameTheCertificateLacksIsAMismatchAndTheChainFailuresStay() {
+        let expired = TLSVerificationFailure(reason: .expired, verifyError: 10, message: "certificate has expired", depth: 0)
+        let judged = outcome(names: ["a.mx.provider.example"], checked: "a.mx.provider.example", chainFailures: [expired])
+            .judged(forName: "b.mx.provider.example")
+        #expect(judged.matchedName == nil)
+        #expect(judged.verificationFailures.map(\.reason) == [.nameMismatch, .expired])  // by priority
+        #expect(judged.failureDetails?["presented_names"] == ["a.mx.provider.example"])
+    }
+
+    @Test func aMismatchOfTheProbedNameGoesWhenTheOtherNameMatches() {
+        let judged = outcome(names: ["b.mx.provider.example"], checked: "a.mx.provider.example")
+            .judged(forName: "B.MX.provider.example")
+        #expect(judged.verificationFailures.isEmpty)
+        #expect(judged.matchedName == "b.mx.provider.example")
+    }
+}
