@@ -4,7 +4,9 @@ import PackageDescription
 // Layers, each depending only on those above it:
 //   MTAScanCore    pure Swift: parsers, matchers, classifier, input readers, NDJSON. No I/O, no C.
 //   MTAScanEngine  event loop, sockets, DNS, TLS, SMTP, HTTP over libuv/ldns/OpenSSL.
-//   mtascan        the command-line tool: parses flags and wires the two together.
+//   MTAScanNotify  notification campaigns: the campaign database (SQLite via GRDB),
+//                  messages from templates (Mustache). Reads scans through the core.
+//   mtascan        the command-line tool: parses flags and wires the others together.
 let package = Package(
     name: "mtascan",
     products: [
@@ -14,6 +16,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
@@ -26,16 +30,25 @@ let package = Package(
             name: "MTAScanEngine",
             dependencies: ["MTAScanCore", "CLibUV", "CLDNS", "COpenSSL", "CMTAScanShims"]
         ),
+        .target(
+            name: "MTAScanNotify",
+            dependencies: [
+                "MTAScanCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         .executableTarget(
             name: "mtascan",
             dependencies: [
-                "MTAScanCore", "MTAScanEngine",
+                "MTAScanCore", "MTAScanEngine", "MTAScanNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "MTAScanEngineTests", dependencies: ["MTAScanEngine", "MTAScanCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MTAScanCore"]),
+        .testTarget(name: "MTAScanNotifyTests", dependencies: ["MTAScanNotify", "MTAScanCore"]),
         .testTarget(name: "MTAScanCoreTests", dependencies: ["MTAScanCore"], resources: [.copy("Fixtures")]),
         // The command-line tool's own parts (progress reporting), tested in-process.
         .testTarget(name: "MTAScanCLITests", dependencies: ["mtascan", "MTAScanCore"]),

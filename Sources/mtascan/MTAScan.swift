@@ -17,11 +17,13 @@ struct MTAScan: ParsableCommand {
               mtascan scan --shard auto --resume -o part.ndjson com.zone   one share of a sharded scan
               mtascan verify com.zone part-*.ndjson           exactly one record per input line?
               mtascan merge -o com.ndjson part-*.ndjson       the parts as one file
+              mtascan notify plan scan.ndjson --campaign c.sqlite --from ... --envelope-domain ...
+                                                              a notification campaign (docs/notify.md)
 
             Findings and their fixes: docs/findings.md. Output formats: docs/.
             """,
         version: MTAScanVersion.string,
-        subcommands: [ScanCommand.self, ReportCommand.self, VerifyCommand.self, MergeCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
+        subcommands: [ScanCommand.self, ReportCommand.self, VerifyCommand.self, MergeCommand.self, NotifyCommand.self, DomainsCommand.self, LintCommand.self, FCrDNSCommand.self, VersionCommand.self]
     )
 
     /// A write to a peer that went away must be an error on that connection, never

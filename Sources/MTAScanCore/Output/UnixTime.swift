@@ -19,6 +19,18 @@ public enum UnixTime {
             + pad(secondOfDay / 3_600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
     }
 
+    /// RFC 5322 §3.3 date-time in UTC, `Fri, 04 Dec 2026 16:30:00 +0000` (mail headers).
+    public static func rfc5322(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = civilFromDays(Int(days))
+        // 1970-01-01 was a Thursday.
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(weekday), " + pad(day, 2) + " \(months[month - 1]) " + pad(year, 4) + " "
+            + pad(secondOfDay / 3_600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + " +0000"
+    }
+
     /// Reads back exactly what `rfc3339` writes (`YYYY-MM-DDTHH:MM:SSZ`); nil for anything else.
     public static func parseRFC3339(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)

@@ -35,6 +35,22 @@ extension FileDescriptor {
         }
     }
 
+    /// Makes a directory (and its parents) unless it exists; an existing file of that name is an error.
+    public static func makeDirectory(_ path: String) throws(FileError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw FileError("cannot make the directory", path: prefix, errno: errno)
+            }
+            prefix += "/"
+        }
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw FileError("is not a directory", path: path, errno: ENOTDIR)
+        }
+    }
+
     /// Replaces the file's content as one step: the bytes go to `<path>.tmp`,
     /// which is then renamed over `path`, so a reader (or a crash) sees the old
     /// file or the new one, never half of one.

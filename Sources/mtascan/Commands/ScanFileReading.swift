@@ -10,7 +10,8 @@ import MTAScanEngine
 enum ScanFileReading {
     static let warningsPerFile = 5
 
-    static func read(_ path: String, record: (JSONValue) throws -> Void, malformed: () -> Void) throws {
+    static func read(_ path: String, command: String = "report", record: (JSONValue) throws -> Void,
+                     malformed: () -> Void) throws {
         let file = try FileDescriptor.openForReading(path)
         defer { file.close() }
         var reader = ScanRecordReader(source: file)
@@ -27,18 +28,18 @@ enum ScanFileReading {
                 malformed()
                 malformedCount += 1
                 if malformedCount <= warningsPerFile {
-                    try errors.write("mtascan report: \(shownPath):\(line): skipped, \(message)\n")
+                    try errors.write("mtascan \(command): \(shownPath):\(line): skipped, \(message)\n")
                 }
             case .partialLastLine(let line):
                 // Counted with the malformed lines, but always named: it is
                 // the sign of a scan that did not finish.
                 malformed()
                 malformedCount += 1
-                try errors.write("mtascan report: \(shownPath):\(line): partial last line ignored (the scan was cut short?)\n")
+                try errors.write("mtascan \(command): \(shownPath):\(line): partial last line ignored (the scan was cut short?)\n")
             }
         }
         if malformedCount > warningsPerFile {
-            try errors.write("mtascan report: \(shownPath): \(malformedCount) malformed lines skipped in all\n")
+            try errors.write("mtascan \(command): \(shownPath): \(malformedCount) malformed lines skipped in all\n")
         }
         if records == 0 && malformedCount > 0 {
             throw CLIError("\(shownPath) holds no scan record (\(malformedCount) line\(malformedCount == 1 ? "" : "s") skipped); is it a scan's NDJSON, decompressed?")

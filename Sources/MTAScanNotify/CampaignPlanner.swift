@@ -1,0 +1,42 @@
+import MTAScanCore
+
+/// The notices of one round of a campaign: who is written to, who is held out
+/// and who is suppressed, and why (docs/notify.md, "Planning").
+public enum CampaignPlanner {
+    /// `knownGroups`: the group each domain got in earlier rounds (it keeps it);
+    /// new domains are drawn into the control group by `ControlGroup`.
+    /// `token`: a fresh random token per notice.
+    public static func notices(for candidates: [NoticeCandidate], settings: CampaignSettings,
+                               knownGroups: [String: String], suppressions: [Suppression],
+                               token: () -> String) -> [CampaignStore.NewNotice] {
+        let fresh = candidates.filter { knownGroups[$0.domain] == nil }
+        let control = ControlGroup.assign(fresh.map { ($0.domain, $0.stratum) }, fraction: settings.controlFraction,
+                                          seed: settings.seed)
+        return candidates.map { candidate in
+            let group = knownGroups[candidate.domain] ?? (control.contains(candidate.domain) ? "control" : "notify")
+            // postmaster@ first: RFC 5321 §4.5.1 requires every domain to accept it.
+            var recipients: [String] = []
+            for address in ["postmaster@\(candidate.domain)"] + (settings.includeRUA ? candidate.ruaAddresses : [])
+                where !recipients.contains(address.lowercased()) {
+                recipients.append(address.lowercased())
+            }
+            var state = NoticeState.planned
+            var detail = "selected"
+            if group == "control" {
+                state = .control
+                detail = "control group (seed \(settings.seed), fraction \(settings.controlFraction))"
+            } else if let entry = suppressions.first(where: { $0.suppresses(domain: candidate.domain) }) {
+                state = .suppressed
+                detail = "suppressed: domain \(entry.value)"
+            } else {
+                recipients = recipients.filter { address in !suppressions.contains { $0.suppresses(address: address) } }
+                if recipients.isEmpty {
+                    state = .suppressed
+                    detail = "suppressed: every recipient"
+                }
+            }
+            return CampaignStore.NewNotice(candidate: candidate, group: group, recipients: recipients, state: state,
+                                           detail: detail, token: token())
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import MTAScanCore
+
+/// A campaign is a small SQLite database (docs/notify.md, "The database"):
+/// its settings, the scans it was made from, one notice per (domain, findings
+/// digest) with its state and history, and the suppression list. Every step
+/// writes its state changes in one transaction, so a step killed midway leaves
+/// the campaign as it was before that step or after it, never between.
+public final class CampaignStore: Sendable {
+    private let database: DatabaseQueue
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE campaign (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    name TEXT NOT NULL, sender TEXT NOT NULL, envelope_domain TEXT NOT NULL, subject TEXT NOT NULL,
+                    feedback_url TEXT, optout_url TEXT, contact TEXT NOT NULL, criteria TEXT NOT NULL,
+                    include_rua INTEGER NOT NULL, control_fraction REAL NOT NULL, seed INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL, tool_version TEXT NOT NULL);
+                CREATE TABLE scan (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, role TEXT NOT NULL,
+                    started_at TEXT, finished_at TEXT, records INTEGER NOT NULL, added_at INTEGER NOT NULL);
+                CREATE TABLE notice (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    domain TEXT NOT NULL, digest TEXT NOT NULL, scan_id INTEGER NOT NULL REFERENCES scan(id),
+                    grp TEXT NOT NULL CHECK (grp IN ('notify', 'control')), stratum TEXT NOT NULL,
+                    candidate TEXT NOT NULL, recipients TEXT NOT NULL,
+                    token TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL, envelope_from TEXT NOT NULL,
+                    state TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                    UNIQUE (domain, digest));
+                CREATE INDEX notice_state ON notice(state);
+                CREATE INDEX notice_domain ON notice(domain);
+                CREATE TABLE notice_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, notice_id INTEGER NOT NULL REFERENCES notice(id),
+                    at INTEGER NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL);
+                CREATE TABLE suppression (
+                    kind TEXT NOT NULL CHECK (kind IN ('domain', 'address')), value TEXT NOT NULL,
+                    added_at INTEGER NOT NULL, PRIMARY KEY (kind, value));
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Settings and scans
+
+    public func settings() throws -> CampaignSettings? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = 1") else { return nil }
+            let criteriaText: String = row["criteria"]
+            let seed: Int64 = row["seed"]
+            return CampaignSettings(
+                name: row["name"], from: row["sender"], envelopeDomain: row["envelope_domain"], subject: row["subject"],
+                feedbackURL: row["feedback_url"], optOutURL: row["optout_url"], contact: row["contact"],
+                criteria: (try? JSONParser.parse(criteriaText)) ?? .null, includeRUA: row["include_rua"],
+                controlFraction: row["control_fraction"], seed: UInt64(bitPattern: seed), createdAt: row["created_at"])
+        }
+    }
+
+    public func create(_ settings: CampaignSettings, toolVersion: String) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO campaign (id, name, sender, envelope_domain, subject, feedback_url, optout_url, contact,
+                                      criteria, include_rua, control_fraction, seed, created_at, tool_version)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [settings.name, settings.from, settings.envelopeDomain, settings.subject,
+                                 settings.feedbackURL, settings.optOutURL, settings.contact,
+                                 String(decoding: ScanRecord.line(settings.criteria).dropLast(), as: UTF8.self),
+                                 settings.includeRUA, settings.controlFraction, Int64(bitPattern: settings.seed),
+                                 settings.createdAt, toolVersion])
+        }
+    }
+
+    /// The scans a campaign was planned from (`plan`) and measured against (`status`).
+    public struct ScanEntry: Sendable, Equatable {
+        public var path: String
+        public var role: String
+        public var startedAt: String?
+        public var finishedAt: String?
+        public var records: Int
+
+        public init(path: String, role: String, startedAt: String?, finishedAt: String?, records: Int) {
+            self.path = path
+            self.role = role
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.records = records
+        }
+    }
+
+    public func scans() throws -> [ScanEntry] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM scan ORDER BY id").map { row in
+                ScanEntry(path: row["path"], role: row["role"], startedAt: row["started_at"],
+                          finishedAt: row["finished_at"], records: row["records"])
+            }
+        }
+    }
+
+    // MARK: Suppression
+
+    public func suppressions() throws -> [Suppression] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, value FROM suppression ORDER BY kind, value").compactMap { row in
+                Suppression.Kind(rawValue: row["kind"]).map { Suppression(kind: $0, value: row["value"]) }
+            }
+        }
+    }
+
+    /// Adds entries (those already listed are kept as they were); returns how many were new.
+    @discardableResult
+    public func addSuppressions(_ entries: [Suppression], at time: Int64) throws -> Int {
+        try database.write { db in
+            var added = 0
+            for entry in entries {
+                try db.execute(sql: "INSERT OR IGNORE INTO suppression (kind, value, added_at) VALUES (?, ?, ?)",
+                               arguments: [entry.kind.rawValue, entry.value, time])
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+
+    // MARK: Notices
+
+    /// A notice as `plan` makes it.
+    public struct NewNotice: Sendable {
+        public var candidate: NoticeCandidate
+        public var group: String
+        public var recipients: [String]
+        public var state: NoticeState
+        /// Why it is in that state (the suppression entry, the control group).
+        public var detail: String
+        public var token: String
+    }
+
+    /// A notice as the database holds it.
+    public struct StoredNotice: Sendable {
+        public var id: Int64
+        public var candidate: NoticeCandidate
+        public var digest: String
+        public var group: String
+        public var recipients: [String]
+        public var token: String
+        public var messageID: String
+        public var envelopeFrom: String
+        public var state: NoticeState
+        public var createdAt: Int64
+    }
+
+    /// The group each domain was given by an earlier plan of this campaign: a
+    /// domain stays in its group for every later round, or the comparison of
+    /// the groups would mean nothing.
+    public func groups() throws -> [String: String] {
+        try database.read { db in
+            var groups: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT domain, grp FROM notice ORDER BY id") {
+                let domain: String = row["domain"]
+                if groups[domain] == nil { groups[domain] = row["grp"] }
+            }
+            return groups
+        }
+    }
+
+    /// Inserts the notices of one plan with the scan they came from, in one
+    /// transaction. A notice whose (domain, digest) the campaign holds already
+    /// is left as it is: planning the same scan twice changes nothing.
+    public func plan(_ notices: [NewNotice], scan: ScanEntry, settings: CampaignSettings,
+                     at time: Int64) throws -> (added: Int, known: Int) {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO scan (path, role, started_at, finished_at, records, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [scan.path, scan.role, scan.startedAt, scan.finishedAt, scan.records, time])
+            let scanID = db.lastInsertedRowID
+            var added = 0, known = 0
+            for notice in notices {
+                let candidateText = String(decoding: ScanRecord.line(notice.candidate.json).dropLast(), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO notice (domain, digest, scan_id, grp, stratum, candidate, recipients, token,
+                                                  message_id, envelope_from, state, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [notice.candidate.domain, notice.candidate.digest, scanID, notice.group,
+                                     notice.candidate.stratum, candidateText, notice.recipients.joined(separator: ","),
+                                     notice.token, settings.messageID(token: notice.token),
+                                     settings.envelopeSender(token: notice.token), notice.state.rawValue, time, time])
+                guard db.changesCount == 1 else {
+                    known += 1
+                    continue
+                }
+                added += 1
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [db.lastInsertedRowID, time, notice.state.rawValue, notice.detail])
+            }
+            return (added, known)
+        }
+    }
+
+    public func notices(in states: Set<NoticeState>? = nil) throws -> [StoredNotice] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notice ORDER BY domain, id").compactMap { row in
+                guard let state = NoticeState(rawValue: row["state"]), states?.contains(state) ?? true,
+                      let candidate = NoticeCandidate(json: (try? JSONParser.parse(row["candidate"] as String)) ?? .null)
+                else { return nil }
+                let recipients: String = row["recipients"]
+                return StoredNotice(
+                    id: row["id"], candidate: candidate, digest: row["digest"], group: row["grp"],
+                    recipients: recipients.split(separator: ",").map(String.init), token: row["token"],
+                    messageID: row["message_id"], envelopeFrom: row["envelope_from"], state: state,
+                    createdAt: row["created_at"])
+            }
+        }
+    }
+
+    /// Moves notices to `state`, each with an event, in one transaction.
+    public func transition(_ ids: [Int64], to state: NoticeState, detail: String, at time: Int64) throws {
+        try database.write { db in
+            for id in ids {
+                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
+                               arguments: [state.rawValue, time, id])
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [id, time, state.rawValue, detail])
+            }
+        }
+    }
+
+    /// Every state a notice went through, oldest first: (at, state, detail).
+    public func history(of id: Int64) throws -> [(at: Int64, state: String, detail: String)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, state, detail FROM notice_event WHERE notice_id = ? ORDER BY id",
+                             arguments: [id]).map { ($0["at"], $0["state"], $0["detail"]) }
+        }
+    }
+}
