@@ -90,6 +90,11 @@ struct TLSRPTScanTests {
                 #expect(finding["component"] == "tlsrpt")
             }
         }
+        // Every record of the phase, endpoints included, is what the schema says.
+        if SchemaValidator.isAvailable {
+            let validation = try SchemaValidator.validate(output.stdout)
+            #expect(validation.status == 0, "\(validation.report)")
+        }
     }
 
     /// Without the phase (the default), nothing is checked: `endpoints` is null.
