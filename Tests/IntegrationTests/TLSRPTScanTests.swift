@@ -90,6 +90,22 @@ struct TLSRPTScanTests {
                 #expect(finding["component"] == "tlsrpt")
             }
         }
+        // `report` counts the endpoints: every expected one in its row.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-tlsrpt-\(UUID().uuidString).ndjson").path
+        try output.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let report = try MTAScanProcess.run(["report", "--format", "json", file])
+        #expect(report.status == 0, "\(report.stderr)")
+        let rows = try JSONParser.parse(report.stdout)["tables"]?["tlsrpt_endpoints"]?["rows"]
+        var want: [String: Int] = [:]
+        for endpoint in expected.flatMap(\.endpoints) {
+            let status = endpoint["status"]?.stringValue ?? ""
+            want[status == "unreachable" ? endpoint["reason"]?.stringValue ?? "" : status, default: 0] += 1
+        }
+        for (row, count) in want {
+            #expect(rows?[row]?["endpoints"]?.intValue == count, "report row \(row): \(rows?[row] ?? .null)")
+        }
+        #expect(rows?["any-unreachable"]?["domains"]?.intValue == expected.filter { !$0.findings.isEmpty }.count)
         // Every record of the phase, endpoints included, is what the schema says.
         if SchemaValidator.isAvailable {
             let validation = try SchemaValidator.validate(output.stdout)
