@@ -438,7 +438,7 @@ scenario(
 
 def tlsrpt_only(name, description, records, findings, verdict="no-mta-sts"):
     domain = f"{name}.test"
-    scenario(
+    return scenario(
         name, "tlsrpt", description,
         records=[mx_rr(10, SHARED_MX[0]), mx_rr(20, SHARED_MX[1])] + [
             tlsrpt(*(s.replace("{domain}", domain) for s in strings)) for strings in records],
@@ -460,8 +460,8 @@ tlsrpt_only("tlsrpt-bad-rua-scheme", "rua with an http: URI (only mailto: and ht
             [["v=TLSRPTv1; rua=http://reports.{domain}/tlsrpt"]], ["tlsrpt-bad-rua"])
 tlsrpt_only("tlsrpt-bad-rua-no-scheme", "rua with a bare e-mail address instead of a mailto: URI.",
             [["v=TLSRPTv1; rua=tlsrpt@{domain}"]], ["tlsrpt-bad-rua"])
-tlsrpt_only("tlsrpt-valid-two-rua", "Two rua URIs, comma-separated, mailto: and https:.",
-            [["v=TLSRPTv1; rua=mailto:tlsrpt@{domain},https://reports.{domain}/v1/tlsrpt"]], [])
+_two_rua = tlsrpt_only("tlsrpt-valid-two-rua", "Two rua URIs, comma-separated, mailto: and https:.",
+                       [["v=TLSRPTv1; rua=mailto:tlsrpt@{domain},https://reports.{domain}/v1/tlsrpt"]], [])
 tlsrpt_only("tlsrpt-bad-extension", "An extension field without '=' (RFC 8460 §3 tlsrpt-ext).",
             [["v=TLSRPTv1; rua=mailto:tlsrpt@{domain}; report everything"]], ["tlsrpt-bad-extension"])
 tlsrpt_only("tlsrpt-multistring", "A valid record published as two strings of one TXT record.",
@@ -560,6 +560,11 @@ rua_scenario("rua-mixed", "Two rua URIs, one dead (null MX) and one working (htt
              [("unreachable", "null-mx"), ("reachable", None)],
              detail={"tlsrpt-rua-unreachable": {"reason": "null-mx",
                                                 "uri": "mailto:tlsrpt@reports.rua-mailto-null-mx.test"}})
+# A domain without MTA-STS is checked too (TLS-RPT reports DANE failures as well):
+# its https rua host does not exist.
+expect_tlsrpt(_two_rua, ["mailto:tlsrpt@tlsrpt-valid-two-rua.test",
+                         "https://reports.tlsrpt-valid-two-rua.test/v1/tlsrpt"],
+              [("reachable", None), ("unreachable", "nxdomain")])
 # Domains of one report provider: one endpoint check for all of them (ProbePolitenessTests-like
 # de-duplication, TLSRPTScanTests).
 for _letter in "abc":
