@@ -54,10 +54,15 @@ struct SchemaValidatorTests {
         ])
         return [
             "schema_version": 1, "domain": "sts-valid.test", "input_line": 1, "input_error": nil,
-            "verdict": "valid", "mode": "enforce", "phases": ["dns", "policy", "mx"],
+            "verdict": "valid", "mode": "enforce", "phases": ["dns", "policy", "mx", "tlsrpt"],
             "findings": [.object(["code": "policy-max-age-short", "max_age": 3600, "severity": "warning", "component": "policy"])],
             "sts_record": .object(["lookup": "answer", "txt": ["v=STSv1; id=1"], "status": "valid", "id": "1"]),
-            "tlsrpt": .object(["lookup": "nxdomain", "txt": [], "status": "absent", "rua": nil]),
+            "tlsrpt": .object(["lookup": "answer", "txt": ["v=TLSRPTv1; rua=mailto:tlsrpt@sts-valid.test"], "status": "valid",
+                               "rua": ["mailto:tlsrpt@sts-valid.test"],
+                               "endpoints": [.object(["uri": "mailto:tlsrpt@sts-valid.test", "scheme": "mailto",
+                                                      "target": "sts-valid.test", "status": "reachable", "reason": nil,
+                                                      "lookup": .object(["mx": "answer"]), "address": nil,
+                                                      "http_status": nil, "error": nil])]]),
             "policy_host": .object(["name": "mta-sts.sts-valid.test", "cname_chain": [], "cname_target": nil, "ipv4": ["127.44.0.1"],
                                     "ipv6": [], "lookup": .object(["a": "answer", "aaaa": "nodata"]), "provider": nil]),
             "excluded": nil,

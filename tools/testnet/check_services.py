@@ -229,6 +229,18 @@ def expect_response(data, policy, expect_body=True):
                       f"{len(gen_services.body_bytes(policy))}")
 
 
+def check_rua_collector(address, run, host, rua):
+    """A TLS-RPT collector path (scenarios rua-https-*): HEAD gets the catalogue's status."""
+    sock = tls_wrap(connect(address, 443), context(run), host)
+    try:
+        sock.sendall(f"HEAD {rua['path']} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        head = parse_head(read_for(sock, 5.0))
+    finally:
+        sock.close()
+    if head is None or head[0] != rua["status"]:
+        raise Failure(f"HEAD {rua['path']}: {head and head[0]}, expected {rua['status']}")
+
+
 def check_policy(run, policy):
     address, host, serve = policy["address"], policy["host"], policy["serve"]
     if check_hostile.check_policy(run, policy):
@@ -242,6 +254,8 @@ def check_policy(run, policy):
         expect_certificate(opener, run, host, policy.get("cert", "good"))
         if policy.get("cert", "good") in ("good", "wildcard", "long-chain"):
             expect_response(https_get(address, run, host), policy)
+            if policy.get("rua"):
+                check_rua_collector(address, run, host, policy["rua"])
         return
     if serve == "tls-alert":
         outcome = tls_outcome(opener, run, host)

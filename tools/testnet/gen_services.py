@@ -286,6 +286,10 @@ class Services:
             if policy.get("timing_log"):
                 servers.append(f"        access_log {self.path('nginx-timing.log')} timing;")
             servers += self.nginx_policy_location(entry, policy)
+            if policy.get("rua"):
+                # A TLS-RPT collector at this host (scenarios rua-https-*): any method
+                # gets `status`, as a POST-only collector answers HEAD with 405.
+                servers.append(f"        location = {policy['rua']['path']} {{ return {int(policy['rua']['status'])}; }}")
             servers += ["        location / { return 404; }", "    }"]
         if self.synthetic:
             servers += self.nginx_synthetic()

@@ -461,7 +461,7 @@ scenario(
 
 def tlsrpt_only(name, description, records, findings, verdict="no-mta-sts"):
     domain = f"{name}.test"
-    scenario(
+    return scenario(
         name, "tlsrpt", description,
         records=[mx_rr(10, SHARED_MX[0]), mx_rr(20, SHARED_MX[1])] + [
             tlsrpt(*(s.replace("{domain}", domain) for s in strings)) for strings in records],
@@ -483,8 +483,8 @@ tlsrpt_only("tlsrpt-bad-rua-scheme", "rua with an http: URI (only mailto: and ht
             [["v=TLSRPTv1; rua=http://reports.{domain}/tlsrpt"]], ["tlsrpt-bad-rua"])
 tlsrpt_only("tlsrpt-bad-rua-no-scheme", "rua with a bare e-mail address instead of a mailto: URI.",
             [["v=TLSRPTv1; rua=tlsrpt@{domain}"]], ["tlsrpt-bad-rua"])
-tlsrpt_only("tlsrpt-valid-two-rua", "Two rua URIs, comma-separated, mailto: and https:.",
-            [["v=TLSRPTv1; rua=mailto:tlsrpt@{domain},https://reports.{domain}/v1/tlsrpt"]], [])
+_two_rua = tlsrpt_only("tlsrpt-valid-two-rua", "Two rua URIs, comma-separated, mailto: and https:.",
+                       [["v=TLSRPTv1; rua=mailto:tlsrpt@{domain},https://reports.{domain}/v1/tlsrpt"]], [])
 tlsrpt_only("tlsrpt-bad-extension", "An extension field without '=' (RFC 8460 §3 tlsrpt-ext).",
             [["v=TLSRPTv1; rua=mailto:tlsrpt@{domain}; report everything"]], ["tlsrpt-bad-extension"])
 tlsrpt_only("tlsrpt-multistring", "A valid record published as two strings of one TXT record.",
@@ -1368,6 +1368,108 @@ dane_scenario(
     "Two MX hosts in a signed domain: mx1 with a secure, matching TLSA record (3 1 1), mx2 "
     "with none (a secure denial): partial.",
     hosts=[("mx1", [tlsa(3, 1, 1, of="leaf")]), ("mx2", [])], expect_dane=([], "partial"))
+
+# ---- tlsrpt endpoints: can each rua receive? (scan --phases ...,tlsrpt) ------------
+# Last among the scenarios: they take policy addresses, and scenarios added here leave
+# every earlier scenario's address as it was.
+# `expect` is a scan with the default phases (dns,policy,mx), as for every scenario;
+# `expect_tlsrpt` is a scan with phase tlsrpt too: its tlsrpt-rua-* findings
+# (`findings`) and each rua URI's endpoint (`endpoints`: uri, status, reason), in
+# record order. The rest of the record (other findings, verdict) is as in `expect`:
+# the phase never changes the MTA-STS verdict. Each domain is a working MTA-STS
+# deployment (verdict valid); only its TLS-RPT record varies. https endpoints are
+# policy hosts: `rua` of a policy host serves HEAD/GET of `path` with `status`
+# (gen_services.py); the broken ones are other scenarios' policy hosts.
+TLSRPT_CODES = ("tlsrpt-rua-unreachable",)
+TLSRPT_STATUSES = ("reachable", "unreachable", "unknown", "excluded", "not-checked")
+
+
+def rua_scenario(name, description, uris, endpoints, *, extra_records=(), rua_endpoint=None, detail=None):
+    """uris: the rua URIs ("{domain}" is the scenario's); endpoints: (status, reason) each.
+    rua_endpoint: {"path", "status"} the scenario's own policy host serves."""
+    domain = f"{name}.test"
+    uris = [u.replace("{domain}", domain) for u in uris]
+    assert len(uris) == len(endpoints), name
+    entry = valid_domain(
+        name, "tlsrpt-endpoint", description,
+        tlsrpt_records=[tlsrpt("v=TLSRPTv1; rua=" + ",".join(uris))], extra_records=extra_records,
+        policy_extra={"rua": rua_endpoint} if rua_endpoint else None)
+    expect_tlsrpt(entry, uris, endpoints, detail)
+    return entry
+
+
+def expect_tlsrpt(entry, uris, endpoints, detail=None):
+    assert all(status in TLSRPT_STATUSES for status, _ in endpoints), entry["name"]
+    codes = ["tlsrpt-rua-unreachable"] if any(s == "unreachable" for s, _ in endpoints) else []
+    entry["expect_tlsrpt"] = {
+        "findings": codes,
+        "endpoints": [{"uri": u, "status": s, "reason": r} for u, (s, r) in zip(uris, endpoints)],
+    }
+    if detail:
+        entry["expect_tlsrpt"]["detail"] = detail
+
+
+rua_scenario("rua-mailto-mx", "rua mails the domain itself, whose MX hosts exist: reachable.",
+             ["mailto:tlsrpt@{domain}"], [("reachable", None)])
+rua_scenario("rua-mailto-a-fallback", "rua mails a domain without MX but with an A record: "
+             "RFC 5321 §5.1's implicit MX, reachable.",
+             ["mailto:tlsrpt@reports.{domain}"], [("reachable", None)],
+             extra_records=[rr("reports", "A", "127.25.0.1")])
+rua_scenario("rua-mailto-null-mx", "rua mails a domain whose only MX is the null MX (RFC 7505): "
+             "it accepts no mail, reports go nowhere.",
+             ["mailto:tlsrpt@reports.{domain}"], [("unreachable", "null-mx")],
+             extra_records=[rr("reports", "MX", "0 ."), rr("reports", "A", "127.25.0.1")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "null-mx"}})
+rua_scenario("rua-mailto-nxdomain", "rua mails a domain that does not exist.",
+             ["mailto:tlsrpt@gone.{domain}"], [("unreachable", "nxdomain")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "nxdomain"}})
+rua_scenario("rua-mailto-no-mail", "rua mails a name that exists (a TXT record) with neither MX "
+             "nor A/AAAA: nothing to deliver to.",
+             ["mailto:tlsrpt@reports.{domain}"], [("unreachable", "no-mx-no-address")],
+             extra_records=[txt("reports", "no mail here")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "no-mx-no-address"}})
+rua_scenario("rua-https-ok", "rua posts to its policy host's /tlsrpt, which answers HEAD with 405 "
+             "(POST only, like most collectors): reachable.",
+             ["https://mta-sts.{domain}/tlsrpt"], [("reachable", None)],
+             rua_endpoint={"path": "/tlsrpt", "status": 405})
+rua_scenario("rua-https-5xx", "rua posts to its policy host's /tlsrpt, which answers 503.",
+             ["https://mta-sts.{domain}/tlsrpt"], [("unreachable", "http-5xx")],
+             rua_endpoint={"path": "/tlsrpt", "status": 503},
+             detail={"tlsrpt-rua-unreachable": {"reason": "http-5xx", "status": 503}})
+rua_scenario("rua-https-nxdomain", "rua posts to a host that does not exist.",
+             ["https://reports.{domain}/tlsrpt"], [("unreachable", "nxdomain")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "nxdomain"}})
+rua_scenario("rua-https-cert-expired", "rua posts to a host whose certificate expired "
+             "(policy-tls-expired's policy host).",
+             ["https://mta-sts.policy-tls-expired.test/tlsrpt"], [("unreachable", "tls")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "tls", "error": "expired"}})
+rua_scenario("rua-https-tls-garbage", "rua posts to a host that answers the ClientHello with "
+             "bytes that are not TLS (policy-tls-garbage's policy host).",
+             ["https://mta-sts.policy-tls-garbage.test/tlsrpt"], [("unreachable", "tls")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "tls", "error": "protocol"}})
+rua_scenario("rua-https-tcp-refused", "rua posts to a host where nothing listens on 443 "
+             "(policy-tcp-refused's policy host).",
+             ["https://mta-sts.policy-tcp-refused.test/tlsrpt"], [("unreachable", "tcp")],
+             detail={"tlsrpt-rua-unreachable": {"reason": "tcp", "error": "refused"}})
+rua_scenario("rua-mixed", "Two rua URIs, one dead (null MX) and one working (https 405): "
+             "a finding for the dead one only.",
+             ["mailto:tlsrpt@reports.rua-mailto-null-mx.test", "https://mta-sts.rua-https-ok.test/tlsrpt"],
+             [("unreachable", "null-mx"), ("reachable", None)],
+             detail={"tlsrpt-rua-unreachable": {"reason": "null-mx",
+                                                "uri": "mailto:tlsrpt@reports.rua-mailto-null-mx.test"}})
+# A domain without MTA-STS is checked too (TLS-RPT reports DANE failures as well):
+# its https rua host does not exist.
+expect_tlsrpt(_two_rua, ["mailto:tlsrpt@tlsrpt-valid-two-rua.test",
+                         "https://reports.tlsrpt-valid-two-rua.test/v1/tlsrpt"],
+              [("reachable", None), ("unreachable", "nxdomain")])
+# Domains of one report provider: one endpoint check for all of them (ProbePolitenessTests-like
+# de-duplication, TLSRPTScanTests).
+for _letter in "abc":
+    rua_scenario(f"rua-shared-{_letter}", "One of three domains that report to the same two "
+                 "endpoints (rua-mailto-mx.test's mail domain, rua-https-ok's collector): each "
+                 "endpoint is checked once per scan.",
+                 ["mailto:tlsrpt-{domain}@rua-mailto-mx.test", "https://mta-sts.rua-https-ok.test/tlsrpt"],
+                 [("reachable", None), ("reachable", None)])
 
 # --- who plays each behaviour (gen_services.py, hostile.py) ------------------------
 # nginx and Postfix play what a real, misconfigured server does; hostile.py plays

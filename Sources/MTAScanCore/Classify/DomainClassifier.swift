@@ -29,7 +29,7 @@ public enum DomainClassifier {
     public static func classify(
         facts: DomainDNSFacts, dns: DNSPhaseAssessment, policy retrieval: PolicyRetrieval?,
         probes: [MXProbeObservation]?, publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue = .builtIn,
-        previous: PreviousScan? = nil
+        previous: PreviousScan? = nil, reportEndpoints: [ReportEndpointObservation]? = nil
     ) -> DomainAssessment {
         var findings = dns.findings
         if let retrieval { findings += retrieval.findings }
@@ -68,6 +68,9 @@ public enum DomainClassifier {
                 return !own.isEmpty && own.allSatisfy(\.excluded)
             }
         if verdict == .valid, unchecked { verdict = .unknown }
+        // TLS-RPT endpoints (phase tlsrpt): warnings of component tlsrpt, after
+        // the verdict, which they never change (`Verdict.of` skips tlsrpt).
+        findings += reportEndpoints?.compactMap(\.finding) ?? []
         let mode = retrieval?.policy?.mode ?? retrieval?.evaluation?.parsedPolicy?.mode
         // DANE has a verdict of its own: its findings join the list, not the MTA-STS verdict.
         let dane = facts.daneLookups ? DANEAssessment.assess(facts: facts, probes: probes) : nil

@@ -27,6 +27,9 @@ extension FindingCode {
         // Without probes only the patterns decide the risk; with them, TLS too.
         case .deliveryFailureRisk, .deliveryDegraded:
             return [.dns, .policy, .mx]
+        // The report endpoints' lookups and connections.
+        case .tlsrptRUAUnreachable:
+            return [.dns, .tlsrpt]
         }
     }
 }

@@ -64,6 +64,12 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     case daneMXInsecure = "dane-mx-insecure"
     case daneBogus = "dane-bogus"
 
+    // tlsrpt, measured by phase tlsrpt. Last in the list: `FindingCodeSet`
+    // numbers codes by position, so a new code goes at the end.
+    /// Warning (`scan --phases ...,tlsrpt`): a usable `rua` URI whose endpoint cannot
+    /// receive (null MX, no such domain, no address, no TLS, 5xx); detail `uri`, `reason`.
+    case tlsrptRUAUnreachable = "tlsrpt-rua-unreachable"
+
     public var component: Component {
         switch self {
         case .stsRecordMultiple, .stsRecordBadVersion, .stsRecordMissingID, .stsRecordInvalidID,
@@ -78,7 +84,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
         case .mxPatternMismatch:
             return .consistency
         case .tlsrptMultiple, .tlsrptBadVersion, .tlsrptMissingRUA, .tlsrptBadRUA, .tlsrptBadExtension,
-             .tlsrptDuplicateRUA:
+             .tlsrptDuplicateRUA, .tlsrptRUAUnreachable:
             return .tlsrpt
         case .dnsServfail, .dnsTimeout, .dnsRefused:
             return .dns
@@ -93,7 +99,8 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable {
     public var defaultSeverity: Severity {
         switch self {
         case .policyDuplicateKey, .policyMaxAgeShort, .tlsrptBadRUA, .stsRecordDuplicateID, .tlsrptDuplicateRUA,
-             .daneTLSAInsecure, .daneMXInsecure, .policyOrphanedDelegation:
+             .daneTLSAInsecure, .daneMXInsecure, .policyOrphanedDelegation,
+             .tlsrptRUAUnreachable:
             return .warning
         default:
             return .error

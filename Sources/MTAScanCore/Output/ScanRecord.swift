@@ -12,6 +12,12 @@ public enum ScanRecord {
         case dns
         case policy
         case mx
+        /// TLS-RPT report endpoints: can each `rua` receive? Opt-in (`--phases ...,tlsrpt`).
+        case tlsrpt
+
+        /// What `scan` runs without `--phases`: tlsrpt adds lookups and connections
+        /// to third parties (report providers), so it is asked for, not assumed.
+        public static let defaults: [Phase] = [.dns, .policy, .mx]
     }
 
     /// The record of an input line that is not a usable domain name.
@@ -47,12 +53,17 @@ public enum ScanRecord {
     /// fetch was attempted, `probes` nil when the MX phase did not run for the domain.
     public static func scanned(
         facts: DomainDNSFacts, dns: DNSPhaseAssessment, assessment: DomainAssessment, retrieval: PolicyRetrieval?,
-        probes: [MXProbeObservation]?, phases: [Phase], line: Int, providers: ProviderCatalogue = .builtIn
+        probes: [MXProbeObservation]?, phases: [Phase], line: Int, providers: ProviderCatalogue = .builtIn,
+        reportEndpoints: [ReportEndpointObservation]? = nil
     ) -> JSONValue {
         var record = skeleton(domain: facts.domain.text, line: line, verdict: assessment.verdict, phases: phases)
         record["mode"] = assessment.mode.map { .string($0.rawValue) } ?? .null
         record["findings"] = .array(assessment.findings.map(\.json))
         fillDNS(&record, facts: facts, assessment: dns, hosts: assessment.hosts, probes: probes, providers: providers)
+        if var tlsrpt = record["tlsrpt"]?.objectValue, let reportEndpoints {
+            tlsrpt["endpoints"] = .array(reportEndpoints.map(\.json))
+            record["tlsrpt"] = .object(tlsrpt)
+        }
         record["policy"] = retrieval.map(policyJSON) ?? .null
         record["dane"] = assessment.dane?.json(mtaSTS: assessment.verdict) ?? .null
         return .object(record)
@@ -103,6 +114,8 @@ public enum ScanRecord {
         var object: JSONObject = ["lookup": .string(lookup.status.rawValue), "txt": .array(lookup.values.map { .text($0) })]
         object["status"] = evaluation.map { .string($0.status.rawValue) } ?? .null
         object["rua"] = evaluation.map { .strings($0.rua) } ?? .null
+        // Phase tlsrpt fills it in (`scanned`); null when the phase did not run.
+        object["endpoints"] = .null
         return .object(object)
     }
 

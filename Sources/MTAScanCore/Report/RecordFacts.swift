@@ -34,6 +34,9 @@ struct RecordFacts {
     var tlsrptStatus: String?
     /// `dane.verdict`, in a `scan --dane` record; nil otherwise.
     var daneVerdict: String?
+    /// `tlsrpt.endpoints` (phase tlsrpt): each rua URI's `status`, `reason`,
+    /// `scheme`; nil when the phase did not run (or the scan predates it).
+    var reportEndpoints: [(status: String, reason: String?, scheme: String?)]?
     var findings: [FindingFacts]
     var policyHost: PolicyHostFacts?
     /// `policy.address`: the address whose answer is reported.
@@ -53,6 +56,9 @@ struct RecordFacts {
         stsRecordStatus = record["sts_record"]?["status"]?.stringValue
         tlsrptStatus = record["tlsrpt"]?["status"]?.stringValue
         daneVerdict = record["dane"]?["verdict"]?.stringValue
+        reportEndpoints = record["tlsrpt"]?["endpoints"]?.arrayValue?.map { endpoint in
+            (endpoint["status"]?.stringValue ?? "unknown", endpoint["reason"]?.stringValue, endpoint["scheme"]?.stringValue)
+        }
         findings = (record["findings"]?.arrayValue ?? []).compactMap { finding in
             guard let object = finding.objectValue, let code = object["code"]?.stringValue else { return nil }
             let severity = object["severity"]?.stringValue

@@ -9,7 +9,7 @@ extension ReportAggregator {
             "cname_grouping": .string(options.publicSuffixList == nil ? "target" : "registrable-domain"),
         ]
         return Report(facts: facts, tables: [
-            overviewTable(), verdictTable(), modeTable(), tlsrptTable(), daneTable(), misconfigurationTable(),
+            overviewTable(), verdictTable(), modeTable(), tlsrptTable(), reportEndpointTable(), daneTable(), misconfigurationTable(),
             policyErrorTable(), mxPKIXTable(), mxProbeTable(), mismatchTable(), riskTable(), hostsTable(),
             providerTable(), cnameTable(), findingCodeTable(),
         ])
@@ -92,6 +92,28 @@ extension ReportAggregator {
             rows: (keys + extra).map { key in
                 let m = tlsrptMTASTS[key] ?? 0, a = tlsrptAll[key] ?? 0
                 return ReportRow(key: key, values: [.count(m), .share(m, of: mtaSTSDomains), .count(a), .share(a, of: scanned)])
+            })
+    }
+
+    /// TLS-RPT endpoints (phase tlsrpt): can each `rua` receive? Unreachable
+    /// endpoints by reason, the others by status. Empty without the phase.
+    func reportEndpointTable() -> ReportTable {
+        let unreachable = ["null-mx", "nxdomain", "no-mx-no-address", "no-address", "tcp", "tls", "http-5xx"]
+        let others = ["reachable"] + unreachable + ["unknown", "excluded", "not-checked"]
+        let extra = reportEndpoints.keys.filter { !others.contains($0) && $0 != "any-unreachable" }.sorted()
+        let labels = Dictionary(uniqueKeysWithValues: unreachable.map { ($0, "unreachable: \($0)") })
+        return ReportTable(
+            id: "tlsrpt_endpoints", title: "TLS-RPT report endpoints",
+            population: "The rua URIs of the records of a scan with phase tlsrpt (docs/findings.md, tlsrpt-rua-unreachable): unreachable ones by reason (null-mx, nxdomain, no-mx-no-address, no-address, tcp, tls, http-5xx), the others by status (reachable; unknown: a lookup failed or no HTTP status, never counted unreachable; excluded; not-checked). percent: of those URIs; mailto, https: by scheme; domains: domains with such an endpoint; any-unreachable: domains with at least one unreachable endpoint, of the domains the phase ran for.",
+            rowHeader: "endpoint",
+            columns: [ReportColumn("endpoints"), ReportColumn("percent", "%"), ReportColumn("mailto"),
+                      ReportColumn("https"), ReportColumn("domains"), ReportColumn("domains_percent", "% of domains")],
+            rows: (others + extra + ["any-unreachable"]).map { key in
+                let entry = reportEndpoints[key] ?? (0, 0, 0, 0)
+                return ReportRow(key: key, label: labels[key] ?? (key == "any-unreachable" ? "domains with any unreachable" : key),
+                                 values: [.count(entry.endpoints), .share(entry.endpoints, of: reportEndpointTotal),
+                                          .count(entry.mailto), .count(entry.https), .count(entry.domains),
+                                          .share(entry.domains, of: reportEndpointDomains)])
             })
     }
 

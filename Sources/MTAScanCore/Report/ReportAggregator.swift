@@ -57,6 +57,11 @@ public struct ReportAggregator {
     var daneDomains = 0
     /// `probed`/`shared`/`excluded` → MX probe results (`mx.hosts[].probes[]`).
     var mxProbeOrigins: [String: Int] = [:]
+    /// Phase tlsrpt: row (`reachable`, an unreachable reason, `unknown`...) →
+    /// endpoints (all, mailto, https) and domains with one; domains the phase ran for.
+    var reportEndpoints: [String: (endpoints: Int, mailto: Int, https: Int, domains: Int)] = [:]
+    var reportEndpointTotal = 0
+    var reportEndpointDomains = 0
     var tlsrptAll: [String: Int] = [:]
     var tlsrptMTASTS: [String: Int] = [:]
     var policyHostDomains = 0
@@ -83,6 +88,7 @@ public struct ReportAggregator {
         countCodes(facts)
         for origin in facts.mxProbeOrigins { mxProbeOrigins[origin, default: 0] += 1 }
         tlsrptAll[facts.tlsrptStatus ?? "unknown", default: 0] += 1
+        if let endpoints = facts.reportEndpoints { countReportEndpoints(endpoints) }
         if let dane = facts.daneVerdict {
             daneDomains += 1
             daneByVerdict[dane, default: 0] += 1
@@ -101,6 +107,25 @@ public struct ReportAggregator {
         countMXPKIX(facts)
         countMismatches(facts)
         countRisks(facts)
+    }
+
+    private mutating func countReportEndpoints(_ endpoints: [(status: String, reason: String?, scheme: String?)]) {
+        reportEndpointDomains += 1
+        var seen: Set<String> = []
+        for endpoint in endpoints {
+            // Unreachable endpoints are counted by reason; the others by status.
+            let row = endpoint.status == "unreachable" ? (endpoint.reason ?? "unreachable") : endpoint.status
+            var entry = reportEndpoints[row] ?? (0, 0, 0, 0)
+            entry.endpoints += 1
+            if endpoint.scheme == "mailto" { entry.mailto += 1 }
+            if endpoint.scheme == "https" { entry.https += 1 }
+            if seen.insert(row).inserted { entry.domains += 1 }
+            reportEndpoints[row] = entry
+            reportEndpointTotal += 1
+        }
+        if endpoints.contains(where: { $0.status == "unreachable" }) {
+            reportEndpoints["any-unreachable", default: (0, 0, 0, 0)].domains += 1
+        }
     }
 
     private mutating func countCodes(_ facts: RecordFacts) {

@@ -230,6 +230,7 @@ public struct ScanComparison {
         case .dns: return 1
         case .policy: return 2
         case .mx: return 4
+        case .tlsrpt: return 8
         }
     }
 

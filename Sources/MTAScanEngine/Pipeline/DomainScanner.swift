@@ -33,6 +33,9 @@ public struct DomainScanOutcome: Sendable {
     public var facts: DomainDNSFacts
     public var dns: DNSPhaseAssessment
     public var probes: DomainProbeResults
+    /// Phase tlsrpt: each `rua` URI's endpoint; nil when the phase did not run
+    /// (empty when the domain has no valid TLS-RPT record).
+    public var reportEndpoints: [ReportEndpointObservation]? = nil
 }
 
 /// Runs the phases of a scan for a stream of domains on a group of event loops.
@@ -51,6 +54,8 @@ public final class DomainScanner: Sendable {
     private let fetchPolicies: Bool
     private let probeMX: Bool
     private let router: ProbeRouter
+    private let checkReportEndpoints: Bool
+    private let endpointRouter: ReportEndpointRouter
     /// Set by `stopAdmitting()`: `submit` refuses from then on.
     private let admissionClosed = Atomic<Bool>(false)
 
@@ -62,25 +67,27 @@ public final class DomainScanner: Sendable {
         var client: DNSClient?
         var cache: HostAddressCache?
         let desk: LoopBound<ProbeDesk>?
+        var endpointDesk: ReportEndpointDesk?
         init(loop: EventLoop, desk: ProbeDesk?) {
             self.loop = loop
             self.desk = desk.map(LoopBound.init)
         }
     }
 
-    /// `probes` is needed when `phases` has `policy` or `mx`.
+    /// `probes` is needed when `phases` has `policy`, `mx` or `tlsrpt`.
     public init(configuration: DNSPhaseConfiguration, phases: Set<ScanRecord.Phase> = [.dns],
                 probes: ProbeConfiguration? = nil) throws {
         self.configuration = configuration
         self.probes = probes
         fetchPolicies = phases.contains(.policy) && probes != nil
         probeMX = phases.contains(.mx) && probes?.ehloName != nil
+        checkReportEndpoints = phases.contains(.tlsrpt) && probes != nil
         group = try EventLoopGroup(threads: max(1, configuration.threads), label: "mtascan-scan")
         let loops = group.loops
         // Desks are created here but used only on their loops; a TLS context
         // is created per loop, so no OpenSSL object is shared between threads.
         var desks: [ProbeDesk?] = []
-        if let probes, fetchPolicies || probeMX {
+        if let probes, fetchPolicies || probeMX || checkReportEndpoints {
             let share = probes.share(of: loops.count)
             for loop in loops { desks.append(try ProbeDesk(loop: loop, configuration: share)) }
         } else {
@@ -88,6 +95,17 @@ public final class DomainScanner: Sendable {
         }
         states = zip(loops, desks).map { LoopState(loop: $0.0, desk: $0.1) }
         router = ProbeRouter(group: group, desks: states.compactMap(\.desk))
+        // Endpoint desks, like probe desks, are made here and used only on their loops.
+        var endpointDesks: [LoopBound<ReportEndpointDesk>] = []
+        if checkReportEndpoints, let probes {
+            for state in states {
+                let desk = ReportEndpointDesk(loop: state.loop, router: router, exclusions: probes.exclusions,
+                                              maxAddresses: probes.maxAddressesPerHost)
+                state.endpointDesk = desk
+                endpointDesks.append(LoopBound(desk))
+            }
+        }
+        endpointRouter = ReportEndpointRouter(group: group, desks: endpointDesks)
         window = AdmissionWindow(capacity: configuration.maxDomainsInFlight)
         var clientConfiguration = configuration.client
         // Each loop gets its share of the global limits.
@@ -100,6 +118,8 @@ public final class DomainScanner: Sendable {
                     let client = try DNSClient(loop: state.loop, configuration: clientConfiguration)
                     state.client = client
                     state.cache = HostAddressCache(client: client, capacity: configuration.hostCacheCapacity)
+                    state.endpointDesk?.client = client
+                    state.endpointDesk?.hostCache = state.cache
                 } catch {
                     failures.record(error)
                 }
@@ -129,6 +149,8 @@ public final class DomainScanner: Sendable {
         let probes = self.probes
         let fetchPolicies = self.fetchPolicies
         let probeMX = self.probeMX
+        let checkReportEndpoints = self.checkReportEndpoints
+        let endpointRouter = self.endpointRouter
         _ = owner.loop.execute {
             guard let client = owner.client, let cache = owner.cache else {
                 window.release()
@@ -142,15 +164,30 @@ public final class DomainScanner: Sendable {
                 let policy = fetchPolicies && relevant
                 // A DANE-secured MX host is probed whatever MTA-STS says: its DANE check needs the handshake.
                 let mx = probeMX && (relevant || probes?.probeAllMX == true || DANETargets.hasAny(facts))
-                guard let probes, policy || mx else {
-                    completion(DomainScanOutcome(facts: facts, dns: assessment, probes: DomainProbeResults()))
+                // Phase tlsrpt: the endpoints of a valid TLS-RPT record, MTA-STS or not
+                // (TLS-RPT reports DANE failures too).
+                let uris = checkReportEndpoints ? (assessment.tlsrptRecord.map { $0.isValid ? $0.rua : [] } ?? []) : nil
+                // One completion for the domain, when the probes and the endpoint checks are both in.
+                let join = OutcomeJoin(outcome: DomainScanOutcome(facts: facts, dns: assessment, probes: DomainProbeResults(),
+                                                                  reportEndpoints: uris.map { _ in [] })) { outcome in
+                    completion(outcome)
                     window.release()
-                    return
                 }
-                DomainProbes(facts: facts, loop: owner.loop, router: router, configuration: probes) { results in
-                    completion(DomainScanOutcome(facts: facts, dns: assessment, probes: results))
-                    window.release()
-                }.start(fetchPolicy: policy, probeMX: mx)
+                if let probes, policy || mx {
+                    join.pending += 1
+                    DomainProbes(facts: facts, loop: owner.loop, router: router, configuration: probes) { results in
+                        join.outcome.probes = results
+                        join.stepDone()
+                    }.start(fetchPolicy: policy, probeMX: mx)
+                }
+                if let uris, !uris.isEmpty {
+                    join.pending += 1
+                    DomainReportEndpoints(uris: uris, loop: owner.loop, router: endpointRouter) { observations in
+                        join.outcome.reportEndpoints = observations
+                        join.stepDone()
+                    }.start()
+                }
+                join.stepDone()
             }.start()
         }
         return true
@@ -198,8 +235,14 @@ public final class DomainScanner: Sendable {
             _ = state.loop.execute {
                 if let client = state.client { collected.add(client.statistics) }
                 if let desk = state.desk { probeTotals.add(desk.value.statistics) }
+                if let desk = state.endpointDesk {
+                    probeTotals.add(ProbeStatistics(reportEndpointChecks: desk.checksStarted,
+                                                    reportEndpointCacheHits: desk.cacheHits))
+                }
                 if closing {
                     state.desk?.value.close()
+                    state.endpointDesk?.client = nil
+                    state.endpointDesk?.hostCache = nil
                     state.client?.close()
                     state.client = nil
                     state.cache = nil
@@ -209,5 +252,25 @@ public final class DomainScanner: Sendable {
         }
         for _ in states { done.wait() }
         return (collected.total, probeTotals.total)
+    }
+}
+
+/// Joins the parts of one domain's scan that run at once (probes, endpoint
+/// checks): `pending` starts at 1, held while the parts start, so a part that
+/// answers at once cannot complete the domain before the others began.
+private final class OutcomeJoin {
+    var outcome: DomainScanOutcome
+    var pending = 1
+    private let completion: (DomainScanOutcome) -> Void
+
+    init(outcome: DomainScanOutcome, completion: @escaping (DomainScanOutcome) -> Void) {
+        self.outcome = outcome
+        self.completion = completion
+    }
+
+    func stepDone() {
+        pending -= 1
+        guard pending == 0 else { return }
+        completion(outcome)
     }
 }

@@ -29,6 +29,10 @@ public struct PolicyFetchResult: Sendable {
 /// RFC 8461 name verification, one HTTP/1.1 request, a bounded response, the
 /// policy parser. Redirects are reported, never followed. Every stage is
 /// bounded in bytes and time and ends in exactly one completion.
+///
+/// The TLS-RPT endpoint check (`ReportEndpointDesk`) reuses this transport with
+/// its own request (a `HEAD`) and a body cap of 0: it reads only the status,
+/// and translates the `policy-*` findings into its own reasons.
 final class PolicyFetch {
     private enum Stage: String { case connect, tls, http }
 
@@ -41,13 +45,14 @@ final class PolicyFetch {
     private let completion: (PolicyFetchResult) -> Void
     private let connection: DeadlineConnection
     private let session: TLSSession
-    private var parser = HTTPResponseParser()
+    private var parser: HTTPResponseParser
     private var stage = Stage.connect
     private var outcome: TLSHandshakeOutcome?
     private var finished: Bool { connection.isFinished }
 
     init(loop: EventLoop, context: TLSContext, host: DomainName, address: SocketAddress, source: SocketAddress? = nil,
-         userAgentVersion: String, limits: PolicyFetchLimits = .init(),
+         userAgentVersion: String, limits: PolicyFetchLimits = .init(), request: [UInt8]? = nil,
+         maxBodyBytes: Int = PolicyParser.maxBodyBytes,
          completion: @escaping (PolicyFetchResult) -> Void) throws {
         self.loop = loop
         self.host = host
@@ -55,7 +60,8 @@ final class PolicyFetch {
         self.source = source
         self.limits = limits
         self.completion = completion
-        request = PolicyFetchRequest(version: userAgentVersion).bytes(host: host)
+        self.request = request ?? PolicyFetchRequest(version: userAgentVersion).bytes(host: host)
+        parser = HTTPResponseParser(maxBodyBytes: maxBodyBytes)
         connection = try DeadlineConnection(loop: loop)
         session = try TLSSession(context: context, serverName: host.text)
     }

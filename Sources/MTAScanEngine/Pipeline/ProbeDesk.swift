@@ -12,6 +12,9 @@ final class ProbeDesk {
     private var mxScheduler: ProbeScheduler<STARTTLSProbeResult>?
     /// On `mxScheduler`, unless every name is to be probed (`shareProbesAcrossNames`).
     private var sharedServers: SharedServerProbes?
+    /// TLS-RPT https endpoints (phase tlsrpt): few distinct ones (report
+    /// providers serve many domains), each connected to once per scan.
+    private var endpointScheduler: ProbeScheduler<PolicyFetchResult>?
 
     init(loop: EventLoop, configuration: ProbeConfiguration) throws {
         self.loop = loop
@@ -30,6 +33,15 @@ final class ProbeDesk {
         if configuration.shareProbesAcrossNames, let mxScheduler {
             sharedServers = SharedServerProbes(scheduler: mxScheduler, capacity: configuration.probeCacheCapacity)
         }
+        endpointScheduler = ProbeScheduler(loop: loop, limits: configuration.limits,
+                                           exclusions: configuration.exclusions, cacheCapacity: 4096) { [unowned self] key, done in
+            self.checkReportEndpoint(key, done)
+        }
+    }
+
+    func requestReportEndpoint(_ key: ProbeKey, _ completion: @escaping (ScheduledOutcome<PolicyFetchResult>) -> Void) {
+        guard let endpointScheduler else { return completion(.excluded) }
+        endpointScheduler.request(key, completion)
     }
 
     func requestPolicy(_ key: ProbeKey, _ completion: @escaping (ScheduledOutcome<PolicyFetchResult>) -> Void) {
@@ -46,15 +58,19 @@ final class ProbeDesk {
     var statistics: ProbeStatistics {
         ProbeStatistics(policyFetches: policyScheduler?.probesStarted ?? 0, mxProbes: mxScheduler?.probesStarted ?? 0,
                         cacheHits: (policyScheduler?.cacheHits ?? 0) + (mxScheduler?.cacheHits ?? 0),
-                        mxSharedAnswers: sharedServers?.sharedAnswers ?? 0, sniChecks: sharedServers?.sniChecks ?? 0)
+                        mxSharedAnswers: sharedServers?.sharedAnswers ?? 0, sniChecks: sharedServers?.sniChecks ?? 0,
+                        reportEndpointConnections: endpointScheduler?.probesStarted ?? 0,
+                        reportEndpointConnectionCacheHits: endpointScheduler?.cacheHits ?? 0)
     }
 
     func close() {
         policyScheduler?.close()
         mxScheduler?.close()
+        endpointScheduler?.close()
         policyScheduler = nil
         mxScheduler = nil
         sharedServers = nil
+        endpointScheduler = nil
     }
 
     private func fetchPolicy(_ key: ProbeKey, _ done: @escaping (PolicyFetchResult) -> Void) {
@@ -69,6 +85,28 @@ final class ProbeDesk {
             let failure = PolicyFetchResult(address: key.address, findings: [Finding(.policyTCP, [
                 "reason": .string(ConnectFailureReason.of(error)), "address": .string(key.address.ip.description)])], policy: nil, tls: nil,
                 httpStatus: nil)
+            let deferred = LoopBound(done)
+            _ = loop.execute { deferred.value(failure) }
+        }
+    }
+
+    /// `HEAD` of a TLS-RPT https endpoint over the policy fetch's transport:
+    /// SNI and PKIX for the URI's host, no redirects, a body cap of 0 (only
+    /// the status matters; a body fails the read after the status is known).
+    private func checkReportEndpoint(_ key: ProbeKey, _ done: @escaping (PolicyFetchResult) -> Void) {
+        do {
+            guard let host = DomainName(key.host) else { throw ProbeSetupError.badHostName }
+            let target = ReportEndpointTarget(scheme: .https, host: host, port: Int(key.address.port),
+                                              requestTarget: key.path)
+            let userAgent = PolicyFetchRequest(version: configuration.userAgentVersion).userAgent
+            try PolicyFetch(loop: loop, context: context, host: host, address: key.address,
+                            source: configuration.origin(toward: key.address).bind,
+                            userAgentVersion: configuration.userAgentVersion, limits: configuration.policyLimits,
+                            request: ReportEndpointRequest.bytes(target, userAgent: userAgent), maxBodyBytes: 0,
+                            completion: done).start()
+        } catch {
+            let failure = PolicyFetchResult(address: key.address, findings: [Finding(.policyTCP, [
+                "reason": .string(ConnectFailureReason.of(error))])], policy: nil, tls: nil, httpStatus: nil)
             let deferred = LoopBound(done)
             _ = loop.execute { deferred.value(failure) }
         }
@@ -111,14 +149,26 @@ public struct ProbeStatistics: Sendable, Equatable {
     public var mxSharedAnswers = 0
     /// Of `mxProbes`, those under the SNI check name.
     public var sniChecks = 0
+    /// Phase tlsrpt: distinct report endpoints checked (one lookup set each), and
+    /// requests answered by a check already made or in flight.
+    public var reportEndpointChecks = 0
+    public var reportEndpointCacheHits = 0
+    /// Phase tlsrpt: connections to https endpoints, and requests for one already made.
+    public var reportEndpointConnections = 0
+    public var reportEndpointConnectionCacheHits = 0
 
     public init(policyFetches: Int = 0, mxProbes: Int = 0, cacheHits: Int = 0, mxSharedAnswers: Int = 0,
-                sniChecks: Int = 0) {
+                sniChecks: Int = 0, reportEndpointChecks: Int = 0, reportEndpointCacheHits: Int = 0,
+                reportEndpointConnections: Int = 0, reportEndpointConnectionCacheHits: Int = 0) {
         self.policyFetches = policyFetches
         self.mxProbes = mxProbes
         self.cacheHits = cacheHits
         self.mxSharedAnswers = mxSharedAnswers
         self.sniChecks = sniChecks
+        self.reportEndpointChecks = reportEndpointChecks
+        self.reportEndpointCacheHits = reportEndpointCacheHits
+        self.reportEndpointConnections = reportEndpointConnections
+        self.reportEndpointConnectionCacheHits = reportEndpointConnectionCacheHits
     }
 
     mutating func add(_ other: ProbeStatistics) {
@@ -127,6 +177,10 @@ public struct ProbeStatistics: Sendable, Equatable {
         cacheHits += other.cacheHits
         mxSharedAnswers += other.mxSharedAnswers
         sniChecks += other.sniChecks
+        reportEndpointChecks += other.reportEndpointChecks
+        reportEndpointCacheHits += other.reportEndpointCacheHits
+        reportEndpointConnections += other.reportEndpointConnections
+        reportEndpointConnectionCacheHits += other.reportEndpointConnectionCacheHits
     }
 }
 

@@ -17,6 +17,11 @@ struct ProbeRouter: Sendable {
         route(key, from: origin, via: { $0.requestMX($1, $2) }, completion)
     }
 
+    func reportEndpoint(_ key: ProbeKey, from origin: EventLoop,
+                        _ completion: @escaping (ScheduledOutcome<PolicyFetchResult>) -> Void) {
+        route(key, from: origin, via: { $0.requestReportEndpoint($1, $2) }, completion)
+    }
+
     private func route<Result: Sendable>(
         _ key: ProbeKey, from origin: EventLoop,
         via request: @escaping @Sendable (ProbeDesk, ProbeKey, @escaping (ScheduledOutcome<Result>) -> Void) -> Void,

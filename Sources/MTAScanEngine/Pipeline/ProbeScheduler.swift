@@ -1,17 +1,21 @@
 import MTAScanCore
 
-/// Which probe: a host name at one address (policy host or MX host).
+/// Which probe: a host name at one address (policy host, MX host or TLS-RPT
+/// report endpoint).
 public struct ProbeKey: Hashable, Sendable {
     public var host: String
     public var address: SocketAddress
+    /// A TLS-RPT https endpoint's request target (path and query); empty otherwise.
+    public var path: String = ""
     /// The MX host's usable, DNSSEC-secure TLSA records, checked in the same
     /// handshake (RFC 7672); empty without DANE.
     public var tlsa: [TLSARecordValue]
 
-    public init(host: String, address: SocketAddress, tlsa: [TLSARecordValue] = []) {
+    public init(host: String, address: SocketAddress, tlsa: [TLSARecordValue] = [], path: String = "") {
         self.host = host
         self.address = address
         self.tlsa = tlsa
+        self.path = path
     }
 }
 

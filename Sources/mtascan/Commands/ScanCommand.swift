@@ -28,9 +28,9 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var probe: ProbeOptions
     @OptionGroup var psl: PublicSuffixListOption
 
-    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases: dns (always), policy (fetch policies), mx (STARTTLS probes). (default: dns,policy,mx)", valueName: "list"),
+    @Option(name: .customLong("phases"), help: ArgumentHelp("Comma-separated phases: dns (always), policy (fetch policies), mx (STARTTLS probes), tlsrpt (can each TLS-RPT rua endpoint receive? lookups and a HEAD, never a POST; opt-in). (default: dns,policy,mx)", valueName: "list"),
             transform: ScanCommand.parsePhases)
-    var phases: [ScanRecord.Phase] = ScanRecord.Phase.allCases
+    var phases: [ScanRecord.Phase] = ScanRecord.Phase.defaults
 
     static func parsePhases(_ text: String) throws -> [ScanRecord.Phase] {
         let words = try text.split(separator: ",").map { word in
@@ -117,7 +117,7 @@ struct ScanCommand: ParsableCommand {
         // Fail before the first packet: an unusable CA file, no PSL or no FCrDNS name stop the scan here.
         var probes: ProbeConfiguration?
         var identity: ScanIdentity?
-        if phaseSet.contains(.policy) || phaseSet.contains(.mx) {
+        if phaseSet.contains(.policy) || phaseSet.contains(.mx) || phaseSet.contains(.tlsrpt) {
             try probe.checkSourcesBindable()
             if phaseSet.contains(.mx) { identity = try probe.identity(dns: clientConfiguration) }
             probes = probe.configuration(identity: identity, exclusions: exclusions)
@@ -257,10 +257,11 @@ struct ScanCommand: ParsableCommand {
         }
         let assessment = DomainClassifier.classify(
             facts: outcome.facts, dns: outcome.dns, policy: outcome.probes.policy, probes: outcome.probes.mx,
-            publicSuffixList: publicSuffixList, providers: providers, previous: previous)
+            publicSuffixList: publicSuffixList, providers: providers, previous: previous,
+            reportEndpoints: outcome.reportEndpoints)
         return (ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
                                    retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line,
-                                   providers: providers), assessment.verdict)
+                                   providers: providers, reportEndpoints: outcome.reportEndpoints), assessment.verdict)
     }
 
     /// The earlier scan of `--previous`, read one record at a time; its date

@@ -13,6 +13,7 @@ enum ScanSummary {
             + " dns_retries=\(dns.retries) dns_timeouts=\(dns.timeouts) dns_tcp=\(dns.tcpFallbacks)"
             + " policy_fetches=\(probes.policyFetches) mx_probes=\(probes.mxProbes) probe_cache_hits=\(probes.cacheHits)"
             + " mx_shared_answers=\(probes.mxSharedAnswers)"
+            + " rua_checks=\(probes.reportEndpointChecks) rua_connections=\(probes.reportEndpointConnections)"
     }
 
     /// Said after the summary whenever a lookup went unanswered: a resolver

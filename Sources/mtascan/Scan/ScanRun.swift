@@ -201,6 +201,11 @@ final class ScanRun: Sendable {
             "policy_fetches": .int(statistics.probes.policyFetches), "mx_probes": .int(statistics.probes.mxProbes),
             "cache_hits": .int(statistics.probes.cacheHits),
             "mx_shared_answers": .int(statistics.probes.mxSharedAnswers), "sni_checks": .int(statistics.probes.sniChecks),
+            // Phase tlsrpt: distinct endpoints checked and connected to, and the requests de-duplicated.
+            "report_endpoint_checks": .int(statistics.probes.reportEndpointChecks),
+            "report_endpoint_cache_hits": .int(statistics.probes.reportEndpointCacheHits),
+            "report_endpoint_connections": .int(statistics.probes.reportEndpointConnections),
+            "report_endpoint_connection_cache_hits": .int(statistics.probes.reportEndpointConnectionCacheHits),
         ])
         var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
         if let metadataPath {

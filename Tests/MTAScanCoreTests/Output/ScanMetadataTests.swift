@@ -104,6 +104,9 @@ import Testing
         #expect(ScanMetadata.resumes(inPreviousFile: Array("not json".utf8)).isEmpty)
         #expect(ScanMetadata.phases(inPreviousFile: metadata.fileBytes) == [.dns])
         #expect(ScanMetadata.phases(inPreviousFile: Array(#"{"phases":["dns","bogus"]}"#.utf8)) == nil)
+        // Phase tlsrpt is a phase like the others: a resume must ask for it again.
+        #expect(ScanMetadata.phases(inPreviousFile: Array(#"{"phases":["dns","policy","mx","tlsrpt"]}"#.utf8))
+                == [.dns, .policy, .mx, .tlsrpt])
         metadata.state = .complete
         #expect(try JSONParser.parse(Array(metadata.fileBytes.dropLast()))["complete"] == true)
     }

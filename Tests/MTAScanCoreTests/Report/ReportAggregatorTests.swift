@@ -4,6 +4,31 @@ import Testing
 /// `mtascan report`'s tables, each against counts worked out by hand from
 /// records in the documented shape.
 @Suite struct ReportAggregatorTests {
+    /// Phase tlsrpt: rua endpoints, unreachable ones by reason; records without
+    /// the phase (`endpoints` null or missing) are not in the population.
+    @Test func reportEndpointsAreCountedByReason() throws {
+        let lines = [
+            #"{"domain":"a.example","verdict":"valid","phases":["dns","policy","mx","tlsrpt"],"findings":[],"sts_record":{"status":"valid"},"tlsrpt":{"status":"valid","endpoints":[{"uri":"mailto:x@gone.example","scheme":"mailto","status":"unreachable","reason":"nxdomain"},{"uri":"https://r.example/","scheme":"https","status":"reachable","reason":null}]}}"#,
+            #"{"domain":"b.example","verdict":"valid","phases":["dns","policy","mx","tlsrpt"],"findings":[],"sts_record":{"status":"valid"},"tlsrpt":{"status":"valid","endpoints":[{"uri":"https://s.example/","scheme":"https","status":"unreachable","reason":"tls"},{"uri":"https://t.example/","scheme":"https","status":"unreachable","reason":"tls"},{"uri":"mailto:y@u.example","scheme":"mailto","status":"unknown","reason":"dns-failure"}]}}"#,
+            #"{"domain":"c.example","verdict":"no-mta-sts","phases":["dns","tlsrpt"],"findings":[],"sts_record":{"status":"absent"},"tlsrpt":{"status":"absent","endpoints":[]}}"#,
+            #"{"domain":"d.example","verdict":"no-mta-sts","findings":[],"sts_record":{"status":"absent"},"tlsrpt":{"status":"absent","endpoints":null}}"#,
+            #"{"domain":"e.example","verdict":"no-mta-sts","findings":[],"sts_record":{"status":"absent"},"tlsrpt":{"status":"absent"}}"#,
+        ]
+        let report = try aggregate(lines.joined(separator: "\n") + "\n").report(inputs: ["a.ndjson"])
+        let table = try #require(report.table("tlsrpt_endpoints"))
+        #expect(table.rows.first?.key == "reachable")
+        #expect(table.count("reachable", "endpoints") == 1)
+        #expect(table.count("reachable", "https") == 1)
+        #expect(table.count("nxdomain", "endpoints") == 1)
+        #expect(table.count("nxdomain", "mailto") == 1)
+        #expect(table.count("tls", "endpoints") == 2)
+        #expect(table.count("tls", "domains") == 1)
+        #expect(table.count("unknown", "endpoints") == 1)
+        #expect(table.count("null-mx", "endpoints") == 0)
+        #expect(table.count("any-unreachable", "domains") == 2)
+        #expect(table.value("any-unreachable", "domains_percent") == .share(2, of: 3))
+    }
+
     @Test func overviewAndVerdictsCountInputErrorsExcludedAndMalformedLinesApart() throws {
         let records = [
             FixtureRecord(domain: "none.example"),
