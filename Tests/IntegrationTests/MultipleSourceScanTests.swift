@@ -6,8 +6,10 @@ import Testing
 /// addresses of the test internet (127.0.0.13–15, used by no other test), as
 /// the servers saw it: Postfix logs each session's client address and EHLO
 /// name, nginx each request's client address.
+// Serialized: each test reads Postfix's log for sessions from 127.0.0.13, which
+// the other test's scan uses; run side by side, one sees the other's sessions.
 @Suite(.enabled(if: TestInternet.isRunning && ServerSide.logsAreHere,
-                "needs the local test internet started from this checkout: run tools/test.sh"))
+                "needs the local test internet started from this checkout: run tools/test.sh"), .serialized)
 struct MultipleSourceScanTests {
     /// The confirmed sources and their forward-confirmed names (tools/testnet/README.md).
     static let sources = ["127.0.0.13": "scanner2.test", "127.0.0.14": "scanner3.test", "127.0.0.15": "scanner4.test"]
