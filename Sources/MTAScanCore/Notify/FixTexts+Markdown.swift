@@ -169,6 +169,11 @@ one domain: `echo <domain> | mtascan scan --resolver <your resolver>`.
 **Why it matters:** harmless, but reports may arrive twice.
 **How to fix:** list each destination once.
 
+## `tlsrpt-rua-unreachable`
+**What we saw:** a report destination in your TLS-RPT record cannot receive: the mail domain has a null MX, does not exist or has no mail server or address, or the https endpoint does not resolve, refuses TLS, presents an invalid certificate or answers with a server error.
+**Why it matters:** senders' TLS reports go nowhere, so you never hear about the delivery failures that MTA-STS and DANE make them report.
+**How to fix:** point `rua` at a mailbox whose domain accepts mail (`mailto:tlsrpt@example.com`) or at a working HTTPS collector with a valid certificate, or fix the endpoint; then check it by sending a test report.
+
 ## `dns-servfail`
 **What we saw:** the DNS lookup failed (SERVFAIL) for one of the names MTA-STS needs.
 **Why it matters:** if senders see the same failure they cannot apply your policy; it often means broken DNSSEC or an unreachable name server.
@@ -218,5 +223,11 @@ one domain: `echo <domain> | mtascan scan --resolver <your resolver>`.
 **What we saw:** DNSSEC validation fails for `<domain>`'s MX records or for an MX host's TLSA records (expired or wrong signatures, or a DS that does not match the keys).
 **Why it matters:** DANE-capable senders defer mail to you until validation succeeds again.
 **How to fix:** re-sign the zone (check signature expiry and automatic re-signing), and make sure the DS in the parent matches your current key.
+
+## `tlsrpt-recommended`
+This is no finding of a scan: a campaign planned with `notify plan --recommend-tlsrpt` adds it for domains that publish MTA-STS without a valid TLS-RPT record.
+**What we saw:** `<domain>` publishes an MTA-STS policy, but no valid TLS-RPT record at `_smtp._tls.<domain>`.
+**Why it matters:** senders that fail to deliver to you over a valid TLS connection cannot tell you (RFC 8460): a broken certificate or policy shows up only as missing mail.
+**How to fix:** publish a TXT record `_smtp._tls.<domain>` with `v=TLSRPTv1; rua=mailto:tlsrpt@<domain>` (an address that reads the daily reports, or a report-processing service's address).
 """#
 }

@@ -18,6 +18,20 @@ public struct NoticeCandidate: Sendable, Equatable {
     /// providers (docs/providers.md); the control group is stratified by it.
     public var provider: String?
 
+    public init(domain: String, inputLine: Int, verdict: String, mode: String?, findings: [NoticeFinding],
+                stsRecords: [String], policyURL: String?, mxHosts: [String], ruaAddresses: [String], provider: String?) {
+        self.domain = domain
+        self.inputLine = inputLine
+        self.verdict = verdict
+        self.mode = mode
+        self.findings = findings
+        self.stsRecords = stsRecords
+        self.policyURL = policyURL
+        self.mxHosts = mxHosts
+        self.ruaAddresses = ruaAddresses
+        self.provider = provider
+    }
+
     /// `component/provider`: the stratum of the control group (notify plan --control-fraction).
     public var stratum: String {
         "\(findings.first?.component ?? "-")/\(provider ?? "-")"
