@@ -34,7 +34,7 @@ python3 -c 'import json; print("\n".join(s["domain"] for s in json.load(open("to
     --ca-file "$(tools/testnet/status.sh --ca-file)" --source-ip 127.0.0.10 \
     --rate-per-ip 100 --burst-per-ip 20 --connections-per-ip 20 \
     --connect-timeout 2 --policy-timeout 4 --smtp-timeout 4 \
-    --providers tools/testnet/providers.txt --dane
+    --providers tools/testnet/providers.txt --dane --phases dns,policy,mx,tlsrpt
 echo "records written to $out (one NDJSON line per domain; docs/output.md)"
 
 section "The report: what a measurement paper would print (docs/report.md)"
@@ -43,6 +43,18 @@ echo "chart written to ${out%.ndjson}-report.svg; metadata in $out.meta.json"
 
 section "DANE beside MTA-STS (--dane; the test unbound validates dnssec.test)"
 jq -r 'select(.dane.verdict != null and .dane.verdict != "none") | "\(.domain)  mta-sts: \(.verdict)  dane: \(.dane.verdict)  \(.dane.sender_view)"' "$out" | sort | head -12
+
+section "A notification campaign, as a dry run: planned and rendered, nothing sent (docs/notify.md)"
+campaign_dir=$(mktemp -d)
+"$mtascan" notify plan "$out" --campaign "$campaign_dir/campaign.sqlite" \
+    --from 'MTA-STS study <mtasts-study@research.test>' --envelope-domain notify.research.test \
+    --feedback-url https://research.test/feedback --optout-url https://research.test/optout \
+    --control-fraction 0.2 --seed 20261204 > "$campaign_dir/plan.txt"
+head -14 "$campaign_dir/plan.txt"
+"$mtascan" notify render --campaign "$campaign_dir/campaign.sqlite" --out "$campaign_dir/review"
+first=$(find "$campaign_dir/review" -name 'sts-*.eml' | sort | head -1)
+echo "--- one of them: $first"
+sed -n '1,40p' "$first"
 
 section "Two records in full"
 grep -E '"domain":"(sts-multiple|risk-enforce-some-mx-bad)\.test"' "$out" | head -2
