@@ -48,6 +48,15 @@ public final class CampaignStore: Sendable {
                     added_at INTEGER NOT NULL, PRIMARY KEY (kind, value));
                 """)
         }
+        migrator.registerMigration("bounces") { db in
+            try db.execute(sql: """
+                CREATE TABLE bounce (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, notice_id INTEGER REFERENCES notice(id),
+                    message_hash TEXT NOT NULL UNIQUE, source TEXT NOT NULL, format TEXT NOT NULL,
+                    kind TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, recipient TEXT,
+                    diagnostic TEXT NOT NULL, at INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -236,6 +245,69 @@ public final class CampaignStore: Sendable {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT at, state, detail FROM notice_event WHERE notice_id = ? ORDER BY id",
                              arguments: [id]).map { ($0["at"], $0["state"], $0["detail"]) }
+        }
+    }
+
+    // MARK: Bounces
+
+    /// What recording one bounce did.
+    public enum BounceOutcome: Sendable, Equatable {
+        /// Read before (the same message bytes): nothing changed.
+        case known
+        /// No notice of this campaign carries its token.
+        case unmatched
+        /// Recorded; the notice went to `state` (or stayed, when already there or bounced).
+        case recorded(domain: String, state: NoticeState)
+    }
+
+    /// Records a bounce once (keyed by a hash of the message) and moves its
+    /// notice: a hard bounce to `bounced`; a soft one to `deferred` unless it
+    /// bounced already. In one transaction.
+    public func recordBounce(_ report: BounceReport, messageHash: String, source: String,
+                             at time: Int64) throws -> BounceOutcome {
+        try database.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM bounce WHERE message_hash = ?", arguments: [messageHash]) != nil {
+                return .known
+            }
+            let notice = try report.token.flatMap { token in
+                try Row.fetchOne(db, sql: "SELECT id, domain, state FROM notice WHERE token = ?", arguments: [token])
+            }
+            let first = report.recipients.first { $0.kind == .hard } ?? report.recipients.first
+            try db.execute(sql: """
+                INSERT INTO bounce (notice_id, message_hash, source, format, kind, status, reason, recipient, diagnostic, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [notice?["id"] as Int64?, messageHash, source, report.format,
+                                 (report.isHard ? BouncedRecipient.Kind.hard : .soft).rawValue, first?.status ?? "",
+                                 first?.reason.rawValue ?? "", first?.address, first?.diagnostic ?? "", time])
+            guard let notice else { return .unmatched }
+            let id: Int64 = notice["id"]
+            let current = NoticeState(rawValue: notice["state"]) ?? .planned
+            let next: NoticeState = report.isHard ? .bounced : (current == .bounced ? .bounced : .deferred)
+            let detail = "\(report.isHard ? "hard" : "soft") bounce \(first?.status ?? "") \(first?.reason.rawValue ?? ""): \(first?.diagnostic ?? "")"
+            try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?", arguments: [next.rawValue, time, id])
+            try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                           arguments: [id, time, next.rawValue, detail])
+            return .recorded(domain: notice["domain"], state: next)
+        }
+    }
+
+    /// Bounces recorded for each notice: (hard, reason) of the most severe.
+    public func bounceSummary() throws -> [Int64: (hard: Bool, reason: String)] {
+        try database.read { db in
+            var summary: [Int64: (hard: Bool, reason: String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT notice_id, kind, reason FROM bounce WHERE notice_id IS NOT NULL ORDER BY id") {
+                let id: Int64 = row["notice_id"]
+                let hard = (row["kind"] as String) == "hard"
+                if summary[id]?.hard != true { summary[id] = (hard, row["reason"]) }
+            }
+            return summary
+        }
+    }
+
+    public func addScan(_ scan: ScanEntry, at time: Int64) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO scan (path, role, started_at, finished_at, records, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [scan.path, scan.role, scan.startedAt, scan.finishedAt, scan.records, time])
         }
     }
 }

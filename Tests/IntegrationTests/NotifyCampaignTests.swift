@@ -126,5 +126,90 @@ final class NotifyCampaignTests: Sendable {
         #expect(try Data(contentsOf: URL(fileURLWithPath: review + "/" + toWrite[0][0] + ".eml")) == first)
         let states = try MTAScanProcess.run(["notify", "list", "--campaign", campaign, "--state", "rendered"])
         #expect(states.stdout.split(separator: "\n").count == toWrite.count)
+
+        try bouncesAndFollowUp(campaign: campaign, scan: scan, toWrite: toWrite, control: control)
+    }
+
+    /// Bounces into a Maildir, read twice; then a follow-up scan in which some
+    /// notified and some control domains fixed their problem.
+    private func bouncesAndFollowUp(campaign: String, scan: String, toWrite: [[String]], control: [[String]]) throws {
+        let maildir = path("bounces")
+        for folder in ["cur", "new", "tmp"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + folder, withIntermediateDirectories: true)
+        }
+        func dsn(_ row: [String], status: String, action: String, diagnostic: String) -> String {
+            """
+            Delivered-To: bounces+\(row[5])@research.test\r
+            From: MAILER-DAEMON@relay.research.test\r
+            Subject: Undelivered Mail Returned to Sender\r
+            Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r
+            \r
+            --b1\r
+            Content-Type: text/plain\r
+            \r
+            Your message could not be delivered.\r
+            --b1\r
+            Content-Type: message/delivery-status\r
+            \r
+            Reporting-MTA: dns; relay.research.test\r
+            \r
+            Final-Recipient: rfc822; postmaster@\(row[0])\r
+            Action: \(action)\r
+            Status: \(status)\r
+            Diagnostic-Code: smtp; \(diagnostic)\r
+            \r
+            --b1--\r
+
+            """
+        }
+        let hard = toWrite[0], soft = toWrite[1]
+        try dsn(hard, status: "5.1.1", action: "failed", diagnostic: "550 5.1.1 User unknown")
+            .write(toFile: maildir + "/new/1.bounce", atomically: true, encoding: .utf8)
+        try dsn(soft, status: "4.2.0", action: "delayed", diagnostic: "450 4.2.0 Greylisted")
+            .write(toFile: maildir + "/new/2.bounce", atomically: true, encoding: .utf8)
+        try "Subject: thanks!\r\n\r\nWe fixed it.\r\n".write(toFile: maildir + "/cur/3.reply", atomically: true, encoding: .utf8)
+        let bounces = try MTAScanProcess.run(["notify", "bounces", "--campaign", campaign, maildir])
+        #expect(bounces.status == 0, "\(bounces.stderr)")
+        #expect(bounces.stdout.contains("3 messages read"))
+        #expect(bounces.stdout.contains("bounced: 1") && bounces.stdout.contains("deferred: 1"), "\(bounces.stdout)")
+        #expect(bounces.stdout.contains("hard no-such-user: 1") && bounces.stdout.contains("soft temporary: 1"))
+        #expect(bounces.stdout.contains("not a bounce: 1"))
+        let again = try MTAScanProcess.run(["notify", "bounces", "--campaign", campaign, maildir])
+        #expect(again.stdout.contains("read before: 2"), "\(again.stdout)")
+        let list = try MTAScanProcess.run(["notify", "list", "--campaign", campaign]).stdout
+        #expect(list.contains("\(hard[0])\tnotify\tbounced\t"))
+        #expect(list.contains("\(soft[0])\tnotify\tdeferred\t"))
+
+        // The follow-up: half of the notified domains (with an MTA-STS record, so that
+        // a fix is no abandonment) and a quarter of the control domains fixed.
+        let original = try records(scan)
+        let withSTS = Set(original.filter { $0["sts_record"]?["status"] != "absent" }.compactMap { $0["domain"]?.stringValue })
+        let fixedNotified = Set(toWrite.map { $0[0] }.filter(withSTS.contains).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        let fixedControl = Set(control.map { $0[0] }.filter(withSTS.contains).enumerated().filter { $0.offset % 4 == 0 }.map(\.element))
+        var lines: [String] = []
+        for record in original {
+            guard var object = record.objectValue else { continue }
+            if let domain = record["domain"]?.stringValue, fixedNotified.contains(domain) || fixedControl.contains(domain) {
+                object["findings"] = .array([])
+                object["verdict"] = "valid"
+            }
+            lines.append(String(decoding: ScanRecord.line(.object(object)).dropLast(), as: UTF8.self))
+        }
+        let followUp = path("follow-up.ndjson")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: followUp, atomically: true, encoding: .utf8)
+        let status = try MTAScanProcess.run(["notify", "status", "--campaign", campaign, followUp, "--format", "json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let report = try JSONParser.parse(status.stdout)
+        #expect(report["groups"]?["notified"]?["domains"] == .int(toWrite.count))
+        #expect(report["groups"]?["notified"]?["results"]?["fixed"] == .int(fixedNotified.count))
+        #expect(report["groups"]?["control"]?["results"]?["fixed"] == .int(fixedControl.count))
+        #expect(report["groups"]?["bounced"]?["domains"] == 1)
+        #expect(report["effect"]?["method"] == "newcombe-hybrid-score-95")
+        let effect = try #require(report["effect"]?["fixed_difference"])
+        #expect(effect != .null)
+        let table = try MTAScanProcess.run(["notify", "status", "--campaign", campaign, followUp])
+        #expect(table.stdout.contains("fixed, notified − control: +"), "\(table.stdout)")
+        let fixedNow = try MTAScanProcess.run(["notify", "list", "--campaign", campaign, "--state", "fixed"])
+        #expect(fixedNow.stdout.split(separator: "\n").count == fixedNotified.count)
     }
 }

@@ -17,7 +17,7 @@ struct NotifyCommand: ParsableCommand {
                   --envelope-domain scan.example.org --control-fraction 0.2 --seed 7
               mtascan notify render --campaign c.sqlite --out review/
             """,
-        subcommands: [NotifyPlanCommand.self, NotifyRenderCommand.self, NotifyListCommand.self]
+        subcommands: [NotifyPlanCommand.self, NotifyRenderCommand.self, NotifyListCommand.self, NotifyBouncesCommand.self, NotifyStatusCommand.self]
     )
 }
 
@@ -283,7 +283,7 @@ struct NotifyRenderCommand: ParsableCommand {
 struct NotifyListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the campaign's notices: domain, group, state, recipients, findings."
+        abstract: "List the campaign's notices, tab-separated: domain, group, state, recipients, findings, token."
     )
 
     @OptionGroup var campaign: CampaignOption
@@ -302,7 +302,7 @@ struct NotifyListCommand: ParsableCommand {
         }
         for notice in try store.notices(in: states.isEmpty ? nil : Set(states)) {
             let codes = notice.candidate.findings.map(\.code).joined(separator: ",")
-            print("\(notice.candidate.domain)\t\(notice.group)\t\(notice.state.rawValue)\t\(notice.recipients.joined(separator: ","))\t\(codes)")
+            print("\(notice.candidate.domain)\t\(notice.group)\t\(notice.state.rawValue)\t\(notice.recipients.joined(separator: ","))\t\(codes)\t\(notice.token)")
         }
     }
 }

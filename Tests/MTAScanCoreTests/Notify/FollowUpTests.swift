@@ -1,0 +1,50 @@
+import MTAScanCore
+import Testing
+
+/// A notice's problem against a later record, and the statistics of groups.
+@Suite struct FollowUpTests {
+    private let candidate = NoticeCandidate(
+        domain: "example.com", inputLine: 1, verdict: "misconfigured", mode: "enforce",
+        findings: [NoticeFinding(code: "policy-tls", severity: "error", component: "policy", details: [:]),
+                   NoticeFinding(code: "mx-tls", severity: "error", component: "mx", details: [:])],
+        stsRecords: [], policyURL: nil, mxHosts: [], ruaAddresses: [], provider: nil)
+
+    private func record(_ codes: [String], verdict: String = "misconfigured", sts: String = "valid",
+                        tlsrpt: String = "absent") -> JSONValue {
+        .object(["domain": "example.com", "verdict": .string(verdict), "input_error": nil, "excluded": nil,
+                 "findings": .array(codes.map { .object(["code": .string($0)]) }),
+                 "sts_record": .object(["status": .string(sts)]), "tlsrpt": .object(["status": .string(tlsrpt)])])
+    }
+
+    @Test func resultsFromTheNewRecord() {
+        #expect(FollowUp.result(of: candidate, in: record([], verdict: "valid")) == .fixed)
+        #expect(FollowUp.result(of: candidate, in: record(["mx-tls", "mx-pkix-invalid-all"])) == .partlyFixed)
+        #expect(FollowUp.result(of: candidate, in: record(["mx-tls", "policy-tls"])) == .stillBroken)
+        #expect(FollowUp.result(of: candidate, in: record([], verdict: "no-mta-sts", sts: "absent")) == .abandoned)
+        #expect(FollowUp.result(of: candidate, in: record(["dns-timeout"], verdict: "unknown")) == .unknown)
+        #expect(FollowUp.result(of: candidate, in: nil) == .unknown)
+    }
+
+    @Test func aTLSRPTRecommendationIsFixedByPublishingOne() {
+        var recommendation = candidate
+        recommendation.findings = [NoticeFinding(code: "tlsrpt-recommended", severity: "warning", component: "tlsrpt", details: [:])]
+        #expect(FollowUp.result(of: recommendation, in: record([], verdict: "valid", tlsrpt: "valid")) == .fixed)
+        #expect(FollowUp.result(of: recommendation, in: record([], verdict: "valid")) == .stillBroken)
+    }
+
+    @Test func wilsonIntervals() throws {
+        let none = try #require(Proportion(0, of: 10).interval)
+        #expect(none.lower == 0 && abs(none.upper - 0.2775) < 0.0005)
+        let half = try #require(Proportion(5, of: 10).interval)
+        #expect(abs(half.lower - 0.2366) < 0.0005 && abs(half.upper - 0.7634) < 0.0005)
+        #expect(Proportion(0, of: 0).interval == nil)
+    }
+
+    /// Newcombe (1998), Table II, example (a): 56/70 against 48/80.
+    @Test func newcombesWorkedExample() throws {
+        let difference = try #require(Proportion(56, of: 70).difference(from: Proportion(48, of: 80)))
+        #expect(abs(difference.value - 0.2) < 1e-9)
+        #expect(abs(difference.lower - 0.0524) < 0.0005)
+        #expect(abs(difference.upper - 0.3339) < 0.0005)
+    }
+}
