@@ -39,4 +39,26 @@ public enum CampaignPlanner {
                                            detail: detail, token: token())
         }
     }
+
+    /// The second channel, opt-in (`notify second-channel`): for each notified
+    /// domain whose postmaster@ bounced hard, a notice to `security@<domain>`
+    /// (RFC 2142 §4), about the same findings; suppression applies as in a plan.
+    public static func secondChannel(for bounced: [CampaignStore.StoredNotice], suppressions: [Suppression],
+                                     token: () -> String) -> [CampaignStore.NewNotice] {
+        bounced.filter { $0.group == "notify" && $0.state == .bounced && $0.recipients.contains("postmaster@\($0.candidate.domain)") }
+            .map { notice in
+                let domain = notice.candidate.domain
+                let address = "security@\(domain)"
+                var state = NoticeState.planned
+                var detail = "second channel (security@, RFC 2142) after postmaster@ bounced"
+                if let entry = suppressions.first(where: { $0.suppresses(domain: domain) || $0.suppresses(address: address) }) {
+                    state = .suppressed
+                    detail = "suppressed: \(entry.kind.rawValue) \(entry.value)"
+                }
+                var new = CampaignStore.NewNotice(candidate: notice.candidate, group: "notify", recipients: [address],
+                                                  state: state, detail: detail, token: token())
+                new.digestSuffix = "+security"
+                return new
+            }
+    }
 }

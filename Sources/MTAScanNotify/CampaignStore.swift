@@ -57,6 +57,14 @@ public final class CampaignStore: Sendable {
                     diagnostic TEXT NOT NULL, at INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("feedback") { db in
+            try db.execute(sql: """
+                CREATE TABLE feedback (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, notice_id INTEGER NOT NULL REFERENCES notice(id),
+                    answer TEXT NOT NULL, comment TEXT NOT NULL, answered_at TEXT NOT NULL, imported_at INTEGER NOT NULL,
+                    UNIQUE (notice_id, answer, comment, answered_at));
+                """)
+        }
         return migrator
     }
 
@@ -150,6 +158,9 @@ public final class CampaignStore: Sendable {
         /// Why it is in that state (the suppression entry, the control group).
         public var detail: String
         public var token: String
+        /// Added to the findings digest: another channel to the same domain
+        /// about the same problem is another notice (`+security`).
+        public var digestSuffix = ""
     }
 
     /// A notice as the database holds it.
@@ -196,7 +207,7 @@ public final class CampaignStore: Sendable {
                     INSERT OR IGNORE INTO notice (domain, digest, scan_id, grp, stratum, candidate, recipients, token,
                                                   message_id, envelope_from, state, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [notice.candidate.domain, notice.candidate.digest, scanID, notice.group,
+                    """, arguments: [notice.candidate.domain, notice.candidate.digest + notice.digestSuffix, scanID, notice.group,
                                      notice.candidate.stratum, candidateText, notice.recipients.joined(separator: ","),
                                      notice.token, settings.messageID(token: notice.token),
                                      settings.envelopeSender(token: notice.token), notice.state.rawValue, time, time])
@@ -308,6 +319,39 @@ public final class CampaignStore: Sendable {
         try database.write { db in
             try db.execute(sql: "INSERT INTO scan (path, role, started_at, finished_at, records, added_at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [scan.path, scan.role, scan.startedAt, scan.finishedAt, scan.records, time])
+        }
+    }
+
+    // MARK: Feedback and the second channel
+
+    /// Records one answer behind a token; nil when no notice has the token,
+    /// false when the same answer was imported before.
+    public func recordFeedback(token: String, answer: String, comment: String, answeredAt: String?,
+                               at time: Int64) throws -> Bool? {
+        try database.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM notice WHERE token = ?", arguments: [token]) else {
+                return nil
+            }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO feedback (notice_id, answer, comment, answered_at, imported_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [id, answer, comment, answeredAt ?? "", time])  // '' not NULL: NULLs never collide in UNIQUE
+            guard db.changesCount == 1 else { return false }
+            try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ? AND state NOT IN ('fixed')",
+                           arguments: [NoticeState.feedback.rawValue, time, id])
+            try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                           arguments: [id, time, NoticeState.feedback.rawValue, "feedback: \(answer)"])
+            return true
+        }
+    }
+
+    /// Answers by value (`helpful`, `not-helpful`, …): domains.
+    public func feedbackCounts() throws -> [String: Int] {
+        try database.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT answer, count(DISTINCT notice_id) AS n FROM feedback GROUP BY answer") {
+                counts[row["answer"]] = row["n"]
+            }
+            return counts
         }
     }
 }

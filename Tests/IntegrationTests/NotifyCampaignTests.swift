@@ -184,7 +184,9 @@ final class NotifyCampaignTests: Sendable {
         // a fix is no abandonment) and a quarter of the control domains fixed.
         let original = try records(scan)
         let withSTS = Set(original.filter { $0["sts_record"]?["status"] != "absent" }.compactMap { $0["domain"]?.stringValue })
-        let fixedNotified = Set(toWrite.map { $0[0] }.filter(withSTS.contains).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        // (Not the hard-bounced domain: it stays broken, for the second channel below.)
+        let fixedNotified = Set(toWrite.map { $0[0] }.filter { withSTS.contains($0) && $0 != hard[0] }
+            .enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
         let fixedControl = Set(control.map { $0[0] }.filter(withSTS.contains).enumerated().filter { $0.offset % 4 == 0 }.map(\.element))
         var lines: [String] = []
         for record in original {
@@ -211,5 +213,20 @@ final class NotifyCampaignTests: Sendable {
         #expect(table.stdout.contains("fixed, notified − control: +"), "\(table.stdout)")
         let fixedNow = try MTAScanProcess.run(["notify", "list", "--campaign", campaign, "--state", "fixed"])
         #expect(fixedNow.stdout.split(separator: "\n").count == fixedNotified.count)
+
+        // Feedback behind the tokens, imported once; the second channel for the hard bounce.
+        let answered = toWrite[2]
+        try "token,answer,comment\n\(answered[5]),helpful,\"Thanks, fixed.\"\n\(String(repeating: "0", count: 32)),helpful,\n"
+            .write(toFile: path("feedback.csv"), atomically: true, encoding: .utf8)
+        let feedback = try MTAScanProcess.run(["notify", "feedback", "--campaign", campaign, path("feedback.csv")])
+        #expect(feedback.stdout.contains("2 answers: 1 recorded, 0 imported before, 1 with no notice"), "\(feedback.stdout)")
+        #expect(feedback.stdout.contains("helpful: 1 domains"))
+        let feedbackAgain = try MTAScanProcess.run(["notify", "feedback", "--campaign", campaign, path("feedback.csv")])
+        #expect(feedbackAgain.stdout.contains("0 recorded, 1 imported before"))
+        let second = try MTAScanProcess.run(["notify", "second-channel", "--campaign", campaign])
+        #expect(second.stdout.contains("1 new notices to security@"), "\(second.stdout)")
+        let planned = try MTAScanProcess.run(["notify", "list", "--campaign", campaign, "--state", "planned"]).stdout
+        #expect(planned.contains("\(hard[0])\tnotify\tplanned\tsecurity@\(hard[0])\t"))
+        #expect(try MTAScanProcess.run(["notify", "second-channel", "--campaign", campaign]).stdout.contains("0 new notices"))
     }
 }

@@ -234,3 +234,66 @@ struct NotifyStatusCommand: ParsableCommand {
         ])
     }
 }
+
+/// `notify feedback FILE.csv`: the answers behind the messages' feedback links.
+struct NotifyFeedbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback",
+        abstract: "Import the answers behind the feedback links: CSV with columns token and answer (comment, answered_at optional).",
+        discussion: "Each answer is recorded once (importing the same file again changes nothing); its notice moves to `feedback`."
+    )
+
+    @OptionGroup var campaign: CampaignOption
+
+    @Argument(help: ArgumentHelp("The CSV export of the feedback form.", valueName: "csv"))
+    var file: String
+
+    func run() throws {
+        let store = try campaign.open()
+        _ = try campaign.settings(store)
+        let answers: [FeedbackCSV.Answer]
+        do {
+            answers = try FeedbackCSV.parse(String(decoding: try FileDescriptor.readAll(path: file, maxBytes: 256 * 1024 * 1024), as: UTF8.self))
+        } catch {
+            throw CLIError("\(TerminalText.escaped(file)): \(error)")
+        }
+        var recorded = 0, known = 0, unknown = 0
+        let now = WallClock.now()
+        for answer in answers {
+            switch try store.recordFeedback(token: answer.token, answer: answer.answer, comment: answer.comment,
+                                            answeredAt: answer.answeredAt, at: now) {
+            case .some(true): recorded += 1
+            case .some(false): known += 1
+            case .none: unknown += 1
+            }
+        }
+        print("notify feedback: \(answers.count) answers: \(recorded) recorded, \(known) imported before, \(unknown) with no notice of this campaign")
+        for (answer, domains) in try store.feedbackCounts().sorted(by: { $0.key < $1.key }) {
+            print("  \(answer.isEmpty ? "(empty)" : TerminalText.escaped(answer)): \(domains) domains")
+        }
+    }
+}
+
+/// `notify second-channel`: security@ for domains whose postmaster@ bounced hard (opt-in).
+struct NotifySecondChannelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "second-channel",
+        abstract: "Plan a message to security@<domain> (RFC 2142) for each notified domain whose postmaster@ bounced hard.",
+        discussion: "Opt-in, and planned like any notice: suppression applies, and it is rendered and sent by the same steps."
+    )
+
+    @OptionGroup var campaign: CampaignOption
+
+    func run() throws {
+        let store = try campaign.open()
+        let settings = try campaign.settings(store)
+        var generator = SystemRandomNumberGenerator()
+        let notices = CampaignPlanner.secondChannel(
+            for: try store.notices(in: [.bounced]), suppressions: try store.suppressions(),
+            token: { Hex.lowercase((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }) })
+        let result = try store.plan(notices, scan: .init(path: "(second channel)", role: "second-channel", startedAt: nil,
+                                                         finishedAt: nil, records: 0),
+                                    settings: settings, at: WallClock.now())
+        print("notify second-channel: \(result.added) new notices to security@, \(result.known) planned before; nothing was sent")
+    }
+}

@@ -48,3 +48,23 @@ import Testing
         #expect(abs(difference.upper - 0.3339) < 0.0005)
     }
 }
+
+/// Feedback exports as form tools write them.
+@Suite struct FeedbackCSVTests {
+    @Test func quotedFieldsAnyColumnOrderAndBlankLines() throws {
+        let text = "answered_at,Answer,token,comment\r\n2026-12-05T10:00:00Z,helpful,ABCDEF0123,\"Thanks, fixed it.\nSecond line, with \"\"quotes\"\"\"\r\n\r\n,not-helpful,abc,\n"
+        let answers = try FeedbackCSV.parse(text)
+        #expect(answers == [
+            .init(token: "abcdef0123", answer: "helpful", comment: "Thanks, fixed it.\nSecond line, with \"quotes\"",
+                  answeredAt: "2026-12-05T10:00:00Z"),
+            .init(token: "abc", answer: "not-helpful", comment: "", answeredAt: nil),
+        ])
+    }
+
+    @Test func aHeaderWithoutTokenOrAnswerAndAnOpenQuoteAreErrors() throws {
+        #expect(throws: FeedbackCSV.Failure.missingColumn("token")) { try FeedbackCSV.parse("answer\nhelpful\n") }
+        #expect(throws: FeedbackCSV.Failure.missingColumn("answer")) { try FeedbackCSV.parse("token\nabc\n") }
+        #expect(throws: FeedbackCSV.Failure.malformed(line: 3)) { try FeedbackCSV.parse("token,answer\nabc,\"open\n") }
+        #expect(try FeedbackCSV.parse("") == [])
+    }
+}
