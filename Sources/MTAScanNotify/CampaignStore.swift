@@ -8,7 +8,8 @@ import MTAScanCore
 /// writes its state changes in one transaction, so a step killed midway leaves
 /// the campaign as it was before that step or after it, never between.
 public final class CampaignStore: Sendable {
-    private let database: DatabaseQueue
+    /// Internal: `CampaignStore+Sending.swift` extends the store.
+    let database: DatabaseQueue
 
     public init(path: String) throws {
         var configuration = Configuration()
@@ -48,6 +49,7 @@ public final class CampaignStore: Sendable {
                     added_at INTEGER NOT NULL, PRIMARY KEY (kind, value));
                 """)
         }
+        registerSendingMigration(&migrator)   // "v2": the send log (CampaignStore+Sending.swift)
         return migrator
     }
 

@@ -17,7 +17,7 @@ struct NotifyCommand: ParsableCommand {
                   --envelope-domain scan.example.org --control-fraction 0.2 --seed 7
               mtascan notify render --campaign c.sqlite --out review/
             """,
-        subcommands: [NotifyPlanCommand.self, NotifyRenderCommand.self, NotifyListCommand.self]
+        subcommands: [NotifyPlanCommand.self, NotifyRenderCommand.self, NotifySendCommand.self, NotifyListCommand.self]
     )
 }
 
