@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_packages=(libuv1-dev libldns-dev libssl-dev libsqlite3-dev pkg-config publicsuffix)
-testnet_packages=(nsd unbound dnsperf nginx-light postfix openssl bind9-dnsutils iproute2 python3 python3-jsonschema munge slurmctld slurmd slurm-client ldnsutils)
+testnet_packages=(nsd unbound dnsperf nginx-light postfix sasl2-bin libsasl2-modules openssl bind9-dnsutils iproute2 python3 python3-jsonschema munge slurmctld slurmd slurm-client ldnsutils)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-}" == "testnet" ]]; then

@@ -63,6 +63,17 @@ public enum NoticeState: String, Sendable, CaseIterable {
     case control
     /// Rendered for review (`notify render`); still to be sent.
     case rendered
+    /// `notify send` is handing it to the relay: written before the hand-off,
+    /// replaced by `sent` (or the failure) after. Found at the start of a run,
+    /// it means the last run died mid-hand-off: it becomes `uncertain`.
+    case sending
+    /// A hand-off whose outcome is unknown: the run died, or the connection
+    /// broke after the message's final `.`. Never sent again automatically
+    /// (`notify send --retry-uncertain` does; docs/notify-sending.md).
+    case uncertain
+    /// The relay refused it for good (5yz to MAIL, RCPT or the message).
+    case failed
+    /// The relay took it (250 to the end of DATA, queue ID in the send log).
     case sent
     case deferred
     case bounced

@@ -8,7 +8,8 @@ import MTAScanCore
 /// writes its state changes in one transaction, so a step killed midway leaves
 /// the campaign as it was before that step or after it, never between.
 public final class CampaignStore: Sendable {
-    private let database: DatabaseQueue
+    /// Internal: `CampaignStore+Sending.swift` extends the store.
+    let database: DatabaseQueue
 
     public init(path: String) throws {
         var configuration = Configuration()
@@ -48,6 +49,7 @@ public final class CampaignStore: Sendable {
                     added_at INTEGER NOT NULL, PRIMARY KEY (kind, value));
                 """)
         }
+        registerSendingMigration(&migrator)   // "v2": the send log (CampaignStore+Sending.swift)
         migrator.registerMigration("bounces") { db in
             try db.execute(sql: """
                 CREATE TABLE bounce (
@@ -175,6 +177,9 @@ public final class CampaignStore: Sendable {
         public var envelopeFrom: String
         public var state: NoticeState
         public var createdAt: Int64
+        /// The day of the scan the notice was planned from (what the message
+        /// says was observed when), from the scan's metadata; nil without it.
+        public var scanDate: String?
     }
 
     /// The group each domain was given by an earlier plan of this campaign: a
@@ -225,7 +230,10 @@ public final class CampaignStore: Sendable {
 
     public func notices(in states: Set<NoticeState>? = nil) throws -> [StoredNotice] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM notice ORDER BY domain, id").compactMap { row in
+            try Row.fetchAll(db, sql: """
+                SELECT notice.*, coalesce(scan.finished_at, scan.started_at) AS scan_date
+                FROM notice JOIN scan ON scan.id = notice.scan_id ORDER BY notice.domain, notice.id
+                """).compactMap { row in
                 guard let state = NoticeState(rawValue: row["state"]), states?.contains(state) ?? true,
                       let candidate = NoticeCandidate(json: (try? JSONParser.parse(row["candidate"] as String)) ?? .null)
                 else { return nil }
@@ -234,7 +242,7 @@ public final class CampaignStore: Sendable {
                     id: row["id"], candidate: candidate, digest: row["digest"], group: row["grp"],
                     recipients: recipients.split(separator: ",").map(String.init), token: row["token"],
                     messageID: row["message_id"], envelopeFrom: row["envelope_from"], state: state,
-                    createdAt: row["created_at"])
+                    createdAt: row["created_at"], scanDate: (row["scan_date"] as String?).map { String($0.prefix(10)) })
             }
         }
     }

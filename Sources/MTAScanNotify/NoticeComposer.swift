@@ -38,10 +38,10 @@ public struct NoticeComposer: Sendable {
         }
     }
 
-    /// The message of `notice`, dated `date` (Unix seconds: its plan time, so
-    /// that rendering again gives the same bytes).
-    public func message(for notice: CampaignStore.StoredNotice, scanDate: String) -> MailMessage {
-        let context = self.context(for: notice, scanDate: scanDate)
+    /// The message of `notice`, dated its plan time (rendering again gives the
+    /// same bytes), saying its findings were seen in the scan of its `scanDate`.
+    public func message(for notice: CampaignStore.StoredNotice) -> MailMessage {
+        let context = self.context(for: notice, scanDate: notice.scanDate ?? "a recent date")
         var headers: [(name: String, value: String)] = [
             ("From", settings.from),
             ("To", notice.recipients.joined(separator: ", ")),

@@ -103,7 +103,7 @@ import Testing
         try store.create(settings, toolVersion: "test")
         _ = try plan(store, [candidate("example.net")], settings: settings)
         let notice = try #require(try store.notices().first)
-        let message = try NoticeComposer(settings: settings).message(for: notice, scanDate: "2026-12-04")
+        let message = try NoticeComposer(settings: settings).message(for: notice)
         #expect(message.header("To") == "postmaster@example.net")
         #expect(message.header("Subject") == "MTA-STS configuration problem for example.net")
         #expect(message.header("Auto-Submitted") == "auto-generated")
@@ -113,6 +113,7 @@ import Testing
         #expect(message.header("Date") == "Fri, 04 Dec 2026 16:01:40 +0000")
         #expect(notice.envelopeFrom == "bounces+\(notice.token)@research.example")
         let body = message.body
+        #expect(body.contains("Our scan of 2026-12-04\n"))
         #expect(body.contains("1. policy-tls"))
         #expect(body.contains("What we saw: the HTTPS connection to `mta-sts.example.net` failed"))
         #expect(body.contains("    reason: expired"))
@@ -122,7 +123,7 @@ import Testing
         #expect(body.contains("optout+\(notice.token)@research.example"))
         #expect(!body.contains("&#"), "no HTML escaping in a text message")
         // Rendering again gives the same bytes.
-        #expect(try NoticeComposer(settings: settings).message(for: notice, scanDate: "2026-12-04").bytes == message.bytes)
+        #expect(try NoticeComposer(settings: settings).message(for: notice).bytes == message.bytes)
     }
 
     @Test func aTemplateOfOnesOwnAndScannedTextThatTriesToBreakTheHeaders() throws {
@@ -136,7 +137,7 @@ import Testing
         _ = try plan(store, [hostile], settings: settings)
         let notice = try #require(try store.notices().first)
         let message = try NoticeComposer(settings: settings, template: "{{% CONTENT_TYPE: TEXT}}Dear {{domain}}: {{#findings}}{{code}} {{#observed}}[{{name}}={{value}}]{{/observed}}{{/findings}}")
-            .message(for: notice, scanDate: "today")
+            .message(for: notice)
         #expect(message.body == "Dear evil.example: policy-tls [reason=x  Bcc: victim@example.org][address=192.0.2.1]")
         #expect(message.header("List-Unsubscribe-Post") == nil)
         #expect(message.header("Subject") == "Problem: evil.example")

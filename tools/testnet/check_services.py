@@ -20,12 +20,14 @@ that the behaviour is the one the catalogue stages:
 Python 3 standard library only (ssl is OpenSSL, as under curl and s_client).
 """
 
+import base64
 import os
 import socket
 import ssl
 import time
 
 import check_hostile  # noqa: E402 - the hostile-peer matrix's plays (imports this module)
+import campaign_relay
 import gen_services
 
 CONNECT_TIMEOUT = 2.0   # a dropped SYN shows as a timeout after this
@@ -319,8 +321,8 @@ def check_policy(run, policy):
 
 
 class SMTP:
-    def __init__(self, address):
-        self.sock = connect(address, 25)
+    def __init__(self, address, port=25):
+        self.sock = connect(address, port)
         self.buffer = b""
 
     def reply(self, timeout=5.0):
@@ -461,6 +463,50 @@ def expect_no_mail(address):
         smtp.close()
 
 
+def check_campaign_relay(run):
+    """The relay: TLS before anything (no AUTH, no MAIL in clear), a certificate for
+    its name from the test CA, AUTH PLAIN/LOGIN after STARTTLS, wrong password 535."""
+    smtp = SMTP(campaign_relay.RELAY_ADDRESS, campaign_relay.RELAY_PORT)
+    try:
+        lines = expect_code("banner", smtp.reply(), 220)
+        if not lines[0].startswith(f"220 {campaign_relay.RELAY_NAME} "):
+            raise Failure(f"banner {lines[0]!r}")
+        lines = expect_code("EHLO", smtp.command("EHLO checker.test"), 250)
+        if not advertises_starttls(lines) or any(line[4:].upper().startswith("AUTH") for line in lines[1:]):
+            raise Failure(f"before TLS: STARTTLS and no AUTH expected, got {lines[1:]}")
+        expect_code("MAIL in clear", smtp.command("MAIL FROM:<checker@campaign.test>"), range(500, 600))
+        expect_code("STARTTLS", smtp.command("STARTTLS"), 220)
+        smtp.sock = tls_wrap(smtp.sock, context(run), campaign_relay.RELAY_NAME)
+        lines = expect_code("EHLO after TLS", smtp.command("EHLO checker.test"), 250)
+        auth = [line[4:].upper().split() for line in lines[1:] if line[4:].upper().startswith("AUTH ")]
+        if not auth or not {"PLAIN", "LOGIN"} <= set(auth[0][1:]):
+            raise Failure(f"after TLS: AUTH PLAIN LOGIN expected, got {lines[1:]}")
+        wrong = base64.b64encode(f"\0{campaign_relay.SASL_USER}\0wrong".encode()).decode()
+        expect_code("AUTH wrong password", smtp.command(f"AUTH PLAIN {wrong}"), 535)
+        right = base64.b64encode(f"\0{campaign_relay.SASL_USER}\0{campaign_relay.SASL_PASSWORD}".encode()).decode()
+        expect_code("AUTH", smtp.command(f"AUTH PLAIN {right}"), 235)
+        expect_code("QUIT", smtp.command("QUIT"), 221)
+    finally:
+        smtp.close()
+
+
+def check_mailstore(run):
+    """The mailstore's verdict per domain at RCPT (no DATA: nothing is stored)."""
+    smtp = SMTP(campaign_relay.MAILSTORE_ADDRESS)
+    try:
+        expect_code("banner", smtp.reply(), 220)
+        expect_code("EHLO", smtp.command("EHLO checker.test"), 250)
+        wanted = [(d, 250) for d in campaign_relay.ACCEPT] + [(d, 550) for d in campaign_relay.REJECT] \
+            + [(d, 450) for d in campaign_relay.DEFER] + [("mailhost.test", range(500, 600))]
+        for domain, code in wanted:
+            expect_code("MAIL", smtp.command("MAIL FROM:<checker@campaign.test>"), 250)
+            expect_code(f"RCPT postmaster@{domain}", smtp.command(f"RCPT TO:<postmaster@{domain}>"), code)
+            expect_code("RSET", smtp.command("RSET"), 250)
+        expect_code("QUIT", smtp.command("QUIT"), 221)
+    finally:
+        smtp.close()
+
+
 # --- jobs ----------------------------------------------------------------------------
 
 
@@ -500,6 +546,10 @@ def jobs(catalogue, run, only=None):
                 result.append(("infrastructure", f"shared server {provider['name']} {address}",
                                lambda p=provider, a=address: guarded(check_shared_server, run, p, a)))
         result += synthetic_jobs(run)
+        result.append(("infrastructure", f"campaign relay {campaign_relay.RELAY_NAME}",
+                       lambda: guarded(check_campaign_relay, run)))
+        result.append(("infrastructure", f"campaign mailstore {campaign_relay.MAILSTORE_NAME}",
+                       lambda: guarded(check_mailstore, run)))
     return result
 
 

@@ -38,6 +38,7 @@ import shutil
 import socket
 import sys
 
+import campaign_relay
 import gen_certs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -168,6 +169,10 @@ class Services:
             for address in provider["addresses"]:
                 self.claim(address, 25, "postfix", provider["name"])
             self.certs |= set(self.shared_server_certs(provider).values())
+        # The campaign relay and its mailstore (campaign_relay.py; notify send).
+        self.claim(campaign_relay.RELAY_ADDRESS, campaign_relay.RELAY_PORT, "postfix-relay", campaign_relay.RELAY_NAME)
+        self.claim(campaign_relay.MAILSTORE_ADDRESS, 25, "postfix-mailstore", campaign_relay.MAILSTORE_NAME)
+        self.certs |= campaign_relay.certs()
         if self.synthetic:
             self.claim(SYNTH_POLICY_ADDRESS, 443, "nginx", "synthetic")
             self.claim(SYNTH_MX_ADDRESS, 25, "postfix", "synthetic")
@@ -522,6 +527,7 @@ class Services:
         with open(self.path("nginx.conf"), "w") as handle:
             handle.write(self.nginx_conf())
         self.write_postfix()
+        campaign_relay.write(self.run, self.cert)
         plays = self.hostile_plays()
         with open(self.path("hostile.json"), "w") as handle:
             json.dump({"plays": plays}, handle, indent=1)

@@ -12,7 +12,7 @@ NSD_SYNTH_ADDR=127.53.0.4
 BADNS_REFUSED_ADDR=127.53.1.3
 
 # Components in start order; stop goes the other way.
-components=(nsd nsd-hidden nsd-synth badns unbound hostile nginx postfix)
+components=(nsd nsd-hidden nsd-synth badns unbound hostile nginx postfix postfix-mailstore postfix-relay)
 
 # The program a component's pid must be running, so that a stale pid file
 # whose number was reused by another process is never signalled.
@@ -23,13 +23,13 @@ component_program() {
         badns) echo badns.py ;;
         hostile) echo hostile.py ;;
         nginx) echo nginx ;;
-        postfix) echo master ;;
+        postfix|postfix-relay|postfix-mailstore) echo master ;;
     esac
 }
 
 pid_file() {
     case $1 in
-        postfix) echo "$run_dir/postfix/spool/pid/master.pid" ;;  # Postfix's own
+        postfix|postfix-relay|postfix-mailstore) echo "$run_dir/$1/spool/pid/master.pid" ;;  # Postfix's own
         *) echo "$run_dir/$1.pid" ;;
     esac
 }
@@ -38,9 +38,15 @@ pid_file() {
 ca_bundle=$run_dir/ca/bundle.pem
 
 # First line of an SMTP server's greeting, within 2 s (bash's /dev/tcp: no nc needed).
-smtp_banner() {  # address
-    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/25" && head -n 1 <&3' _ "$1" 2>/dev/null | tr -d '\r'
+smtp_banner() {  # address [port]
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2" && head -n 1 <&3' _ "$1" "${2:-25}" 2>/dev/null | tr -d '\r'
 }
+
+# The campaign relay (campaign_relay.py): submission, and the mailstore behind it.
+RELAY_ADDR=127.25.254.1
+RELAY_HOST=relay.mailhost.test
+MAILSTORE_ADDR=127.25.254.10
+MAILSTORE_HOST=mx.mailstore.test
 
 # Variables gen_services.py wrote for the health checks (NGINX_HEALTH_HOST...).
 health_vars() {
@@ -78,6 +84,8 @@ component_healthy() {
                    --resolve "$NGINX_HEALTH_HOST:443:$NGINX_HEALTH_ADDR" \
                    "https://$NGINX_HEALTH_HOST/.well-known/mta-sts.txt" 2>/dev/null ;;
         postfix) health_vars && [[ $(smtp_banner "$POSTFIX_HEALTH_ADDR") == "220 $POSTFIX_HEALTH_HOST "* ]] ;;
+        postfix-relay) [[ $(smtp_banner $RELAY_ADDR 587) == "220 $RELAY_HOST "* ]] ;;
+        postfix-mailstore) [[ $(smtp_banner $MAILSTORE_ADDR) == "220 $MAILSTORE_HOST "* ]] ;;
         hostile) health_vars && [[ $(smtp_banner "$HOSTILE_HEALTH_ADDR") == "220 "* ]] ;;
     esac
 }

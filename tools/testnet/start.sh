@@ -4,8 +4,10 @@
 # (127.53.1.0/24), unbound (127.53.0.2) and, on request, an NSD with a synthetic
 # zone for benchmarks (127.53.0.4). HTTPS and SMTP: a fresh test PKI (run/ca/,
 # trust anchors run/ca/bundle.pem), nginx for the policy hosts (127.44.x.y:443,
-# [::1]:443), a private Postfix for the MX hosts (127.25.x.y:25) and hostile.py
-# for what no real server does on purpose.
+# [::1]:443), a private Postfix for the MX hosts (127.25.x.y:25), hostile.py
+# for what no real server does on purpose, and the campaign relay for
+# `mtascan notify send`: two more Postfix instances (campaign_relay.py), the
+# relay (127.25.254.1:587) and the mailstore behind it (127.25.254.10:25).
 #
 #   tools/testnet/start.sh                      the scenario catalogue only
 #   tools/testnet/start.sh --synthetic 100000   also synth. with 100000 domains
@@ -84,7 +86,7 @@ python3 "$testnet_dir/scenarios.py" --check || exit 1
 
 # Another testnet (another worktree's) or a system service on our addresses?
 busy=$(ss -Hlntup 2>/dev/null | awk '{print $5, $7}' \
-       | grep -E '^(127\.53\.[01]\.[0-9]+:53|127\.44\.[0-9.]+:443|\[::1\]:443|127\.25\.[0-9.]+:25) ' || true)
+       | grep -E '^(127\.53\.[01]\.[0-9]+:53|127\.44\.[0-9.]+:443|\[::1\]:443|127\.25\.[0-9.]+:(25|587)) ' || true)
 if [[ -n $busy ]]; then
     say "testnet addresses are already in use (another testnet? stop it first):"
     echo "$busy" | sort -u -k1,1 | head -n 20 >&2
@@ -175,3 +177,15 @@ postconf -c "$run_dir/postfix" -M >/dev/null 2>>"$run_dir/postfix.log" \
     || fail postfix "Postfix's master failed to start (run: postfix -c $run_dir/postfix check)"
 wait_healthy postfix 10 "master -c $run_dir/postfix"
 say "postfix up (pid $(component_pid postfix)); CA bundle (--ca-file): $ca_bundle"
+
+# The campaign relay: the mailstore first, so the relay's first delivery finds it.
+start_postfix_instance() {  # name
+    local dir=$run_dir/$1
+    postconf -c "$dir" -M >/dev/null 2>>"$run_dir/$1.log" || fail "$1" "$dir/master.cf is invalid"
+    "$postfix_master" -c "$dir" -w 2>>"$run_dir/$1.log" \
+        || fail "$1" "Postfix's master ($1) failed to start (run: postfix -c $dir check)"
+    wait_healthy "$1" 10 "master -c $dir"
+    say "$1 up (pid $(component_pid "$1"))"
+}
+start_postfix_instance postfix-mailstore
+start_postfix_instance postfix-relay

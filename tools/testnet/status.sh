@@ -39,7 +39,7 @@ for c in $(wanted_components); do
         nsd-synth) address=$NSD_SYNTH_ADDR ;;
         badns) address=127.53.1.1-20 ;;
         unbound) address=$UNBOUND_ADDR ;;
-        hostile|nginx|postfix) address=$(endpoint_summary "$c") ;;
+        hostile|nginx|postfix|postfix-relay|postfix-mailstore) address=$(endpoint_summary "$c") ;;
     esac
     if pid=$(component_pid "$c"); then
         if component_healthy "$c"; then state=healthy; else state="NOT ANSWERING"; ok=0; fi

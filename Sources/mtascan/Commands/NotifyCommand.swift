@@ -17,7 +17,9 @@ struct NotifyCommand: ParsableCommand {
                   --envelope-domain scan.example.org --control-fraction 0.2 --seed 7
               mtascan notify render --campaign c.sqlite --out review/
             """,
-        subcommands: [NotifyPlanCommand.self, NotifyRenderCommand.self, NotifyListCommand.self, NotifyBouncesCommand.self, NotifyStatusCommand.self, NotifyFeedbackCommand.self, NotifySecondChannelCommand.self]
+        subcommands: [NotifyPlanCommand.self, NotifyRenderCommand.self, NotifySendCommand.self, NotifyListCommand.self,
+                      NotifyBouncesCommand.self, NotifyStatusCommand.self, NotifyFeedbackCommand.self,
+                      NotifySecondChannelCommand.self]
     )
 }
 
@@ -262,13 +264,11 @@ struct NotifyRenderCommand: ParsableCommand {
             }
         }
         let composer = try NoticeComposer(settings: settings, template: templateText)
-        let scanDates = try Dictionary(store.scans().map { ($0.path, $0.finishedAt ?? $0.startedAt) }, uniquingKeysWith: { $1 })
-        let fallbackDate = scanDates.values.compactMap { $0 }.last.map { String($0.prefix(10)) } ?? "a recent date"
         let notices = try store.notices(in: [.planned, .rendered])
         try FileDescriptor.makeDirectory(out)
         var mbox: [UInt8] = []
         for notice in notices {
-            let message = composer.message(for: notice, scanDate: fallbackDate)
+            let message = composer.message(for: notice)
             try FileDescriptor.replaceContents(of: out + "/" + notice.candidate.domain + ".eml", with: message.bytes)
             mbox += Mbox.entry(message, envelopeFrom: notice.envelopeFrom, date: notice.createdAt)
         }

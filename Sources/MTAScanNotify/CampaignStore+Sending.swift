@@ -1,0 +1,132 @@
+import GRDB
+import MTAScanCore
+
+/// The send log (migration "v2") and the state changes of `notify send`
+/// around each hand-off (docs/notify-sending.md, "Crash safety"):
+///
+/// 1. `beginHandOff`: in one transaction the notice becomes `sending` and a
+///    `send_log` row says `handing-off`. Only then does the client connect.
+/// 2. `finishHandOff`: in one transaction the row gets the relay's verdict
+///    (`accepted` with the queue ID, `refused`, `temporary`, `uncertain`,
+///    `dry-run`) and the notice its state.
+/// 3. `resolveInterrupted`: at the start of every run, a notice still
+///    `sending` belongs to a run that died between 1 and 2; whether the relay
+///    took it is unknown, so it becomes `uncertain` (and its row `interrupted`).
+extension CampaignStore {
+    static func registerSendingMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notice_id INTEGER NOT NULL REFERENCES notice(id),
+                    attempt_at INTEGER NOT NULL, finished_at INTEGER,
+                    relay TEXT NOT NULL, domain TEXT NOT NULL, provider TEXT NOT NULL,
+                    recipients TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('handing-off', 'accepted', 'refused', 'temporary',
+                                                           'uncertain', 'interrupted', 'dry-run', 'dry-run-refused')),
+                    reply TEXT, queue_id TEXT, transcript TEXT);
+                CREATE INDEX send_log_notice ON send_log(notice_id);
+                CREATE INDEX send_log_attempt ON send_log(attempt_at);
+                """)
+        }
+    }
+
+    /// One hand-off as the log holds it.
+    public struct SendLogEntry: Sendable, Equatable {
+        public var id: Int64
+        public var noticeID: Int64
+        public var attemptAt: Int64
+        public var domain: String
+        public var provider: String
+        public var status: String
+        public var reply: String?
+        public var queueID: String?
+    }
+
+    public enum HandOffStatus: String, Sendable {
+        case accepted, refused, temporary, uncertain
+        case dryRun = "dry-run"
+        case dryRunRefused = "dry-run-refused"
+    }
+
+    /// Step 1: the notice is `sending` and the log says so, before any byte
+    /// goes to the relay. A dry run leaves the notice's state alone.
+    public func beginHandOff(_ notice: StoredNotice, relay: String, provider: String, recipients: [String],
+                             dryRun: Bool, at time: Int64) throws -> Int64 {
+        try database.write { db in
+            if !dryRun {
+                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
+                               arguments: [NoticeState.sending.rawValue, time, notice.id])
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [notice.id, time, NoticeState.sending.rawValue, "handing off to \(relay)"])
+            }
+            try db.execute(sql: """
+                INSERT INTO send_log (notice_id, attempt_at, relay, domain, provider, recipients, status)
+                VALUES (?, ?, ?, ?, ?, ?, 'handing-off')
+                """, arguments: [notice.id, time, relay, notice.candidate.domain, provider, recipients.joined(separator: ",")])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Step 2: the verdict, and the notice's new state (nil: unchanged, for dry runs).
+    public func finishHandOff(logID: Int64, noticeID: Int64, status: HandOffStatus, reply: String?, queueID: String?,
+                              transcript: [String], state: NoticeState?, detail: String, at time: Int64) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE send_log SET status = ?, reply = ?, queue_id = ?, transcript = ?, finished_at = ? WHERE id = ?
+                """, arguments: [status.rawValue, reply, queueID, transcript.joined(separator: "\n"), time, logID])
+            if let state {
+                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
+                               arguments: [state.rawValue, time, noticeID])
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [noticeID, time, state.rawValue, detail])
+            }
+        }
+    }
+
+    /// Step 3: notices left `sending` by a run that died mid-hand-off become
+    /// `uncertain`; returns their domains.
+    public func resolveInterrupted(at time: Int64) throws -> [String] {
+        try database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, domain FROM notice WHERE state = ? ORDER BY id",
+                                        arguments: [NoticeState.sending.rawValue])
+            for row in rows {
+                let id: Int64 = row["id"]
+                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
+                               arguments: [NoticeState.uncertain.rawValue, time, id])
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [id, time, NoticeState.uncertain.rawValue,
+                                           "a send run ended during its hand-off: the relay may or may not have it"])
+                try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE notice_id = ? AND status = 'handing-off'",
+                               arguments: [time, id])
+            }
+            // A dry run that died leaves a row and no notice state to fix.
+            try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE status = 'handing-off'",
+                           arguments: [time])
+            return rows.map { $0["domain"] }
+        }
+    }
+
+    /// Hand-offs that may have reached the relay (accepted, uncertain,
+    /// interrupted, or under way) since `time`: what rate limits count.
+    public func handOffs(since time: Int64) throws -> [SendLogEntry] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM send_log WHERE attempt_at >= ?
+                AND status IN ('accepted', 'uncertain', 'interrupted', 'handing-off') ORDER BY attempt_at, id
+                """, arguments: [time]).map(Self.logEntry)
+        }
+    }
+
+    /// The whole log, oldest first.
+    public func sendLog() throws -> [SendLogEntry] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM send_log ORDER BY id").map(Self.logEntry)
+        }
+    }
+
+    private static func logEntry(_ row: Row) -> SendLogEntry {
+        SendLogEntry(id: row["id"], noticeID: row["notice_id"], attemptAt: row["attempt_at"], domain: row["domain"],
+                     provider: row["provider"], status: row["status"], reply: row["reply"], queueID: row["queue_id"])
+    }
+}

@@ -1,0 +1,253 @@
+import ArgumentParser
+internal import Glibc
+import MTAScanCore
+import MTAScanEngine
+import MTAScanNotify
+
+/// `notify send`: hands the campaign's messages to a relay over SMTP
+/// submission (STARTTLS required, AUTH PLAIN or LOGIN), within rate limits,
+/// with the state written before and after each hand-off
+/// (docs/notify-sending.md). Without `--send` it only counts; with
+/// `--dry-run` it talks to the relay up to, not including, DATA.
+struct NotifySendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Hand the campaign's messages to a mail relay (SMTP submission); nothing is sent without --send and --confirm N.",
+        discussion: """
+            Without --send: prints how many messages would go now and to whom, and contacts nobody.
+            --dry-run: also talks to the relay for each (TLS, AUTH, MAIL, RCPT), then RSET: nothing is sent.
+            --send --confirm N: sends, if N is the number it would send now. Every notice is sent at most once:
+            a notice whose hand-off was interrupted becomes 'uncertain' and is not sent again without
+            --retry-uncertain. Rate limits count the campaign's send log, across runs.
+              mtascan notify send --campaign c.sqlite --relay relay.example.org:587 --relay-address 192.0.2.25 \\
+                  --user campaign --password-file pw --send --confirm 12
+            """
+    )
+
+    @OptionGroup var campaign: CampaignOption
+
+    @Option(name: .long, help: ArgumentHelp("The relay's name (its certificate must carry it) and port, default 587.", valueName: "host[:port]"))
+    var relay: String
+
+    @Option(name: .customLong("relay-address"), help: ArgumentHelp("The relay's IP address: mtascan does not resolve the relay's name.", valueName: "ip"))
+    var relayAddress: String
+
+    @Option(name: .long, help: ArgumentHelp("SASL user name.", valueName: "name"))
+    var user: String
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("File whose first line is the password (never a flag: flags show in ps).", valueName: "file"))
+    var passwordFile: String
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM trust anchors for the relay's certificate (default: the system's).", valueName: "path"))
+    var caFile: String?
+
+    @Option(name: .customLong("ehlo-name"), help: ArgumentHelp("Name given in EHLO (default: the campaign's envelope domain).", valueName: "name"))
+    var ehloName: String?
+
+    @Option(name: .long, help: ArgumentHelp("The body template used for `notify render`, if not the built-in one.", valueName: "file"))
+    var template: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Talk to the relay up to RCPT for each message, then RSET: send nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Send (needs --confirm N).")
+    var send = false
+
+    @Option(name: .long, help: ArgumentHelp("The number of messages this run sends, as printed without --send.", valueName: "n"))
+    var confirm: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Hard cap on hand-offs in this run.", valueName: "n"))
+    var max: Int = 100
+
+    @Option(name: .customLong("per-hour"), help: ArgumentHelp("Hand-offs per hour in all, spaced evenly (the loop sleeps).", valueName: "n"))
+    var perHour: Int = 60
+
+    @Option(name: .customLong("per-domain-per-hour"), help: ArgumentHelp("Hand-offs per recipient domain in any hour.", valueName: "n"))
+    var perDomainPerHour: Int = 1
+
+    @Option(name: .customLong("per-provider-per-hour"), help: ArgumentHelp("Hand-offs per provider (docs/providers.md) in any hour.", valueName: "n"))
+    var perProviderPerHour: Int = 20
+
+    @Option(name: .long, help: ArgumentHelp("Seconds for one message's whole dialogue with the relay.", valueName: "s"))
+    var timeout: Int = 60
+
+    @Flag(name: .customLong("retry-uncertain"), help: "Also send notices whose earlier hand-off has an unknown outcome (a recipient may get the message twice; its Message-ID is the same).")
+    var retryUncertain = false
+
+    func validate() throws {
+        guard max >= 0, perHour > 0, perHour <= 36_000, perDomainPerHour > 0, perProviderPerHour > 0, timeout > 0 else {
+            throw ValidationError("--max is at least 0; --per-hour 1 to 36000; the other limits and --timeout at least 1")
+        }
+        if send && dryRun { throw ValidationError("--send and --dry-run exclude each other") }
+        if confirm != nil && !send { throw ValidationError("--confirm goes with --send") }
+    }
+
+    func run() throws {
+        let store = try campaign.open()
+        let settings = try campaign.settings(store)
+        let relay = try relayConfiguration(settings)
+        let now = WallClock.now()
+
+        for domain in try store.resolveInterrupted(at: now) {
+            print("notify send: \(TerminalText.escaped(domain)): the last run ended during its hand-off; now 'uncertain' (not sent again without --retry-uncertain)")
+        }
+        let states: Set<NoticeState> = retryUncertain ? [.planned, .rendered, .uncertain] : [.planned, .rendered]
+        let notices = try store.notices(in: states).filter { $0.group == "notify" }
+        let limits = SendPacing.Limits(perHour: perHour, perDomainPerHour: perDomainPerHour, perProviderPerHour: perProviderPerHour)
+        var pacing = SendPacing(limits: limits, history: try store.handOffs(since: now - 3600))
+
+        // What this run would send: in order, each within its quotas as the earlier ones leave them.
+        var chosen: [CampaignStore.StoredNotice] = []
+        var simulated = pacing
+        var waiting: [String] = []
+        for notice in notices where chosen.count < max {
+            let provider = SendPacing.provider(of: notice.candidate)
+            if let reason = simulated.blocked(domain: notice.candidate.domain, provider: provider, now: now) {
+                waiting.append("\(notice.candidate.domain): \(reason)")
+                continue
+            }
+            simulated.record(domain: notice.candidate.domain, provider: provider, atMilliseconds: now * 1000)
+            chosen.append(notice)
+        }
+        let minutes = (Int64(chosen.count - 1 < 0 ? 0 : chosen.count - 1) * limits.intervalMilliseconds + 59_999) / 60_000
+        print("notify send: \(chosen.count) messages to send now (of \(notices.count) waiting; --max \(max), about \(minutes) min at --per-hour \(perHour))")
+        for line in waiting.prefix(20) { print("  later: \(TerminalText.escaped(line))") }
+
+        guard send || dryRun else {
+            for notice in chosen {
+                print("  \(TerminalText.escaped(notice.candidate.domain))\t\(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
+            }
+            print("Nothing was sent. To send: --send --confirm \(chosen.count) (or --dry-run to try the relay without DATA)")
+            return
+        }
+        if send && confirm != chosen.count {
+            throw CLIError("this run would send \(chosen.count) messages; confirm with --confirm \(chosen.count) (got \(confirm.map(String.init) ?? "none")). Nothing was sent.")
+        }
+
+        let composer = try composer(settings)
+        var counts: [String: Int] = [:]
+        for notice in chosen {
+            let provider = SendPacing.provider(of: notice.candidate)
+            if send {
+                let wait = pacing.wait(nowMilliseconds: Self.nowMilliseconds())
+                if wait > 0 { Self.sleep(milliseconds: wait) }
+            }
+            let status = try handOff(notice, provider: provider, relay: relay, composer: composer, store: store)
+            counts[status.rawValue, default: 0] += 1
+            if send { pacing.record(domain: notice.candidate.domain, provider: provider, atMilliseconds: Self.nowMilliseconds()) }
+        }
+        let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        print("notify send: done: \(summary.isEmpty ? "nothing to do" : summary)")
+    }
+
+    /// One notice: state before, submission, state after.
+    private func handOff(_ notice: CampaignStore.StoredNotice, provider: String, relay: SubmissionRelay,
+                         composer: NoticeComposer, store: CampaignStore) throws -> CampaignStore.HandOffStatus {
+        let domain = TerminalText.escaped(notice.candidate.domain)
+        let recipients = notice.recipients.compactMap(MailPath.init)
+        let relayText = "\(relay.name.text) (\(relay.address))"
+        guard let envelopeFrom = MailPath(notice.envelopeFrom), !recipients.isEmpty else {
+            if send {
+                try store.transition([notice.id], to: .failed, detail: "no usable envelope sender or recipient address", at: WallClock.now())
+            }
+            print("  failed\t\(domain)\tno usable address among \(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
+            return .refused
+        }
+        let message = composer.message(for: notice)
+        let logID = try store.beginHandOff(notice, relay: relayText, provider: provider, recipients: recipients.map(\.text),
+                                           dryRun: dryRun, at: WallClock.now())
+        let request = SubmissionMachine.Request(envelopeFrom: envelopeFrom, recipients: recipients, message: message.bytes, dryRun: dryRun)
+        let result: SubmissionResult
+        do {
+            result = try SubmissionClient.submit(request, to: relay)
+        } catch {
+            result = SubmissionResult(outcome: .failed(SubmissionFailure(stage: .banner, reason: .closed, text: "\(error)")))
+        }
+        let previous = notice.state == .uncertain ? NoticeState.uncertain : notice.state
+        let finishedAt = WallClock.now()
+        switch result.outcome {
+        case .accepted(let queueID, let reply):
+            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .accepted, reply: reply, queueID: queueID,
+                                    transcript: result.transcript, state: .sent,
+                                    detail: "accepted by \(relayText)" + (queueID.map { ", queued as \($0)" } ?? ""), at: finishedAt)
+            print("  sent\t\(domain)\tqueued as \(TerminalText.escaped(queueID ?? "?"))")
+            return .accepted
+        case .dryRun:
+            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .dryRun, reply: nil, queueID: nil,
+                                    transcript: result.transcript, state: nil, detail: "", at: finishedAt)
+            print("  dry-run\t\(domain)\trelay accepted the sender and \(recipients.count) recipient(s); RSET, nothing sent")
+            return .dryRun
+        case .failed(let failure):
+            let reply = failure.description
+            if result.uncertain {
+                try store.finishHandOff(logID: logID, noticeID: notice.id, status: .uncertain, reply: reply, queueID: nil,
+                                        transcript: result.transcript, state: dryRun ? nil : .uncertain,
+                                        detail: "no verdict after the message was sent: \(reply)", at: finishedAt)
+                print("  uncertain\t\(domain)\t\(TerminalText.escaped(reply))")
+                return .uncertain
+            }
+            let relayProblem = [.banner, .ehlo, .starttls, .tls, .ehloTLS, .auth, .authUser, .authPassword].contains(failure.stage)
+            let status: CampaignStore.HandOffStatus = dryRun ? .dryRunRefused : (failure.isTemporary || relayProblem ? .temporary : .refused)
+            let state: NoticeState? = dryRun ? nil : (status == .refused ? .failed : previous)
+            try store.finishHandOff(logID: logID, noticeID: notice.id, status: status, reply: reply, queueID: nil,
+                                    transcript: result.transcript, state: state,
+                                    detail: "\(status.rawValue) at \(relayText): \(reply)", at: finishedAt)
+            print("  \(status.rawValue)\t\(domain)\t\(TerminalText.escaped(reply))")
+            if relayProblem {
+                // The relay, not this message: every other message would fail the same way.
+                throw CLIError("the relay \(relayText) failed (\(TerminalText.escaped(reply))); stopped. Messages not handed off stay as they were.")
+            }
+            return status
+        }
+    }
+
+    private func relayConfiguration(_ settings: CampaignSettings) throws -> SubmissionRelay {
+        let parts = relay.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let name = DomainName(parts[0]),
+              let port = parts.count == 2 ? UInt16(parts[1]) : 587, port > 0 else {
+            throw CLIError("--relay \(TerminalText.escaped(relay)) is no NAME[:PORT] (the name its certificate carries)")
+        }
+        guard let address = SocketAddress(relayAddress, defaultPort: port) else {
+            throw CLIError("--relay-address \(TerminalText.escaped(relayAddress)) is no IP address")
+        }
+        guard let ehlo = DomainName(ehloName ?? settings.envelopeDomain) else {
+            throw CLIError("--ehlo-name \(TerminalText.escaped(ehloName ?? "")) is no host name")
+        }
+        let password: String
+        do {
+            let bytes = try FileDescriptor.readAll(path: passwordFile, maxBytes: 4096)
+            password = String(decoding: bytes.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+        } catch {
+            throw CLIError("--password-file \(TerminalText.escaped(passwordFile)): \(error)")
+        }
+        var relay = SubmissionRelay(address: SocketAddress(ip: address.ip, port: port), name: name,
+                                    trustRoots: caFile.map { .pemFile($0) } ?? .systemDefault, ehloName: ehlo,
+                                    credentials: .init(user: user, password: password))
+        relay.totalTimeout = .seconds(timeout)
+        return relay
+    }
+
+    private func composer(_ settings: CampaignSettings) throws -> NoticeComposer {
+        let text = try template.map { path in
+            do {
+                return String(decoding: try FileDescriptor.readAll(path: path, maxBytes: 1024 * 1024), as: UTF8.self)
+            } catch {
+                throw CLIError("--template \(TerminalText.escaped(path)): \(error)")
+            }
+        }
+        return try NoticeComposer(settings: settings, template: text)
+    }
+
+
+    static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    static func sleep(milliseconds: Int64) {
+        var request = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}

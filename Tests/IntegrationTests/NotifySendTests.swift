@@ -1,0 +1,214 @@
+import Foundation
+import MTAScanCore
+import Testing
+
+/// `mtascan notify send` through the test internet's campaign relay
+/// (tools/testnet/campaign_relay.py): real submission (STARTTLS, SASL), a real
+/// relay queue, real delivery into the mailstore's Maildirs and real DSNs into
+/// the campaign's bounce Maildir. Each test plans its own campaign, so its
+/// messages are told apart from earlier runs' by their tokens (Message-ID).
+@Suite(.enabled(if: TestInternet.isRunning, "needs the local test internet: run tools/test.sh"), .serialized)
+struct NotifySendTests {
+    // campaign_relay.py's plan.
+    static let accept = ["policy-http-404.test", "policy-syntax-empty.test", "policy-tls-expired.test", "sts-multiple.test"]
+    static let reject = "policy-http-500.test"
+    static let deferring = "policy-syntax-bad-mode.test"
+    static let noMX = "mx-none.test"
+
+    static var runDirectory: String {
+        ProcessInfo.processInfo.environment["TESTNET_RUN"]
+            ?? TestInternet.repositoryRoot.appendingPathComponent("tools/testnet/run").path
+    }
+
+    static var relayArguments: [String] {
+        ["--relay", "relay.mailhost.test", "--relay-address", "127.25.254.1", "--user", "campaign",
+         "--password-file", runDirectory + "/postfix-relay/password", "--ca-file", runDirectory + "/ca/bundle.pem"]
+    }
+
+    /// A scanned, planned and rendered campaign in a fresh directory; the tokens by domain.
+    struct Campaign {
+        let directory: URL
+        let database: String
+        let tokens: [String: String]
+    }
+
+    static func makeCampaign(_ domains: [String]) throws -> Campaign {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtascan-send-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let input = directory.appendingPathComponent("domains.txt").path
+        try (domains.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let scan = try MTAScanProcess.run(["scan"] + TestInternet.scanArguments + [input])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let scanPath = directory.appendingPathComponent("scan.ndjson").path
+        try scan.stdout.write(toFile: scanPath, atomically: true, encoding: .utf8)
+        let database = directory.appendingPathComponent("c.sqlite").path
+        let plan = try MTAScanProcess.run(["notify", "plan", scanPath, "--campaign", database,
+                                           "--from", "Scan team <scan@campaign.test>", "--envelope-domain", "campaign.test"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let review = directory.appendingPathComponent("review").path
+        let render = try MTAScanProcess.run(["notify", "render", "--campaign", database, "--out", review])
+        #expect(render.status == 0, "\(render.stderr)")
+        var tokens: [String: String] = [:]
+        for domain in domains {
+            guard let eml = FileManager.default.contents(atPath: "\(review)/\(domain).eml"),
+                  let id = Mail(String(decoding: eml, as: UTF8.self)).header("Message-ID"),
+                  let token = id.dropFirst().split(separator: ".").first else { continue }
+            tokens[domain] = String(token)
+        }
+        return Campaign(directory: directory, database: database, tokens: tokens)
+    }
+
+    /// Headers of one stored message (Maildir files have LF line ends).
+    struct Mail {
+        let headers: [(String, String)]
+        let text: String
+        init(_ text: String) {
+            self.text = text
+            var headers: [(String, String)] = []
+            for line in text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n") {
+                if line.isEmpty { break }
+                if line.first == " " || line.first == "\t", let last = headers.popLast() {
+                    headers.append((last.0, last.1 + " " + line.trimmingCharacters(in: .whitespaces)))
+                } else if let colon = line.firstIndex(of: ":") {
+                    headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                }
+            }
+            self.headers = headers
+        }
+        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    }
+
+    /// Every message in a Maildir (new and cur).
+    static func maildir(_ path: String) -> [Mail] {
+        ["new", "cur"].flatMap { sub -> [Mail] in
+            let folder = path + "/" + sub
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            return names.compactMap { FileManager.default.contents(atPath: folder + "/" + $0) }
+                .map { Mail(String(decoding: $0, as: UTF8.self)) }
+        }
+    }
+
+    /// The messages of `token` in `domain`'s postmaster Maildir.
+    static func delivered(_ domain: String, token: String) -> [Mail] {
+        maildir("\(runDirectory)/mail/mailstore/\(domain)/postmaster")
+            .filter { $0.header("Message-ID") == "<\(token).mtascan@campaign.test>" }
+    }
+
+    static func bounces(token: String) -> [Mail] {
+        maildir("\(runDirectory)/mail/campaign/bounces").filter { $0.header("To") == "bounces+\(token)@campaign.test" }
+    }
+
+    static func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return condition()
+    }
+
+    static func states(_ database: String) throws -> [String: String] {
+        let list = try MTAScanProcess.run(["notify", "list", "--campaign", database])
+        #expect(list.status == 0, "\(list.stderr)")
+        return Dictionary(list.stdout.split(separator: "\n").map { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            return (String(fields[0]), String(fields[2]))
+        }, uniquingKeysWith: { $1 })
+    }
+
+    @Test func sendDeliversOnceAndASecondSendSendsNothing() throws {
+        let domains = Self.accept + [Self.reject, Self.deferring, Self.noMX]
+        let campaign = try Self.makeCampaign(domains)
+        defer { try? FileManager.default.removeItem(at: campaign.directory) }
+        #expect(campaign.tokens.count == domains.count)
+        let base = ["notify", "send", "--campaign", campaign.database] + Self.relayArguments
+
+        // Without --send: a count, nobody contacted.
+        let count = try MTAScanProcess.run(base)
+        #expect(count.status == 0, "\(count.stderr)")
+        #expect(count.stdout.contains("notify send: 7 messages to send now"))
+        #expect(count.stdout.contains("Nothing was sent. To send: --send --confirm 7"))
+        // The wrong count sends nothing.
+        let wrong = try MTAScanProcess.run(base + ["--send", "--confirm", "6"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("confirm with --confirm 7"))
+        // A dry run talks to the relay up to RCPT; the relay refuses the domain without MX there.
+        let dry = try MTAScanProcess.run(base + ["--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.components(separatedBy: "\n  dry-run\t").count - 1 == 6, "\(dry.stdout)")
+        #expect(dry.stdout.contains("dry-run-refused\tmx-none.test\trcpt: permanent 550 5.4.4"))
+        #expect(try Self.states(campaign.database).values.allSatisfy { $0 == "rendered" })
+        for domain in Self.accept { #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").isEmpty) }
+
+        let send = try MTAScanProcess.run(base + ["--send", "--confirm", "7", "--per-hour", "36000"])
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(send.stdout.contains("notify send: done: 6 accepted, 1 refused"), "\(send.stdout)")
+        let states = try Self.states(campaign.database)
+        #expect(states[Self.noMX] == "failed")
+        for domain in Self.accept + [Self.reject, Self.deferring] { #expect(states[domain] == "sent", "\(domain)") }
+
+        // Delivered once each, with the headers a campaign promises.
+        for domain in Self.accept {
+            let token = campaign.tokens[domain] ?? "?"
+            #expect(Self.waitFor(20) { !Self.delivered(domain, token: token).isEmpty }, "\(domain)")
+            let mails = Self.delivered(domain, token: token)
+            #expect(mails.count == 1, "\(domain)")
+            guard let mail = mails.first else { continue }
+            #expect(mail.header("Return-Path") == "<bounces+\(token)@campaign.test>")
+            #expect(mail.header("Auto-Submitted") == "auto-generated")
+            #expect(mail.header("List-Unsubscribe")?.contains("<mailto:optout+\(token)@campaign.test?subject=unsubscribe>") == true)
+            #expect(mail.header("To") == "postmaster@\(domain)")
+            #expect(mail.header("Subject")?.contains(domain) == true)
+            #expect(mail.text.contains("Received: from relay.mailhost.test"))
+        }
+        // The refused recipient: Postfix's DSN to the notice's own bounce address.
+        let rejectToken = campaign.tokens[Self.reject] ?? "?"
+        #expect(Self.waitFor(20) { !Self.bounces(token: rejectToken).isEmpty })
+        let dsn = try #require(Self.bounces(token: rejectToken).first)
+        #expect(dsn.header("Content-Type")?.contains("report-type=delivery-status") == true)
+        #expect(dsn.text.contains("550 5.1.1 <postmaster@\(Self.reject)>"))
+        #expect(dsn.text.contains("<\(rejectToken).mtascan@campaign.test>"))
+
+        // Again: nothing to send, nothing sent.
+        let again = try MTAScanProcess.run(base + ["--send", "--confirm", "0", "--per-hour", "36000"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("notify send: 0 messages to send now"))
+        Thread.sleep(forTimeInterval: 1)
+        for domain in Self.accept { #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").count == 1) }
+
+        // The deferring domain: the relay keeps retrying and tells the sender (delay_warning_time).
+        let deferToken = campaign.tokens[Self.deferring] ?? "?"
+        #expect(Self.waitFor(60) { Self.bounces(token: deferToken).contains { $0.header("Subject") == "Delayed Mail (still being retried)" } })
+    }
+
+    /// SIGKILL between two hand-offs, then a second run: every message exactly once.
+    @Test func killedSendResumesAndSendsEachMessageOnce() throws {
+        let campaign = try Self.makeCampaign(Self.accept)
+        defer { try? FileManager.default.removeItem(at: campaign.directory) }
+        let base = ["notify", "send", "--campaign", campaign.database] + Self.relayArguments
+        func deliveredCount() -> Int {
+            Self.accept.reduce(0) { $0 + Self.delivered($1, token: campaign.tokens[$1] ?? "?").count }
+        }
+        // One hand-off every 2 s: the kill lands in the sleep after the second.
+        let running = try MTAScanProcess.start(base + ["--send", "--confirm", "4", "--per-hour", "1800"])
+        let twoDelivered = Self.waitFor(30) { deliveredCount() >= 2 }
+        running.send(signal: SIGKILL)
+        _ = running.wait(timeout: 10)
+        #expect(twoDelivered)
+        #expect(deliveredCount() == 2)
+
+        let states = try Self.states(campaign.database)
+        #expect(states.values.filter { $0 == "sent" }.count == 2, "\(states)")
+        #expect(!states.values.contains("sending") && !states.values.contains("uncertain"), "\(states)")
+
+        let resumed = try MTAScanProcess.run(base + ["--send", "--confirm", "2", "--per-hour", "1800"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("notify send: done: 2 accepted"), "\(resumed.stdout)")
+        #expect(Self.waitFor(20) { deliveredCount() >= 4 })
+        Thread.sleep(forTimeInterval: 1)
+        for domain in Self.accept {
+            #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").count == 1, "\(domain)")
+        }
+        #expect(try Self.states(campaign.database).values.allSatisfy { $0 == "sent" })
+    }
+}
