@@ -55,6 +55,11 @@ head -14 "$campaign_dir/plan.txt"
 first=$(find "$campaign_dir/review" -name 'sts-*.eml' | sort | head -1)
 echo "--- one of them: $first"
 sed -n '1,40p' "$first"
+echo "--- a dry run through the test internet's relay: STARTTLS, AUTH, MAIL, RCPT, then RSET (no DATA)"
+relay=(--relay relay.mailhost.test --relay-address 127.25.254.1 --user campaign
+       --password-file tools/testnet/run/postfix-relay/password --ca-file "$(tools/testnet/status.sh --ca-file)"
+       --max 3 --per-hour 3600)
+"$mtascan" notify send --campaign "$campaign_dir/campaign.sqlite" "${relay[@]}" --dry-run
 
 section "Two records in full"
 grep -E '"domain":"(sts-multiple|risk-enforce-some-mx-bad)\.test"' "$out" | head -2

@@ -69,7 +69,7 @@ public enum NoticeState: String, Sendable, CaseIterable {
     case sending
     /// A hand-off whose outcome is unknown: the run died, or the connection
     /// broke after the message's final `.`. Never sent again automatically
-    /// (`notify send --retry-uncertain` does; docs/notify-sending.md).
+    /// (`notify send --retry-uncertain` does; docs/notify.md, "Sending").
     case uncertain
     /// The relay refused it for good (5yz to MAIL, RCPT or the message).
     case failed

@@ -2,7 +2,7 @@ import GRDB
 import MTAScanCore
 
 /// The send log (migration "v2") and the state changes of `notify send`
-/// around each hand-off (docs/notify-sending.md, "Crash safety"):
+/// around each hand-off (docs/notify.md, "Crash safety"):
 ///
 /// 1. `beginHandOff`: in one transaction the notice becomes `sending` and a
 ///    `send_log` row says `handing-off`. Only then does the client connect.

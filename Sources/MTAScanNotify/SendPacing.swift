@@ -1,6 +1,6 @@
 import MTAScanCore
 
-/// The rate limits of `notify send` (docs/notify-sending.md, "Rate limits"),
+/// The rate limits of `notify send` (docs/notify.md, "Rate limits"),
 /// counted from the send log, so that they hold across runs: a run killed and
 /// started again does not get a fresh allowance.
 ///

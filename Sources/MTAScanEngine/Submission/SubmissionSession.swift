@@ -2,7 +2,7 @@ import MTAScanCore
 
 /// Where and how a campaign's messages are handed off (`notify send`).
 public struct SubmissionRelay: Sendable {
-    /// The relay's address; mtascan does not resolve the name (see docs/notify-sending.md).
+    /// The relay's address; mtascan does not resolve the name (see docs/notify.md, "Sending").
     public var address: SocketAddress
     /// The name its certificate must carry (SNI, RFC 6125 check).
     public var name: DomainName

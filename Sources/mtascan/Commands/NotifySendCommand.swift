@@ -7,7 +7,7 @@ import MTAScanNotify
 /// `notify send`: hands the campaign's messages to a relay over SMTP
 /// submission (STARTTLS required, AUTH PLAIN or LOGIN), within rate limits,
 /// with the state written before and after each hand-off
-/// (docs/notify-sending.md). Without `--send` it only counts; with
+/// (docs/notify.md, "Sending"). Without `--send` it only counts; with
 /// `--dry-run` it talks to the relay up to, not including, DATA.
 struct NotifySendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
