@@ -179,6 +179,21 @@ struct NotifySendTests {
         // The deferring domain: the relay keeps retrying and tells the sender (delay_warning_time).
         let deferToken = campaign.tokens[Self.deferring] ?? "?"
         #expect(Self.waitFor(60) { Self.bounces(token: deferToken).contains { $0.header("Subject") == "Delayed Mail (still being retried)" } })
+
+        // Postfix's real DSNs read back into the campaign (other campaigns' bounces in
+        // the same Maildir are no notice of this one): the refused domain bounced hard,
+        // the deferring one is deferred; reading again changes nothing.
+        let bounces = try MTAScanProcess.run(["notify", "bounces", "--campaign", campaign.database,
+                                              "\(Self.runDirectory)/mail/campaign/bounces"])
+        #expect(bounces.status == 0, "\(bounces.stderr)")
+        #expect(bounces.stdout.contains("hard no-such-user: 1"), "\(bounces.stdout)")
+        #expect(bounces.stdout.contains("soft temporary: 1") || bounces.stdout.contains("soft other: 1"), "\(bounces.stdout)")
+        let afterBounces = try MTAScanProcess.run(["notify", "list", "--campaign", campaign.database]).stdout
+        #expect(afterBounces.contains("\(Self.reject)\tnotify\tbounced\t"), "\(afterBounces)")
+        #expect(afterBounces.contains("\(Self.deferring)\tnotify\tdeferred\t"), "\(afterBounces)")
+        let again2 = try MTAScanProcess.run(["notify", "bounces", "--campaign", campaign.database,
+                                             "\(Self.runDirectory)/mail/campaign/bounces"])
+        #expect(!again2.stdout.contains("bounced:") && !again2.stdout.contains("deferred:"), "\(again2.stdout)")
     }
 
     /// SIGKILL between two hand-offs, then a second run: every message exactly once.
