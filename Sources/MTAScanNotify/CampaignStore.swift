@@ -67,6 +67,10 @@ public final class CampaignStore: Sendable {
                     UNIQUE (notice_id, answer, comment, answered_at));
                 """)
         }
+        migrator.registerMigration("template") { db in
+            // The body template a render or send was given, so that later steps use it too.
+            try db.execute(sql: "ALTER TABLE campaign ADD COLUMN template TEXT")
+        }
         return migrator
     }
 
@@ -361,5 +365,16 @@ public final class CampaignStore: Sendable {
             }
             return counts
         }
+    }
+
+    // MARK: The body template
+
+    /// The template the campaign's messages are rendered with; nil: the built-in one.
+    public func template() throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT template FROM campaign WHERE id = 1") }
+    }
+
+    public func setTemplate(_ text: String?) throws {
+        try database.write { db in try db.execute(sql: "UPDATE campaign SET template = ? WHERE id = 1", arguments: [text]) }
     }
 }

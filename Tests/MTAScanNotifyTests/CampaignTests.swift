@@ -63,6 +63,15 @@ import Testing
         #expect(try store.scans().count == 3)
     }
 
+    @Test func theTemplateIsKeptForLaterSteps() throws {
+        let store = try store()
+        try store.create(settings(), toolVersion: "test")
+        #expect(try store.template() == nil)
+        try store.setTemplate("{{% CONTENT_TYPE: TEXT}}Hi {{domain}}")
+        // Another process opening the campaign later sees it.
+        #expect(try self.store().template() == "{{% CONTENT_TYPE: TEXT}}Hi {{domain}}")
+    }
+
     @Test func suppressionByDomainSuffixAndByEveryAddress() throws {
         let store = try store()
         let settings = settings(rua: true)

@@ -35,6 +35,23 @@ struct CampaignOption: ParsableArguments {
         }
     }
 
+    /// The composer of the campaign's messages. A `--template` given here is
+    /// kept in the campaign, so that `send` renders what `render` showed; without
+    /// one, the kept template (or the built-in one).
+    func composer(_ store: CampaignStore, settings: CampaignSettings, templatePath: String?) throws -> NoticeComposer {
+        var text = try store.template()
+        if let templatePath {
+            do {
+                text = String(decoding: try FileDescriptor.readAll(path: templatePath, maxBytes: 1024 * 1024), as: UTF8.self)
+            } catch {
+                throw CLIError("--template \(TerminalText.escaped(templatePath)): \(error)")
+            }
+        }
+        let composer = try NoticeComposer(settings: settings, template: text)
+        if templatePath != nil { try store.setTemplate(text) }
+        return composer
+    }
+
     func settings(_ store: CampaignStore) throws -> CampaignSettings {
         guard let settings = try store.settings() else {
             throw CLIError("\(TerminalText.escaped(campaign)) holds no campaign yet: plan one first (mtascan notify plan)")
@@ -250,20 +267,13 @@ struct NotifyRenderCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The directory to write to (made if missing).", valueName: "dir"))
     var out: String
 
-    @Option(name: .long, help: ArgumentHelp("A Mustache template of the body instead of the built-in one (docs/notify.md lists its variables).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A Mustache template of the body instead of the built-in one (docs/notify.md lists its variables); kept in the campaign for later renders and sends.", valueName: "file"))
     var template: String?
 
     func run() throws {
         let store = try campaign.open()
         let settings = try campaign.settings(store)
-        let templateText = try template.map { path in
-            do {
-                return String(decoding: try FileDescriptor.readAll(path: path, maxBytes: 1024 * 1024), as: UTF8.self)
-            } catch {
-                throw CLIError("--template \(TerminalText.escaped(path)): \(error)")
-            }
-        }
-        let composer = try NoticeComposer(settings: settings, template: templateText)
+        let composer = try campaign.composer(store, settings: settings, templatePath: template)
         let notices = try store.notices(in: [.planned, .rendered])
         try FileDescriptor.makeDirectory(out)
         var mbox: [UInt8] = []

@@ -44,7 +44,7 @@ struct NotifySendCommand: ParsableCommand {
     @Option(name: .customLong("ehlo-name"), help: ArgumentHelp("Name given in EHLO (default: the campaign's envelope domain).", valueName: "name"))
     var ehloName: String?
 
-    @Option(name: .long, help: ArgumentHelp("The body template used for `notify render`, if not the built-in one.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A body template instead of the one kept in the campaign (notify render --template), kept in turn.", valueName: "file"))
     var template: String?
 
     @Flag(name: .customLong("dry-run"), help: "Talk to the relay up to RCPT for each message, then RSET: send nothing.")
@@ -124,7 +124,7 @@ struct NotifySendCommand: ParsableCommand {
             throw CLIError("this run would send \(chosen.count) messages; confirm with --confirm \(chosen.count) (got \(confirm.map(String.init) ?? "none")). Nothing was sent.")
         }
 
-        let composer = try composer(settings)
+        let composer = try campaign.composer(store, settings: settings, templatePath: template)
         var counts: [String: Int] = [:]
         for notice in chosen {
             let provider = SendPacing.provider(of: notice.candidate)
@@ -227,16 +227,6 @@ struct NotifySendCommand: ParsableCommand {
         return relay
     }
 
-    private func composer(_ settings: CampaignSettings) throws -> NoticeComposer {
-        let text = try template.map { path in
-            do {
-                return String(decoding: try FileDescriptor.readAll(path: path, maxBytes: 1024 * 1024), as: UTF8.self)
-            } catch {
-                throw CLIError("--template \(TerminalText.escaped(path)): \(error)")
-            }
-        }
-        return try NoticeComposer(settings: settings, template: text)
-    }
 
 
     static func nowMilliseconds() -> Int64 {
