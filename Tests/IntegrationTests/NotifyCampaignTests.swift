@@ -209,8 +209,10 @@ final class NotifyCampaignTests: Sendable {
         #expect(report["effect"]?["method"] == "newcombe-hybrid-score-95")
         let effect = try #require(report["effect"]?["fixed_difference"])
         #expect(effect != .null)
-        let table = try MTAScanProcess.run(["notify", "status", "--campaign", campaign, followUp])
+        let table = try MTAScanProcess.run(["notify", "status", "--campaign", campaign, followUp, "--svg", path("status.svg")])
         #expect(table.stdout.contains("fixed, notified − control: +"), "\(table.stdout)")
+        let chart = try String(contentsOfFile: path("status.svg"), encoding: .utf8)
+        #expect(chart.hasPrefix("<?xml") && chart.contains("notified (\(toWrite.count))") && chart.contains("Newcombe"))
         let fixedNow = try MTAScanProcess.run(["notify", "list", "--campaign", campaign, "--state", "fixed"])
         #expect(fixedNow.stdout.split(separator: "\n").count == fixedNotified.count)
 

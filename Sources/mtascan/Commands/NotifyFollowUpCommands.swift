@@ -118,15 +118,10 @@ struct NotifyStatusCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("table or json.", valueName: "format"))
     var format: Format = .table
 
-    struct Row {
-        var domains = 0
-        var results: [FollowUp.Result: Int] = [:]
-        var recommended = 0
-        var adopted = 0
+    @Option(name: .long, help: ArgumentHelp("Also draw the groups' results and shares fixed as an SVG chart.", valueName: "file"))
+    var svg: String?
 
-        var known: Int { domains - (results[.unknown] ?? 0) }
-        var fixed: Proportion { Proportion(results[.fixed] ?? 0, of: known) }
-    }
+    typealias Row = FollowUpGroup
 
     func run() throws {
         let store = try campaign.open()
@@ -162,11 +157,11 @@ struct NotifyStatusCommand: ParsableCommand {
             }
             let recommended = notice.candidate.findings.contains { $0.code == NoticeFinding.tlsrptRecommendedCode }
             for group in groups {
-                rows[group, default: Row()].domains += 1
-                rows[group, default: Row()].results[result, default: 0] += 1
+                rows[group, default: Row(name: group)].domains += 1
+                rows[group, default: Row(name: group)].results[result, default: 0] += 1
                 if recommended {
-                    rows[group, default: Row()].recommended += 1
-                    if let record = records[domain], FollowUp.adoptedTLSRPT(record) { rows[group, default: Row()].adopted += 1 }
+                    rows[group, default: Row(name: group)].recommended += 1
+                    if let record = records[domain], FollowUp.adoptedTLSRPT(record) { rows[group, default: Row(name: group)].adopted += 1 }
                 }
             }
         }
@@ -175,7 +170,16 @@ struct NotifyStatusCommand: ParsableCommand {
         try store.addScan(.init(path: scan, role: "status", startedAt: metadata.started, finishedAt: metadata.finished,
                                 records: count), at: now)
         try store.transition(nowFixed, to: .fixed, detail: "fixed in \(scan)", at: now)
-        let effect = (rows["notified"] ?? Row()).fixed.difference(from: (rows["control"] ?? Row()).fixed)
+        let effect = (rows["notified"] ?? Row(name: "notified")).fixed.difference(from: (rows["control"] ?? Row(name: "control")).fixed)
+        if let svg {
+            let chart = FollowUpSVG.render(title: "mtascan notify status: \(settings.name)",
+                                           groups: Self.order.compactMap { rows[$0] }, effect: effect)
+            do {
+                try FileDescriptor.replaceContents(of: svg, with: Array(chart.utf8))
+            } catch {
+                throw CLIError("--svg \(TerminalText.escaped(svg)): \(error)")
+            }
+        }
         switch format {
         case .table: print(table(rows, effect: effect, settings: settings, records: count))
         case .json: print(String(decoding: ScanRecord.line(json(rows, effect: effect)).dropLast(), as: UTF8.self))

@@ -68,3 +68,25 @@ import Testing
         #expect(try FeedbackCSV.parse("") == [])
     }
 }
+
+/// The follow-up chart: every group drawn, shares and the effect written out.
+@Suite struct FollowUpSVGTests {
+    @Test func groupsIntervalsAndTheEffect() {
+        var notified = FollowUpGroup(name: "notified")
+        notified.domains = 100
+        notified.results = [.fixed: 30, .stillBroken: 60, .unknown: 10]
+        var control = FollowUpGroup(name: "control <&>")
+        control.domains = 25
+        control.results = [.fixed: 5, .stillBroken: 20]
+        let effect = notified.fixed.difference(from: control.fixed)
+        let svg = FollowUpSVG.render(title: "status", groups: [notified, control], effect: effect)
+        #expect(svg.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "))
+        #expect(svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains("notified (100)"))
+        #expect(svg.contains("control &lt;&amp;&gt; (25)"))
+        #expect(svg.contains("notified: fixed 30 (30.00%)"))
+        #expect(svg.contains("33.3% ("))   // 30 of the 90 known
+        #expect(svg.contains("fixed, notified − control: +13.3 points"))
+        #expect(!svg.contains("control <&>"))
+    }
+}
