@@ -196,6 +196,36 @@ struct NotifySendTests {
         #expect(!again2.stdout.contains("bounced:") && !again2.stdout.contains("deferred:"), "\(again2.stdout)")
     }
 
+    /// The local sendmail interface: Postfix's own sendmail into the relay
+    /// instance (`-C`), its pickup and queue, delivery into the mailstore; a
+    /// second run sends nothing; a program that fails stops the run.
+    @Test func sendmailHandsMessagesToTheLocalMTA() throws {
+        let campaign = try Self.makeCampaign(Array(Self.accept.prefix(2)))
+        defer { try? FileManager.default.removeItem(at: campaign.directory) }
+        let base = ["notify", "send", "--campaign", campaign.database, "--sendmail", "/usr/sbin/sendmail",
+                    "--sendmail-arg", "-C", "--sendmail-arg", Self.runDirectory + "/postfix-relay", "--per-hour", "36000"]
+        #expect(try MTAScanProcess.run(base + ["--dry-run"]).status != 0, "no dry run through sendmail")
+        let counted = try MTAScanProcess.run(base)
+        #expect(counted.stdout.contains("notify send: 2 messages to send now"), "\(counted.stdout)")
+        let sent = try MTAScanProcess.run(base + ["--send", "--confirm", "2"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stdout.contains("2 accepted"), "\(sent.stdout)")
+        for domain in Self.accept.prefix(2) {
+            let token = campaign.tokens[domain] ?? "?"
+            #expect(Self.waitFor(20) { Self.delivered(domain, token: token).count == 1 }, "\(domain)")
+            #expect(Self.delivered(domain, token: token).first?.header("Return-Path") == "<bounces+\(token)@campaign.test>")
+        }
+        let again = try MTAScanProcess.run(base + ["--send", "--confirm", "0"])
+        #expect(again.stdout.contains("notify send: 0 messages to send now"), "\(again.stdout)")
+
+        let other = try Self.makeCampaign([Self.accept[2]])
+        defer { try? FileManager.default.removeItem(at: other.directory) }
+        let failing = try MTAScanProcess.run(["notify", "send", "--campaign", other.database, "--sendmail", "/bin/false",
+                                              "--send", "--confirm", "1"])
+        #expect(failing.stdout.contains("refused"), "\(failing.stdout)")
+        #expect(try MTAScanProcess.run(["notify", "list", "--campaign", other.database]).stdout.contains("\tfailed\t"))
+    }
+
     /// SIGKILL between two hand-offs, then a second run: every message exactly once.
     @Test func killedSendResumesAndSendsEachMessageOnce() throws {
         let campaign = try Self.makeCampaign(Self.accept)

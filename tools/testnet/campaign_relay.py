@@ -217,6 +217,9 @@ def write(run, cert_path):
     master = _MASTER_COMMON + [
         "smtp      unix  -       -       n       -       -       smtp",
         "relay     unix  -       -       n       -       -       smtp",
+        # The local sendmail interface (`notify send --sendmail`): postdrop writes to
+        # spool/maildrop, pickup hands it to cleanup like any submission.
+        "pickup    unix  n       -       n       60      1       pickup",
         f"# submission: {RELAY_NAME}",
         f"{RELAY_ADDRESS}:{RELAY_PORT} inet n - n - 10 smtpd " + " ".join(f"-o {o}" for o in submission),
     ]

@@ -27,16 +27,22 @@ struct NotifySendCommand: ParsableCommand {
     @OptionGroup var campaign: CampaignOption
 
     @Option(name: .long, help: ArgumentHelp("The relay's name (its certificate must carry it) and port, default 587.", valueName: "host[:port]"))
-    var relay: String
+    var relay: String?
 
     @Option(name: .customLong("relay-address"), help: ArgumentHelp("The relay's IP address: mtascan does not resolve the relay's name.", valueName: "ip"))
-    var relayAddress: String
+    var relayAddress: String?
 
     @Option(name: .long, help: ArgumentHelp("SASL user name.", valueName: "name"))
-    var user: String
+    var user: String?
 
     @Option(name: .customLong("password-file"), help: ArgumentHelp("File whose first line is the password (never a flag: flags show in ps).", valueName: "file"))
-    var passwordFile: String
+    var passwordFile: String?
+
+    @Option(name: .customLong("sendmail"), help: ArgumentHelp("Hand messages to the local MTA's sendmail program instead of a relay (PATH -f ENVELOPE -i -- RECIPIENTS).", valueName: "path"))
+    var sendmail: String?
+
+    @Option(name: .customLong("sendmail-arg"), help: ArgumentHelp("An argument for the sendmail program before the others, e.g. -C /etc/postfix-campaign (repeat).", valueName: "arg"))
+    var sendmailArguments: [String] = []
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM trust anchors for the relay's certificate (default: the system's).", valueName: "path"))
     var caFile: String?
@@ -80,12 +86,22 @@ struct NotifySendCommand: ParsableCommand {
         }
         if send && dryRun { throw ValidationError("--send and --dry-run exclude each other") }
         if confirm != nil && !send { throw ValidationError("--confirm goes with --send") }
+        if sendmail != nil {
+            guard relay == nil && relayAddress == nil && user == nil && passwordFile == nil else {
+                throw ValidationError("--sendmail replaces --relay, --relay-address, --user and --password-file")
+            }
+            if dryRun { throw ValidationError("--dry-run talks to a relay up to DATA: sendmail has no such step") }
+        } else {
+            guard relay != nil && relayAddress != nil && user != nil && passwordFile != nil else {
+                throw ValidationError("give --relay, --relay-address, --user and --password-file, or --sendmail PATH")
+            }
+        }
     }
 
     func run() throws {
         let store = try campaign.open()
         let settings = try campaign.settings(store)
-        let relay = try relayConfiguration(settings)
+        let relay = sendmail == nil ? try relayConfiguration(settings) : nil
         let now = WallClock.now()
 
         for domain in try store.resolveInterrupted(at: now) {
@@ -141,8 +157,9 @@ struct NotifySendCommand: ParsableCommand {
     }
 
     /// One notice: state before, submission, state after.
-    private func handOff(_ notice: CampaignStore.StoredNotice, provider: String, relay: SubmissionRelay,
+    private func handOff(_ notice: CampaignStore.StoredNotice, provider: String, relay: SubmissionRelay?,
                          composer: NoticeComposer, store: CampaignStore) throws -> CampaignStore.HandOffStatus {
+        guard let relay else { return try handOffToSendmail(notice, provider: provider, composer: composer, store: store) }
         let domain = TerminalText.escaped(notice.candidate.domain)
         let recipients = notice.recipients.compactMap(MailPath.init)
         let relayText = "\(relay.name.text) (\(relay.address))"
@@ -201,7 +218,62 @@ struct NotifySendCommand: ParsableCommand {
         }
     }
 
+    /// The same bracket as a relay hand-off (state before, state after), through
+    /// the local sendmail program: exit 0 is `sent` (queued locally; bounces come
+    /// back the same way), 75 temporary, another status a refusal, a sendmail that
+    /// hangs after taking the message `uncertain`.
+    private func handOffToSendmail(_ notice: CampaignStore.StoredNotice, provider: String, composer: NoticeComposer,
+                                   store: CampaignStore) throws -> CampaignStore.HandOffStatus {
+        let domain = TerminalText.escaped(notice.candidate.domain)
+        let program = sendmail ?? "sendmail"
+        let recipients = notice.recipients.compactMap(MailPath.init)
+        guard let envelopeFrom = MailPath(notice.envelopeFrom), !recipients.isEmpty else {
+            if send {
+                try store.transition([notice.id], to: .failed, detail: "no usable envelope sender or recipient address", at: WallClock.now())
+            }
+            print("  failed\t\(domain)\tno usable address among \(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
+            return .refused
+        }
+        guard send else {
+            print("  would send\t\(domain)\tvia \(TerminalText.escaped(program))")
+            return .dryRun
+        }
+        let logID = try store.beginHandOff(notice, relay: "sendmail \(program)", provider: provider,
+                                           recipients: recipients.map(\.text), dryRun: false, at: WallClock.now())
+        let outcome = SendmailHandOff.submit(composer.message(for: notice).bytes, envelopeFrom: envelopeFrom.text,
+                                             recipients: recipients.map(\.text), path: program,
+                                             arguments: sendmailArguments, timeout: Double(timeout))
+        let finishedAt = WallClock.now()
+        let transcript = ["sendmail \(program) -f \(envelopeFrom.text) -i -- \(recipients.map(\.text).joined(separator: " "))"]
+        switch outcome {
+        case .queued:
+            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .accepted, reply: "exit 0", queueID: nil,
+                                    transcript: transcript, state: .sent, detail: "queued by \(program)", at: finishedAt)
+            print("  sent\t\(domain)\tqueued by \(TerminalText.escaped(program))")
+            return .accepted
+        case .uncertain(let text):
+            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .uncertain, reply: text, queueID: nil,
+                                    transcript: transcript, state: .uncertain, detail: text, at: finishedAt)
+            print("  uncertain\t\(domain)\t\(TerminalText.escaped(text))")
+            return .uncertain
+        case .temporary(let text), .refused(let text):
+            let temporary = outcome == .temporary(text)
+            try store.finishHandOff(logID: logID, noticeID: notice.id, status: temporary ? .temporary : .refused, reply: text,
+                                    queueID: nil, transcript: transcript, state: temporary ? notice.state : .failed,
+                                    detail: text, at: finishedAt)
+            print("  \(temporary ? "temporary" : "refused")\t\(domain)\t\(TerminalText.escaped(text))")
+            if temporary {
+                // The local MTA, not this message: every other message would fail the same way.
+                throw CLIError("\(TerminalText.escaped(program)) failed (\(TerminalText.escaped(text))); stopped. Messages not handed off stay as they were.")
+            }
+            return .refused
+        }
+    }
+
     private func relayConfiguration(_ settings: CampaignSettings) throws -> SubmissionRelay {
+        guard let relay, let relayAddress, let user, let passwordFile else {
+            throw CLIError("give --relay, --relay-address, --user and --password-file, or --sendmail PATH")
+        }
         let parts = relay.split(separator: ":", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let name = DomainName(parts[0]),
               let port = parts.count == 2 ? UInt16(parts[1]) : 587, port > 0 else {
@@ -220,11 +292,11 @@ struct NotifySendCommand: ParsableCommand {
         } catch {
             throw CLIError("--password-file \(TerminalText.escaped(passwordFile)): \(error)")
         }
-        var relay = SubmissionRelay(address: SocketAddress(ip: address.ip, port: port), name: name,
-                                    trustRoots: caFile.map { .pemFile($0) } ?? .systemDefault, ehloName: ehlo,
-                                    credentials: .init(user: user, password: password))
-        relay.totalTimeout = .seconds(timeout)
-        return relay
+        var configured = SubmissionRelay(address: SocketAddress(ip: address.ip, port: port), name: name,
+                                         trustRoots: caFile.map { .pemFile($0) } ?? .systemDefault, ehloName: ehlo,
+                                         credentials: .init(user: user, password: password))
+        configured.totalTimeout = .seconds(timeout)
+        return configured
     }
 
 
