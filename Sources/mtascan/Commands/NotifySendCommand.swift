@@ -41,7 +41,8 @@ struct NotifySendCommand: ParsableCommand {
     @Option(name: .customLong("sendmail"), help: ArgumentHelp("Hand messages to the local MTA's sendmail program instead of a relay (PATH -f ENVELOPE -i -- RECIPIENTS).", valueName: "path"))
     var sendmail: String?
 
-    @Option(name: .customLong("sendmail-arg"), help: ArgumentHelp("An argument for the sendmail program before the others, e.g. -C /etc/postfix-campaign (repeat).", valueName: "arg"))
+    // .unconditionalSingleValue: the value may itself begin with a dash (`-C`).
+    @Option(name: .customLong("sendmail-arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An argument for the sendmail program before the others, e.g. -C /etc/postfix-campaign (repeat).", valueName: "arg"))
     var sendmailArguments: [String] = []
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM trust anchors for the relay's certificate (default: the system's).", valueName: "path"))

@@ -29,25 +29,27 @@ enum SendmailHandOff {
         } catch {
             return .temporary("cannot run \(path): \(error)")
         }
-        // sendmail reads all of standard input before it exits.
+        // sendmail reads all of standard input before it exits. One that exits
+        // early (a usage error, a refusal) breaks the pipe: its status says why.
+        var tookEverything = true
         do {
             try input.fileHandleForWriting.write(contentsOf: message)
-            try input.fileHandleForWriting.close()
         } catch {
-            process.terminate()
-            process.waitUntilExit()
-            return .temporary("\(path) stopped reading the message: \(error)")
+            tookEverything = false
         }
+        try? input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            return .uncertain("\(path) did not exit within \(Int(timeout)) s after taking the message")
+            return tookEverything ? .uncertain("\(path) did not exit within \(Int(timeout)) s after taking the message")
+                : .temporary("\(path) neither read the message nor exited within \(Int(timeout)) s")
         }
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(2048), as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")
         switch process.terminationStatus {
+        case 0 where !tookEverything: return .temporary("\(path) exit 0 without reading the whole message")
         case 0: return .queued
         case 75: return .temporary("\(path) exit 75 (temporary failure) \(text)")
         default: return .refused("\(path) exit \(process.terminationStatus) \(text)")
