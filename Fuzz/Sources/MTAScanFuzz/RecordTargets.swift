@@ -44,16 +44,32 @@ enum STSRecordTarget {
 }
 
 /// `TLSRPTRecord.evaluate` (`_smtp._tls` TXT, RFC 8460 §3). Also: a valid
-/// record has at least one `rua` URI.
+/// record has at least one `rua` URI, and each usable URI splits
+/// (`ReportEndpointTarget`, the `tlsrpt` phase) into a target a check can use.
 enum TLSRPTRecordTarget {
     static let target = FuzzTarget(
         name: "tlsrpt-record",
-        summary: "_smtp._tls record parser: order-free status, String = bytes, rua present, verdict JSON"
+        summary: "_smtp._tls record parser: order-free status, String = bytes, rua present, verdict JSON, rua endpoint targets"
     ) { input in
         let evaluation = requireOrderFree(
             records(input), TLSRPTRecord.evaluate, TLSRPTRecord.evaluate, status: { $0.status })
         if evaluation.isValid { Invariant.require(!evaluation.rua.isEmpty, "valid without rua") }
         JSONCheck.requireRoundTrip(Linter.tlsrptRecordVerdict(evaluation), "tlsrpt-record verdict")
+        for uri in evaluation.rua { requireUsableTarget(uri) }
+    }
+
+    /// A target names a real host; an https one a port and an origin-form
+    /// request target within its cap, no bytes that would break a request line.
+    static func requireUsableTarget(_ uri: String) {
+        guard let target = ReportEndpointTarget.parse(uri) else { return }
+        Invariant.require(DomainName(target.host.text) != nil, "target host \(target.host.text)")
+        Invariant.require(ReportEndpointTarget.parse(uri) == target, "parse is not deterministic")
+        guard target.scheme == .https else { return }
+        let request = Array(target.requestTarget.utf8)
+        Invariant.require((1...65535).contains(target.port), "port \(target.port)")
+        Invariant.require(request.first == UInt8(ascii: "/"), "request target \(target.requestTarget)")
+        Invariant.require(request.count <= ReportEndpointTarget.maxRequestTargetBytes, "request target too long")
+        Invariant.require(request.allSatisfy { $0 > 0x20 && $0 < 0x7F }, "request target bytes \(request)")
     }
 }
 
