@@ -52,7 +52,7 @@ public struct BouncedRecipient: Sendable, Equatable {
 public enum BounceParser {
     public static func parse(_ bytes: [UInt8], envelopeDomain: String) -> BounceReport? {
         let text = String(decoding: bytes.prefix(4 * 1024 * 1024), as: UTF8.self).replacing("\r\n", with: "\n")
-        let (headers, body) = splitHeaders(text)
+        let (headers, body) = splitHeaders(text[...])
         let token = token(headers: headers, body: body, envelopeDomain: envelopeDomain)
         if let status = deliveryStatusPart(headers: headers, body: body) {
             let recipients = recipientGroups(status).compactMap(recipient)
@@ -243,7 +243,6 @@ public enum BounceParser {
         return (fields(head), body)
     }
 
-    static func splitHeaders(_ text: String) -> ([(String, String)], Substring) { splitHeaders(text[...]) }
 
     static func fields(_ head: Substring) -> [(String, String)] {
         var fields: [(String, String)] = []

@@ -160,10 +160,8 @@ struct NotifySendCommand: ParsableCommand {
     /// One notice: state before, submission, state after.
     private func handOff(_ notice: CampaignStore.StoredNotice, provider: String, relay: SubmissionRelay?,
                          composer: NoticeComposer, store: CampaignStore) throws -> CampaignStore.HandOffStatus {
-        guard let relay else { return try handOffToSendmail(notice, provider: provider, composer: composer, store: store) }
         let domain = TerminalText.escaped(notice.candidate.domain)
         let recipients = notice.recipients.compactMap(MailPath.init)
-        let relayText = "\(relay.name.text) (\(relay.address))"
         guard let envelopeFrom = MailPath(notice.envelopeFrom), !recipients.isEmpty else {
             if send {
                 try store.transition([notice.id], to: .failed, detail: "no usable envelope sender or recipient address", at: WallClock.now())
@@ -171,6 +169,11 @@ struct NotifySendCommand: ParsableCommand {
             print("  failed\t\(domain)\tno usable address among \(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
             return .refused
         }
+        guard let relay else {
+            return try handOffToSendmail(notice, envelopeFrom: envelopeFrom, recipients: recipients, provider: provider,
+                                         composer: composer, store: store)
+        }
+        let relayText = "\(relay.name.text) (\(relay.address))"
         let message = composer.message(for: notice)
         let logID = try store.beginHandOff(notice, relay: relayText, provider: provider, recipients: recipients.map(\.text),
                                            dryRun: dryRun, at: WallClock.now())
@@ -223,18 +226,11 @@ struct NotifySendCommand: ParsableCommand {
     /// the local sendmail program: exit 0 is `sent` (queued locally; bounces come
     /// back the same way), 75 temporary, another status a refusal, a sendmail that
     /// hangs after taking the message `uncertain`.
-    private func handOffToSendmail(_ notice: CampaignStore.StoredNotice, provider: String, composer: NoticeComposer,
+    private func handOffToSendmail(_ notice: CampaignStore.StoredNotice, envelopeFrom: MailPath, recipients: [MailPath],
+                                   provider: String, composer: NoticeComposer,
                                    store: CampaignStore) throws -> CampaignStore.HandOffStatus {
         let domain = TerminalText.escaped(notice.candidate.domain)
         let program = sendmail ?? "sendmail"
-        let recipients = notice.recipients.compactMap(MailPath.init)
-        guard let envelopeFrom = MailPath(notice.envelopeFrom), !recipients.isEmpty else {
-            if send {
-                try store.transition([notice.id], to: .failed, detail: "no usable envelope sender or recipient address", at: WallClock.now())
-            }
-            print("  failed\t\(domain)\tno usable address among \(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
-            return .refused
-        }
         guard send else {
             print("  would send\t\(domain)\tvia \(TerminalText.escaped(program))")
             return .dryRun
