@@ -1,7 +1,12 @@
 import MTAScanEngine
 
-/// `DNSMessage.parse` (the framing walk, then ldns's `ldns_wire2pkt` and the
-/// typed rdata checks) on arbitrary bytes, the whole input being one message.
+/// `DNSMessage.parse` (the framing walk, then the Swift decoder or ldns's
+/// `ldns_wire2pkt`, and the typed rdata checks) on arbitrary bytes, the whole
+/// input being one message.
+///
+/// Always: `parse` gives what ldns alone gives (`parseWithLDNS`), and what the
+/// Swift decoder decodes on its own (`parseWithoutLDNS`) is exactly ldns's
+/// message.
 ///
 /// When a message parses:
 /// - it matches an independent walk of its records (`DNSRecordWalk`): the
@@ -13,10 +18,16 @@ import MTAScanEngine
 enum DNSMessageTarget {
     static let target = FuzzTarget(
         name: "dns-message",
-        summary: "DNS message decoder (framing + ldns): record walk agrees, write → reparse equals"
+        summary: "DNS message decoder (framing, Swift or ldns): Swift == ldns, record walk agrees, write → reparse equals"
     ) { input in
         let wire = input.rest
-        guard case .success(let message) = DNSMessage.parse(wire) else { return }
+        let parsed = DNSMessage.parse(wire)
+        let reference = DNSMessage.parseWithLDNS(wire)
+        Invariant.require(parsed == reference, "parse differs from ldns:\n\(parsed)\n\(reference)")
+        if let swift = DNSMessage.parseWithoutLDNS(wire) {
+            Invariant.require(reference == .success(swift), "the Swift decoder differs from ldns:\n\(swift)\n\(reference)")
+        }
+        guard case .success(let message) = parsed else { return }
         if let walk = DNSRecordWalk(wire) { check(message, against: walk) } else {
             Invariant.require(false, "parsed, but the independent record walk fails")
         }

@@ -184,7 +184,7 @@ public final class DNSClient {
             let socketTag = base | UInt32(index)
             try socket.startReceiving(
                 onDatagram: { [weak self] bytes, from in
-                    self?.received(Array(copying: bytes), from: from, socketTag: socketTag)
+                    self?.received(bytes, from: from, socketTag: socketTag)
                 },
                 onError: { _ in })
             sockets.append(socket)
@@ -301,7 +301,8 @@ public final class DNSClient {
 
     // MARK: receiving
 
-    private func received(_ bytes: [UInt8], from: SocketAddress, socketTag: UInt32) {
+    /// `bytes` is lent by the socket for this call only: parsed in place, never copied.
+    private func received(_ bytes: Span<UInt8>, from: SocketAddress, socketTag: UInt32) {
         counters.received += 1
         guard bytes.count >= 12 else {
             counters.droppedMalformed += 1

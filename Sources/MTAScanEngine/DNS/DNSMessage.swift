@@ -46,11 +46,42 @@ public struct DNSMessage: Sendable, Equatable {
 
     /// Parses a message off the wire. Hostile bytes give a `.failure`, never a
     /// crash: the framing is checked in Swift first (`DNSWireFraming`), then
-    /// ldns decodes (names, compression), then every record of a typed kind
-    /// must have the shape its type requires.
+    /// the message is decoded (names, compression) and every record of a
+    /// typed kind must have the shape its type requires. Messages of the
+    /// record types mtascan reads are decoded in Swift (`DNSWireDecoder`);
+    /// any other, or any the Swift decoder doubts, by ldns, with the same
+    /// result either way.
     public static func parse(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
-        if let problem = DNSWireFraming.problem(bytes) { return .failure(problem) }
-        return LDNSMessageDecoder.decode(bytes)
+        bytes.withUnsafeBufferPointer { parse(wire: $0) }
+    }
+
+    /// The same, on bytes a receive callback lends, without copying them.
+    public static func parse(_ bytes: Span<UInt8>) -> Result<DNSMessage, DNSParseError> {
+        bytes.withUnsafeBufferPointer { parse(wire: $0) }
+    }
+
+    /// ldns alone, after the same framing walk: the reference `parse` must
+    /// agree with, for differential tests and fuzzing.
+    public static func parseWithLDNS(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
+        bytes.withUnsafeBufferPointer { wire in
+            if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
+            return LDNSMessageDecoder.decode(wire)
+        }
+    }
+
+    /// The Swift decoder alone, after the framing walk: nil where it leaves
+    /// the message to ldns.
+    public static func parseWithoutLDNS(_ bytes: [UInt8]) -> DNSMessage? {
+        bytes.withUnsafeBufferPointer { wire in
+            guard DNSWireFraming.problem(in: wire) == nil else { return nil }
+            return DNSWireDecoder.decode(wire)
+        }
+    }
+
+    private static func parse(wire: UnsafeBufferPointer<UInt8>) -> Result<DNSMessage, DNSParseError> {
+        if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
+        if let message = DNSWireDecoder.decode(wire) { return .success(message) }
+        return LDNSMessageDecoder.decode(wire)
     }
 }
 

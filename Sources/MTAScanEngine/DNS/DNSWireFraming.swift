@@ -17,7 +17,7 @@ enum DNSWireFraming {
         message.withUnsafeBufferPointer { problem(in: $0) }
     }
 
-    private static func problem(in wire: UnsafeBufferPointer<UInt8>) -> DNSParseError? {
+    static func problem(in wire: UnsafeBufferPointer<UInt8>) -> DNSParseError? {
         guard wire.count >= 12 else { return .incompleteHeader }
         func count(_ offset: Int) -> Int { Int(wire[offset]) << 8 | Int(wire[offset + 1]) }
         var position = 12

@@ -10,12 +10,10 @@ internal import CLDNS
 /// over 255 octets once decompressed) and records whose fields do not have
 /// the shape their type requires.
 enum LDNSMessageDecoder {
-    static func decode(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
+    static func decode(_ wire: UnsafeBufferPointer<UInt8>) -> Result<DNSMessage, DNSParseError> {
         var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = bytes.withUnsafeBufferPointer { buffer -> ldns_status in
-            guard let base = buffer.baseAddress else { return LDNS_STATUS_WIRE_INCOMPLETE_HEADER }
-            return ldns_wire2pkt(&packet, base, buffer.count)
-        }
+        guard let base = wire.baseAddress else { return .failure(error(LDNS_STATUS_WIRE_INCOMPLETE_HEADER)) }
+        let status = ldns_wire2pkt(&packet, base, wire.count)
         // On failure ldns_wire2pkt frees what it built and leaves `packet` unset.
         guard status == LDNS_STATUS_OK, let packet else {
             return .failure(error(status))
