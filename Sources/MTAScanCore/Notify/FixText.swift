@@ -50,7 +50,7 @@ public enum FixTexts {
         for line in body[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false) {
             if !lines.isEmpty && (line.hasPrefix("**") || line.allSatisfy { $0.isWhitespace }) { break }
             lines.append(line)
-            if lines.count == 1 && line.allSatisfy { $0.isWhitespace } { lines.removeAll() }
+            if lines.count == 1 && line.allSatisfy({ $0.isWhitespace }) { lines.removeAll() }
         }
         let text = lines.map { $0.trimmingSpaces }.joined(separator: " ")
         return text.isEmpty ? nil : text

@@ -88,16 +88,23 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// Reading gives the value or nil; assigning nil removes the key.
     public subscript(key: String) -> JSONValue? {
         get {
-            for field in fields where field.key == key { return field.value }
+            for field in fields where Self.same(field.key, key) { return field.value }
             return nil
         }
         set {
-            if let index = fields.firstIndex(where: { $0.key == key }) {
+            if let index = fields.firstIndex(where: { Self.same($0.key, key) }) {
                 if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
             } else if let newValue {
                 fields.append((key, newValue))
             }
         }
+    }
+
+    /// Keys of different lengths are told apart without a string
+    /// comparison: records are built by setting keys, many per record.
+    @inline(__always)
+    private static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a == b
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {

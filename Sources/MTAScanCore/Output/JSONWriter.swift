@@ -28,25 +28,29 @@ public struct JSONWriter: Sendable {
         case .string(let s): writeString(s)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            var separator = false
+            for element in elements {
+                if separator { bytes.append(UInt8(ascii: ",")) }
+                separator = true
                 write(element)
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
-            for (index, field) in object.fields.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(field.key)
-                bytes.append(UInt8(ascii: ":"))
+            var separator = false
+            for field in object.fields {
+                if separator { bytes.append(UInt8(ascii: ",")) }
+                separator = true
+                writeString(field.key, then: UInt8(ascii: ":"))
                 write(field.value)
             }
             bytes.append(UInt8(ascii: "}"))
         }
     }
 
-    private mutating func append(_ literal: String) {
-        bytes.append(contentsOf: literal.utf8)
+    private mutating func append(_ literal: StaticString) {
+        // A StaticString's bytes, without going through String's UTF-8 view.
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Decimal digits straight into the buffer: no String per number.
@@ -71,9 +75,9 @@ public struct JSONWriter: Sendable {
         // JSON has no NaN or infinity; null is what consumers (DuckDB, pandas) read as missing.
         guard d.isFinite else { return append("null") }
         if d == d.rounded(), abs(d) < 1e15 {
-            append(String(Int(d)))
+            writeInteger(Int(d))
         } else {
-            append(String(d))
+            bytes.append(contentsOf: String(d).utf8)
         }
     }
 
@@ -82,15 +86,34 @@ public struct JSONWriter: Sendable {
     /// Escapes `"`, `\`, the C0 controls and DEL, and U+2028/U+2029 (which break
     /// JavaScript consumers). A Swift `String` is always valid Unicode, so
     /// everything else is copied as UTF-8 unchanged.
-    private mutating func writeString(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
+    private mutating func writeString(_ s: String, then suffix: UInt8? = nil) {
         // Native strings are contiguous UTF-8: copy runs that need no escape at once.
-        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
+        if s.utf8.withContiguousStorageIfAvailable({ writeQuoted($0, then: suffix) }) == nil {
             var contiguous = s
             contiguous.makeContiguousUTF8()
-            contiguous.utf8.withContiguousStorageIfAvailable { writeEscaped($0) }
+            contiguous.utf8.withContiguousStorageIfAvailable { writeQuoted($0, then: suffix) }
+        }
+    }
+
+    /// The string in quotes, and `suffix` after it. A string with nothing to
+    /// escape (nearly all: keys, names, codes) is copied in one go.
+    private mutating func writeQuoted(_ utf8: UnsafeBufferPointer<UInt8>, then suffix: UInt8?) {
+        var plain = true
+        for byte in utf8 where Self.needsAttention(byte) {
+            plain = false
+            break
         }
         bytes.append(UInt8(ascii: "\""))
+        if plain { bytes.append(contentsOf: utf8) } else { writeEscaped(utf8) }
+        bytes.append(UInt8(ascii: "\""))
+        if let suffix { bytes.append(suffix) }
+    }
+
+    /// A byte that may have to be escaped: `"`, `\`, C0 controls, DEL, and
+    /// 0xE2, the lead byte of U+2028 and U+2029.
+    @inline(__always)
+    private static func needsAttention(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xE2
     }
 
     private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
@@ -102,7 +125,7 @@ public struct JSONWriter: Sendable {
         }
         while index < count {
             let byte = utf8[index]
-            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte != 0x7F, byte != 0xE2 {
+            if !Self.needsAttention(byte) {
                 index += 1
                 continue
             }

@@ -160,8 +160,8 @@ public final class DNSClient {
     }
 
     private func seconds(_ instant: ContinuousClock.Instant) -> Double {
-        let elapsed = epoch.duration(to: instant)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        // Duration / Duration converts to Double once; `components` divides 128-bit integers.
+        epoch.duration(to: instant) / .seconds(1)
     }
 
     // MARK: sending

@@ -7,32 +7,27 @@ import MTAScanCore
 /// neither forge a label boundary nor smuggle control characters into output.
 enum DNSNameText {
     /// Nil if the bytes are not a well-formed uncompressed name.
-    static func text<Wire: RandomAccessCollection>(wire: Wire) -> String?
-    where Wire.Element == UInt8, Wire.Index == Int {
-        // A name is at most 255 octets (RFC 1035 §3.1); each octet prints as at
-        // most four characters. Written straight into the string's storage:
-        // this runs for every name of every answer.
-        guard wire.count <= 255 else { return nil }
-        var wellFormed = false
-        let text = String(unsafeUninitializedCapacity: max(1, wire.count * 4)) { out in
+    static func text(wire: UnsafeBufferPointer<UInt8>) -> String? {
+        // A name is at most 255 octets (RFC 1035 §3.1). This runs for every
+        // name of every answer: measured first, then written straight into
+        // the string's storage, so a short name is a small string with no
+        // allocation.
+        guard wire.count <= 255, let length = printedLength(wire) else { return nil }
+        return String(unsafeUninitializedCapacity: length) { out in
             var written = 0
-            var position = wire.startIndex
-            while position < wire.endIndex {
-                let length = Int(wire[position])
-                if length == 0 {
-                    wellFormed = true
-                    if written == 0 {
-                        out[0] = UInt8(ascii: ".")
-                        return 1
-                    }
-                    return written
-                }
-                guard length <= 63, position + 1 + length <= wire.endIndex else { return 0 }
+            var position = 0
+            while true {
+                let labelLength = Int(wire[position])
+                if labelLength == 0 { break }
                 if written > 0 {
                     out[written] = UInt8(ascii: ".")
                     written += 1
                 }
-                for byte in wire[(position + 1)...(position + length)] {
+                var index = position + 1
+                let end = index + labelLength
+                while index < end {
+                    let byte = wire[index]
+                    index += 1
                     switch byte {
                     case UInt8(ascii: "A")...UInt8(ascii: "Z"):
                         out[written] = byte | 0x20
@@ -53,10 +48,41 @@ enum DNSNameText {
                         written += 4
                     }
                 }
-                position += 1 + length
+                position = end
             }
-            return 0
+            if written == 0 {
+                out[0] = UInt8(ascii: ".")
+                return 1
+            }
+            return written
         }
-        return wellFormed ? text : nil
+    }
+
+    /// How many characters `text` prints; nil if the name is not well formed
+    /// (a label over 63 octets, or no root label within the bytes).
+    private static func printedLength(_ wire: UnsafeBufferPointer<UInt8>) -> Int? {
+        var printed = 0
+        var position = 0
+        while position < wire.count {
+            let length = Int(wire[position])
+            if length == 0 { return max(1, printed) }
+            guard length <= 63, position + 1 + length <= wire.count else { return nil }
+            if printed > 0 { printed += 1 }
+            var index = position + 1
+            let end = index + length
+            while index < end {
+                let byte = wire[index]
+                index += 1
+                if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "\\") {
+                    printed += 2
+                } else if byte >= 0x21 && byte <= 0x7E {
+                    printed += 1
+                } else {
+                    printed += 4
+                }
+            }
+            position = end
+        }
+        return nil
     }
 }
