@@ -14,6 +14,7 @@ let package = Package(
             name: "CoreBenchmarks",
             dependencies: [
                 .product(name: "MTAScanCore", package: "mtascan"),
+                .product(name: "MTAScanEngine", package: "mtascan"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/CoreBenchmarks",

@@ -12,6 +12,7 @@ let benchmarks: @Sendable () -> Void = {
     registerMatchingBenchmarks()
     registerPolicyBenchmarks()
     registerOutputBenchmarks()
+    registerDNSBenchmarks()
     registerRecordBenchmarks()
     registerPublicSuffixListBenchmarks()
     registerReferenceBenchmarks()
