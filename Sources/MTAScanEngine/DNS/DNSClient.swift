@@ -35,6 +35,7 @@ public final class DNSClient {
     private var deadlineHeads: [Int]
     private var resolvers: [ResolverState]
     private var random = RandomPool()
+    private var names = DNSNameCache()
     private var ticker: Timer?
     private var closed = false
     private var inFlight = 0
@@ -314,7 +315,7 @@ public final class DNSClient {
             counters.droppedMismatched += 1
             return
         }
-        guard case .success(let message) = DNSMessage.parse(bytes) else {
+        guard case .success(let message) = DNSMessage.parse(bytes, names: &names) else {
             // Keep waiting: the real answer may still come, or the deadline retries.
             counters.droppedMalformed += 1
             return

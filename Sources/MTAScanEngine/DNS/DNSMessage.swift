@@ -78,6 +78,15 @@ public struct DNSMessage: Sendable, Equatable {
         }
     }
 
+    /// `parse` for a DNS client's answers: names printed through its cache.
+    static func parse(_ bytes: Span<UInt8>, names: inout DNSNameCache) -> Result<DNSMessage, DNSParseError> {
+        bytes.withUnsafeBufferPointer { wire in
+            if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
+            if let message = DNSWireDecoder.decode(wire, names: &names) { return .success(message) }
+            return LDNSMessageDecoder.decode(wire)
+        }
+    }
+
     private static func parse(wire: UnsafeBufferPointer<UInt8>) -> Result<DNSMessage, DNSParseError> {
         if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
         if let message = DNSWireDecoder.decode(wire) { return .success(message) }

@@ -22,7 +22,16 @@ enum DNSWireDecoder {
     static let maximumPointers = 64
 
     static func decode(_ wire: UnsafeBufferPointer<UInt8>) -> DNSMessage? {
+        var none = DNSNameCache.none
+        return decode(wire, names: &none)
+    }
+
+    /// The same, printing names through a client's `DNSNameCache`.
+    static func decode(_ wire: UnsafeBufferPointer<UInt8>, names cache: inout DNSNameCache) -> DNSMessage? {
         var reader = Reader(wire: wire)
+        // Lent to the reader for this message, not copied: swapped in and back.
+        swap(&reader.cache, &cache)
+        defer { swap(&reader.cache, &cache) }
         return reader.message()
     }
 
@@ -32,6 +41,7 @@ enum DNSWireDecoder {
         /// Names already decoded, by the offset they start at: answers point
         /// back at the question's name, so most owners are found here.
         var names = NameMemo()
+        var cache = DNSNameCache.none
 
         init(wire: UnsafeBufferPointer<UInt8>) { self.wire = wire }
 
@@ -163,7 +173,7 @@ enum DNSWireDecoder {
             }
             let text: String? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
                 guard let length = uncompress(into: buffer) else { return nil }
-                return DNSNameText.text(wire: UnsafeBufferPointer(rebasing: buffer[0..<length]))
+                return cache.text(wire: UnsafeBufferPointer(rebasing: buffer[0..<length]))
             }
             guard let text else { return nil }
             names.remember(text, at: start)
