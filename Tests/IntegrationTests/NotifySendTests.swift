@@ -14,6 +14,8 @@ struct NotifySendTests {
     static let reject = "policy-http-500.test"
     static let deferring = "policy-syntax-bad-mode.test"
     static let noMX = "mx-none.test"
+    /// A scenario domain with an error finding that the relay has no route for: refused at RCPT.
+    static let unrouted = "policy-syntax-missing-mode.test"
 
     static var runDirectory: String {
         ProcessInfo.processInfo.environment["TESTNET_RUN"]
@@ -117,7 +119,7 @@ struct NotifySendTests {
     }
 
     @Test func sendDeliversOnceAndASecondSendSendsNothing() throws {
-        let domains = Self.accept + [Self.reject, Self.deferring, Self.noMX]
+        let domains = Self.accept + [Self.reject, Self.deferring, Self.noMX, Self.unrouted]
         let campaign = try Self.makeCampaign(domains)
         defer { try? FileManager.default.removeItem(at: campaign.directory) }
         #expect(campaign.tokens.count == domains.count)
@@ -126,26 +128,27 @@ struct NotifySendTests {
         // Without --send: a count, nobody contacted.
         let count = try MTAScanProcess.run(base)
         #expect(count.status == 0, "\(count.stderr)")
-        #expect(count.stdout.contains("notify send: 7 messages to send now"))
-        #expect(count.stdout.contains("Nothing was sent. To send: --send --confirm 7"))
+        #expect(count.stdout.contains("notify send: 8 messages to send now"))
+        #expect(count.stdout.contains("Nothing was sent. To send: --send --confirm 8"))
         // The wrong count sends nothing.
         let wrong = try MTAScanProcess.run(base + ["--send", "--confirm", "6"])
         #expect(wrong.status != 0)
-        #expect(wrong.stderr.contains("confirm with --confirm 7"))
-        // A dry run talks to the relay up to RCPT; the relay refuses the domain without MX there.
+        #expect(wrong.stderr.contains("confirm with --confirm 8"))
+        // A dry run talks to the relay up to RCPT; the relay refuses the unrouted domain there
+        // (the domain without MX it takes: its failure comes later, as a DSN).
         let dry = try MTAScanProcess.run(base + ["--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
-        #expect(dry.stdout.components(separatedBy: "\n  dry-run\t").count - 1 == 6, "\(dry.stdout)")
-        #expect(dry.stdout.contains("dry-run-refused\tmx-none.test\trcpt: permanent 550 5.4.4"))
+        #expect(dry.stdout.components(separatedBy: "\n  dry-run\t").count - 1 == 7, "\(dry.stdout)")
+        #expect(dry.stdout.contains("dry-run-refused\t\(Self.unrouted)\trcpt: permanent 550 5.4.6"), "\(dry.stdout)")
         #expect(try Self.states(campaign.database).values.allSatisfy { $0 == "rendered" })
         for domain in Self.accept { #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").isEmpty) }
 
-        let send = try MTAScanProcess.run(base + ["--send", "--confirm", "7", "--per-hour", "36000"])
+        let send = try MTAScanProcess.run(base + ["--send", "--confirm", "8", "--per-hour", "36000"])
         #expect(send.status == 0, "\(send.stderr)")
-        #expect(send.stdout.contains("notify send: done: 6 accepted, 1 refused"), "\(send.stdout)")
+        #expect(send.stdout.contains("notify send: done: 7 accepted, 1 refused"), "\(send.stdout)")
         let states = try Self.states(campaign.database)
-        #expect(states[Self.noMX] == "failed")
-        for domain in Self.accept + [Self.reject, Self.deferring] { #expect(states[domain] == "sent", "\(domain)") }
+        #expect(states[Self.unrouted] == "failed")
+        for domain in Self.accept + [Self.reject, Self.deferring, Self.noMX] { #expect(states[domain] == "sent", "\(domain)") }
 
         // Delivered once each, with the headers a campaign promises.
         for domain in Self.accept {
@@ -168,6 +171,14 @@ struct NotifySendTests {
         #expect(dsn.header("Content-Type")?.contains("report-type=delivery-status") == true)
         #expect(dsn.text.contains("550 5.1.1 <postmaster@\(Self.reject)>"))
         #expect(dsn.text.contains("<\(rejectToken).mtascan@campaign.test>"))
+        // The domain without MX: taken at RCPT, bounced by the relay's queue manager.
+        let noMXToken = campaign.tokens[Self.noMX] ?? "?"
+        #expect(Self.waitFor(20) { !Self.bounces(token: noMXToken).isEmpty })
+        let noMXDSN = try #require(Self.bounces(token: noMXToken).first)
+        #expect(noMXDSN.header("Content-Type")?.contains("report-type=delivery-status") == true)
+        #expect(noMXDSN.text.contains("Status: 5.4.4"), "\(noMXDSN.text)")
+        #expect(noMXDSN.text.contains("Host or domain name not found"))
+        #expect(noMXDSN.text.contains("<\(noMXToken).mtascan@campaign.test>"))
 
         // Again: nothing to send, nothing sent.
         let again = try MTAScanProcess.run(base + ["--send", "--confirm", "0", "--per-hour", "36000"])
@@ -187,9 +198,12 @@ struct NotifySendTests {
                                               "\(Self.runDirectory)/mail/campaign/bounces"])
         #expect(bounces.status == 0, "\(bounces.stderr)")
         #expect(bounces.stdout.contains("hard no-such-user: 1"), "\(bounces.stdout)")
+        #expect(bounces.stdout.contains("hard domain-without-mail: 1"), "\(bounces.stdout)")
         #expect(bounces.stdout.contains("soft temporary: 1") || bounces.stdout.contains("soft other: 1"), "\(bounces.stdout)")
         let afterBounces = try MTAScanProcess.run(["notify", "list", "--campaign", campaign.database]).stdout
         #expect(afterBounces.contains("\(Self.reject)\tnotify\tbounced\t"), "\(afterBounces)")
+        #expect(afterBounces.contains("\(Self.noMX)\tnotify\tbounced\t"), "\(afterBounces)")
+        #expect(afterBounces.contains("\(Self.unrouted)\tnotify\tfailed\t"), "\(afterBounces)")
         #expect(afterBounces.contains("\(Self.deferring)\tnotify\tdeferred\t"), "\(afterBounces)")
         let again2 = try MTAScanProcess.run(["notify", "bounces", "--campaign", campaign.database,
                                              "\(Self.runDirectory)/mail/campaign/bounces"])

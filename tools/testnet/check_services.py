@@ -465,7 +465,8 @@ def expect_no_mail(address):
 
 def check_campaign_relay(run):
     """The relay: TLS before anything (no AUTH, no MAIL in clear), a certificate for
-    its name from the test CA, AUTH PLAIN/LOGIN after STARTTLS, wrong password 535."""
+    its name from the test CA, AUTH PLAIN/LOGIN after STARTTLS, wrong password 535;
+    at RCPT a domain without MX taken, an unrouted one refused (5.4.6)."""
     smtp = SMTP(campaign_relay.RELAY_ADDRESS, campaign_relay.RELAY_PORT)
     try:
         lines = expect_code("banner", smtp.reply(), 220)
@@ -485,6 +486,15 @@ def check_campaign_relay(run):
         expect_code("AUTH wrong password", smtp.command(f"AUTH PLAIN {wrong}"), 535)
         right = base64.b64encode(f"\0{campaign_relay.SASL_USER}\0{campaign_relay.SASL_PASSWORD}".encode()).decode()
         expect_code("AUTH", smtp.command(f"AUTH PLAIN {right}"), 235)
+        # At RCPT (no DATA: nothing is queued): a domain without MX is taken (its DSN
+        # comes from the queue), a domain with no route is refused.
+        expect_code("MAIL", smtp.command("MAIL FROM:<checker@campaign.test>"), 250)
+        for domain in campaign_relay.NO_MX:
+            expect_code(f"RCPT postmaster@{domain}", smtp.command(f"RCPT TO:<postmaster@{domain}>"), 250)
+        lines = expect_code("RCPT unrouted", smtp.command("RCPT TO:<postmaster@unrouted.mailhost.test>"), 550)
+        if "5.4.6" not in lines[0]:
+            raise Failure(f"RCPT unrouted: 550 5.4.6 expected, got {lines}")
+        expect_code("RSET", smtp.command("RSET"), 250)
         expect_code("QUIT", smtp.command("QUIT"), 221)
     finally:
         smtp.close()
