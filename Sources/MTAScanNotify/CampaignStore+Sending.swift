@@ -12,6 +12,7 @@ import MTAScanCore
 /// 3. `resolveInterrupted`: at the start of every run, a notice still
 ///    `sending` belongs to a run that died between 1 and 2; whether the relay
 ///    took it is unknown, so it becomes `uncertain` (and its row `interrupted`).
+///    `abandonHandOff` does the same at once when a second signal stops a run.
 extension CampaignStore {
     static func registerSendingMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2") { db in
@@ -88,23 +89,43 @@ extension CampaignStore {
     /// `uncertain`; returns their domains.
     public func resolveInterrupted(at time: Int64) throws -> [String] {
         try database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, domain FROM notice WHERE state = ? ORDER BY id",
-                                        arguments: [NoticeState.sending.rawValue])
-            for row in rows {
-                let id: Int64 = row["id"]
-                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
-                               arguments: [NoticeState.uncertain.rawValue, time, id])
-                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
-                               arguments: [id, time, NoticeState.uncertain.rawValue,
-                                           "a send run ended during its hand-off: the relay may or may not have it"])
-                try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE notice_id = ? AND status = 'handing-off'",
-                               arguments: [time, id])
-            }
-            // A dry run that died leaves a row and no notice state to fix.
-            try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE status = 'handing-off'",
-                           arguments: [time])
-            return rows.map { $0["domain"] }
+            try Self.markInterrupted(db, at: time, detail: "a send run ended during its hand-off: the relay may or may not have it")
         }
+    }
+
+    /// A second signal during `notify send`: the hand-off under way is given up
+    /// at once. Its notice becomes `uncertain` now (what the next run's
+    /// `resolveInterrupted` would make it), committed, and `exit` runs while
+    /// the database is still held: no write of the interrupted run can follow
+    /// (its `finishHandOff` waits for the database and never gets it).
+    public func abandonHandOff(at time: Int64, exit: () -> Void) throws {
+        try database.writeWithoutTransaction { db in
+            try db.inTransaction {
+                _ = try Self.markInterrupted(db, at: time,
+                                             detail: "a send run was stopped at once (second signal) during its hand-off: the relay may or may not have it")
+                return .commit
+            }
+            exit()
+        }
+    }
+
+    /// Every notice still `sending` becomes `uncertain`, its log row `interrupted`; returns their domains.
+    private static func markInterrupted(_ db: Database, at time: Int64, detail: String) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, domain FROM notice WHERE state = ? ORDER BY id",
+                                    arguments: [NoticeState.sending.rawValue])
+        for row in rows {
+            let id: Int64 = row["id"]
+            try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
+                           arguments: [NoticeState.uncertain.rawValue, time, id])
+            try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                           arguments: [id, time, NoticeState.uncertain.rawValue, detail])
+            try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE notice_id = ? AND status = 'handing-off'",
+                           arguments: [time, id])
+        }
+        // A dry run that died leaves a row and no notice state to fix.
+        try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE status = 'handing-off'",
+                       arguments: [time])
+        return rows.map { $0["domain"] }
     }
 
     /// Hand-offs that may have reached the relay (accepted, uncertain,

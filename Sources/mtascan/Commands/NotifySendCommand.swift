@@ -19,6 +19,9 @@ struct NotifySendCommand: ParsableCommand {
             --send --confirm N: sends, if N is the number it would send now. Every notice is sent at most once:
             a notice whose hand-off was interrupted becomes 'uncertain' and is not sent again without
             --retry-uncertain. Rate limits count the campaign's send log, across runs.
+            SIGINT or SIGTERM stops cleanly: the hand-off under way finishes (at most --timeout) and is
+            recorded, no other starts, and the exit status is 128 + the signal; a second signal stops at
+            once (the notice under way becomes 'uncertain').
               mtascan notify send --campaign c.sqlite --relay relay.example.org:587 --relay-address 192.0.2.25 \\
                   --user campaign --password-file pw --send --confirm 12
             """
@@ -142,19 +145,56 @@ struct NotifySendCommand: ParsableCommand {
         }
 
         let composer = try campaign.composer(store, settings: settings, templatePath: template)
+        let stop = ScanStop(drainTimeout: .seconds(timeout))
+        let watcher = try Self.watchSignals(stop: stop, store: store, timeout: timeout)
+        defer { watcher.cancel() }
         var counts: [String: Int] = [:]
+        var handedOff = 0
         for notice in chosen {
+            if stop.isRequested { break }
             let provider = SendPacing.provider(of: notice.candidate)
             if send {
                 let wait = pacing.wait(nowMilliseconds: Self.nowMilliseconds())
-                if wait > 0 { Self.sleep(milliseconds: wait) }
+                if wait > 0 && !Self.sleep(milliseconds: wait, unless: stop) { break }
             }
             let status = try handOff(notice, provider: provider, relay: relay, composer: composer, store: store)
+            handedOff += 1
             counts[status.rawValue, default: 0] += 1
             if send { pacing.record(domain: notice.candidate.domain, provider: provider, atMilliseconds: Self.nowMilliseconds()) }
         }
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        if let signal = stop.signal {
+            print("notify send: stopped by \(SignalWatcher.name(of: signal)): \(summary.isEmpty ? "nothing handed off" : summary); "
+                  + "\(chosen.count - handedOff) not handed off, as they were (send again to go on)")
+            throw ExitCode(128 + signal)
+        }
         print("notify send: done: \(summary.isEmpty ? "nothing to do" : summary)")
+    }
+
+    /// A clean stop, with the scan's mechanism (`SignalWatcher`, `ScanStop`;
+    /// docs/notify.md, "Stopping a send"): the first SIGINT, SIGTERM or SIGHUP
+    /// lets the hand-off under way finish (it is bounded by --timeout) and have
+    /// its outcome recorded, and no other starts; the run then prints its summary
+    /// and exits with 128 + the signal. A second signal ends the run at once:
+    /// the notice under way becomes `uncertain` (the at-most-once rule).
+    private static func watchSignals(stop: ScanStop, store: CampaignStore, timeout: Int) throws -> SignalWatcher {
+        try SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { signal in
+            let name = SignalWatcher.name(of: signal)
+            switch stop.received(signal) {
+            case .beginStop:
+                notice("\(name): stopping after the hand-off under way (at most \(timeout) s); a second signal stops at once")
+            case .stopNow:
+                notice("\(name): stopping now; a hand-off under way becomes 'uncertain' (not sent again without --retry-uncertain)")
+                // Exits inside the store's lock, so the interrupted hand-off cannot record an outcome after this.
+                try? store.abandonHandOff(at: WallClock.now()) { _exit(128 + signal) }
+                _exit(128 + signal)
+            }
+        }
+    }
+
+    private static func notice(_ text: String) {
+        var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
+        try? errors.write("notify send: \(text)\n")
     }
 
     /// One notice: state before, submission, state after.
@@ -302,6 +342,17 @@ struct NotifySendCommand: ParsableCommand {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    /// Sleeps in short steps, waking early when a signal asks the run to stop: false then.
+    static func sleep(milliseconds: Int64, unless stop: ScanStop) -> Bool {
+        let end = nowMilliseconds() + milliseconds
+        while !stop.isRequested {
+            let left = end - nowMilliseconds()
+            if left <= 0 { return true }
+            sleep(milliseconds: min(left, 100))
+        }
+        return false
     }
 
     static func sleep(milliseconds: Int64) {
