@@ -6,8 +6,14 @@ public enum CampaignPlanner {
     /// `knownGroups`: the group each domain got in earlier rounds (it keeps it);
     /// new domains are drawn into the control group by `ControlGroup`.
     /// `token`: a fresh random token per notice.
+    /// `contacts` (plan --group-by-provider): a candidate whose provider has a
+    /// contact there, not suppressed, gets that contact as its one recipient
+    /// and the provider as its party (its message is grouped with the
+    /// provider's other customers' at render and send time); any other is
+    /// planned as a notice of its own.
     public static func notices(for candidates: [NoticeCandidate], settings: CampaignSettings,
                                knownGroups: [String: String], suppressions: [Suppression],
+                               contacts: ProviderContacts? = nil,
                                token: () -> String) -> [CampaignStore.NewNotice] {
         let fresh = candidates.filter { knownGroups[$0.domain] == nil }
         let control = ControlGroup.assign(fresh.map { ($0.domain, $0.stratum) }, fraction: settings.controlFraction,
@@ -22,6 +28,13 @@ public enum CampaignPlanner {
             }
             var state = NoticeState.planned
             var detail = "selected"
+            var party: String?
+            if let provider = candidate.provider, let contact = contacts?[provider],
+               !suppressions.contains(where: { $0.suppresses(address: contact) }) {
+                party = provider
+                recipients = [contact]
+                detail = "selected; grouped under \(provider)"
+            }
             if group == "control" {
                 state = .control
                 detail = "control group (seed \(settings.seed), fraction \(settings.controlFraction))"
@@ -35,8 +48,10 @@ public enum CampaignPlanner {
                     detail = "suppressed: every recipient"
                 }
             }
-            return CampaignStore.NewNotice(candidate: candidate, group: group, recipients: recipients, state: state,
-                                           detail: detail, token: token())
+            var notice = CampaignStore.NewNotice(candidate: candidate, group: group, recipients: recipients, state: state,
+                                                 detail: detail, token: token())
+            notice.party = party
+            return notice
         }
     }
 

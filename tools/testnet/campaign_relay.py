@@ -53,6 +53,12 @@ ACCEPT = ["sts-multiple.test", "policy-http-404.test", "policy-syntax-empty.test
 REJECT = ["policy-http-500.test"]
 DEFER = ["policy-syntax-bad-mode.test"]
 NO_MX = ["mx-none.test"]   # the scenario without MX records (finding mx-none)
+# A provider's contact for grouped notices (notify plan --group-by-provider): the
+# mailstore takes PROVIDER_CONTACT into run/mail/mailstore/provider-desk.test/mta-sts/
+# and refuses any other user of the domain (550 5.1.1), e.g. PROVIDER_UNKNOWN.
+PROVIDER_DESK = "provider-desk.test"
+PROVIDER_CONTACT = f"mta-sts@{PROVIDER_DESK}"
+PROVIDER_UNKNOWN = f"nobody@{PROVIDER_DESK}"
 
 DEFER_TEXT = "450 4.2.1 Mailbox temporarily unavailable (testnet mailstore defers this domain)"
 NO_MX_TEXT = "5.4.4 Host or domain name not found. Name service error for name={domain} type=A: Host not found"
@@ -234,7 +240,7 @@ def write(run, cert_path):
         f"# submission: {RELAY_NAME}",
         f"{RELAY_ADDRESS}:{RELAY_PORT} inet n - n - 10 smtpd " + " ".join(f"-o {o}" for o in submission),
     ]
-    transport = [f"{d} smtp:[{MAILSTORE_ADDRESS}]:25" for d in ACCEPT + REJECT + DEFER]
+    transport = [f"{d} smtp:[{MAILSTORE_ADDRESS}]:25" for d in ACCEPT + REJECT + DEFER + [PROVIDER_DESK]]
     # error(8) in the queue: the submission service takes these (access map `routed`),
     # the queue manager hands them to error(8), and bounce(8) returns a DSN with the
     # text and status (5.4.4) Postfix's smtp client gives for a name without MX or address.
@@ -243,7 +249,7 @@ def write(run, cert_path):
                            f"sasldb_path: {relay_dir}/sasl/sasldb2"])
     _make_instance(run, "postfix-relay", main, master, {
         "transport": "\n".join(transport) + "\n",
-        "routed": "".join(f"{d} OK\n" for d in ACCEPT + REJECT + DEFER + NO_MX),
+        "routed": "".join(f"{d} OK\n" for d in ACCEPT + REJECT + DEFER + NO_MX + [PROVIDER_DESK]),
         # bounces+TOKEN@ (recipient_delimiter): every DSN of the campaign, one Maildir.
         "vmailbox": f"bounces@{ENVELOPE_DOMAIN} bounces/\n",
         "sasl/smtpd.conf": sasl_conf + "\n",
@@ -258,7 +264,7 @@ def write(run, cert_path):
 
     # --- the mailstore ---------------------------------------------------------------
     main = _common_main(run, "postfix-mailstore", MAILSTORE_NAME) + [
-        f"virtual_mailbox_domains = {' '.join(ACCEPT + REJECT + DEFER)}",
+        f"virtual_mailbox_domains = {' '.join(ACCEPT + REJECT + DEFER + [PROVIDER_DESK])}",
         f"virtual_mailbox_base = {_maildir_base(run, 'mailstore')}",
         f"virtual_mailbox_maps = texthash:{store_dir}/vmailbox",
         "smtpd_relay_restrictions = reject_unauth_destination",
@@ -271,6 +277,7 @@ def write(run, cert_path):
         f"-o smtpd_tls_chain_files={cert_path(MAILSTORE_NAME)}",
     ]
     _make_instance(run, "postfix-mailstore", main, master, {
-        "vmailbox": "".join(f"postmaster@{d} {d}/postmaster/\n" for d in ACCEPT),
+        "vmailbox": "".join(f"postmaster@{d} {d}/postmaster/\n" for d in ACCEPT)
+                    + f"{PROVIDER_CONTACT} {PROVIDER_DESK}/mta-sts/\n",
         "defer": "".join(f"{d} {DEFER_TEXT}\n" for d in DEFER),
     })

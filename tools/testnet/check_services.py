@@ -508,9 +508,11 @@ def check_mailstore(run):
         expect_code("EHLO", smtp.command("EHLO checker.test"), 250)
         wanted = [(d, 250) for d in campaign_relay.ACCEPT] + [(d, 550) for d in campaign_relay.REJECT] \
             + [(d, 450) for d in campaign_relay.DEFER] + [("mailhost.test", range(500, 600))]
-        for domain, code in wanted:
+        addresses = [(f"postmaster@{d}", code) for d, code in wanted] \
+            + [(campaign_relay.PROVIDER_CONTACT, 250), (campaign_relay.PROVIDER_UNKNOWN, 550)]
+        for address, code in addresses:
             expect_code("MAIL", smtp.command("MAIL FROM:<checker@campaign.test>"), 250)
-            expect_code(f"RCPT postmaster@{domain}", smtp.command(f"RCPT TO:<postmaster@{domain}>"), code)
+            expect_code(f"RCPT {address}", smtp.command(f"RCPT TO:<{address}>"), code)
             expect_code("RSET", smtp.command("RSET"), 250)
         expect_code("QUIT", smtp.command("QUIT"), 221)
     finally:

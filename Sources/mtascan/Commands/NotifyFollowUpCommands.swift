@@ -42,8 +42,9 @@ struct NotifyBouncesCommand: ParsableCommand {
                 switch try store.recordBounce(report, messageHash: hash, source: source, at: now) {
                 case .known: counts["read before", default: 0] += 1
                 case .unmatched: counts["no notice of this campaign", default: 0] += 1
-                case .recorded(_, let state):
-                    counts[state.rawValue, default: 0] += 1
+                case .recorded(let domains, let state):
+                    // A grouped message's bounce moves every notice it carried.
+                    counts[state.rawValue, default: 0] += domains.count
                     let first = report.recipients.first { $0.kind == .hard } ?? report.recipients.first
                     reasons["\(report.isHard ? "hard" : "soft") \(first?.reason.rawValue ?? "other")", default: 0] += 1
                 }
@@ -153,6 +154,8 @@ struct NotifyStatusCommand: ParsableCommand {
                 } else if [.sent, .fixed, .feedback, .deferred].contains(notice.state) {
                     groups.append("delivered")
                 }
+                // Written to through its provider's contact (plan --group-by-provider).
+                if notice.party != nil { groups.append("via-provider") }
                 if result == .fixed && notice.state != .fixed { nowFixed.append(notice.id) }
             }
             let recommended = notice.candidate.findings.contains { $0.code == NoticeFinding.tlsrptRecommendedCode }
@@ -186,7 +189,7 @@ struct NotifyStatusCommand: ParsableCommand {
         }
     }
 
-    private static let order = ["notified", "delivered", "bounced", "control", "suppressed"]
+    private static let order = ["notified", "delivered", "bounced", "via-provider", "control", "suppressed"]
 
     private func table(_ rows: [String: Row], effect: (value: Double, lower: Double, upper: Double)?,
                        settings: CampaignSettings, records: Int) -> String {
@@ -197,7 +200,7 @@ struct NotifyStatusCommand: ParsableCommand {
         for name in Self.order {
             guard let row = rows[name] else { continue }
             let interval = row.fixed.interval.map { "\(percent($0.lower))–\(percent($0.upper))" } ?? "–"
-            table.append([name == "delivered" || name == "bounced" ? "  " + name : name, String(row.domains)]
+            table.append([["delivered", "bounced", "via-provider"].contains(name) ? "  " + name : name, String(row.domains)]
                          + FollowUp.Result.allCases.map { String(row.results[$0] ?? 0) }
                          + [percent(row.fixed.value), interval, "\(row.adopted) of \(row.recommended)"])
         }
