@@ -136,4 +136,27 @@ import Testing
         #expect(try store.feedbackCounts() == ["helpful": 3])
         #expect(try store.recordFeedback(token: group.lead.token, answer: "helpful", comment: "", answeredAt: nil, at: 22) == false)
     }
+
+    @Test func theSecondChannelPrefersAUsableSecurityTxtContact() throws {
+        // alone.example, self.example and q.example are notices of their own, to postmaster@.
+        let store = try planned(customers: 0)
+        try store.transition(try store.notices().map(\.id), to: .bounced, detail: "test", at: 1)
+        let bounced = try store.notices(in: [.bounced])
+        #expect(bounced.count == 3)
+        let contacts: [String: CampaignPlanner.SecurityContact] = [
+            "alone.example": .init(addresses: ["psirt@alone.example", "soc@vendor.example"], note: "https://alone.example/.well-known/security.txt"),
+            "self.example": .init(addresses: [], note: "https://self.example/.well-known/security.txt: expired 2020-01-01T00:00:00Z"),
+        ]
+        var count = 0
+        let notices = CampaignPlanner.secondChannel(for: bounced, suppressions: [Suppression(kind: .address, value: "soc@vendor.example")],
+                                                    securityTxt: contacts, token: { count += 1; return "n\(count)" })
+        let byDomain = Dictionary(uniqueKeysWithValues: notices.map { ($0.candidate.domain, $0) })
+        #expect(byDomain["alone.example"]?.recipients == ["psirt@alone.example"], "a suppressed contact is dropped, the others stay")
+        #expect(byDomain["alone.example"]?.detail.hasPrefix("second channel: security.txt contact (RFC 9116, https://alone.example/") == true)
+        #expect(byDomain["self.example"]?.recipients == ["security@self.example"])
+        #expect(byDomain["self.example"]?.detail.contains("security.txt: https://self.example/.well-known/security.txt: expired") == true)
+        #expect(byDomain["q.example"]?.recipients == ["security@q.example"])
+        #expect(byDomain["q.example"]?.detail == "second channel: security@ (RFC 2142) after postmaster@ bounced")
+        #expect(notices.allSatisfy { $0.digestSuffix == "+security" && $0.state == .planned })
+    }
 }

@@ -59,6 +59,8 @@ NO_MX = ["mx-none.test"]   # the scenario without MX records (finding mx-none)
 PROVIDER_DESK = "provider-desk.test"
 PROVIDER_CONTACT = f"mta-sts@{PROVIDER_DESK}"
 PROVIDER_UNKNOWN = f"nobody@{PROVIDER_DESK}"
+# The Contact of policy-http-500.test's security.txt (scenarios.py): the second channel.
+SECURITY_DESK = f"security-desk@{PROVIDER_DESK}"
 
 DEFER_TEXT = "450 4.2.1 Mailbox temporarily unavailable (testnet mailstore defers this domain)"
 NO_MX_TEXT = "5.4.4 Host or domain name not found. Name service error for name={domain} type=A: Host not found"
@@ -278,6 +280,7 @@ def write(run, cert_path):
     ]
     _make_instance(run, "postfix-mailstore", main, master, {
         "vmailbox": "".join(f"postmaster@{d} {d}/postmaster/\n" for d in ACCEPT)
-                    + f"{PROVIDER_CONTACT} {PROVIDER_DESK}/mta-sts/\n",
+                    + f"{PROVIDER_CONTACT} {PROVIDER_DESK}/mta-sts/\n"
+                    + f"{SECURITY_DESK} {PROVIDER_DESK}/security-desk/\n",
         "defer": "".join(f"{d} {DEFER_TEXT}\n" for d in DEFER),
     })

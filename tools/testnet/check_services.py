@@ -201,6 +201,21 @@ def https_get(address, run, host):
         sock.close()
 
 
+def check_security_txt(address, run, domain, body):
+    """RFC 9116 security.txt at the domain's own name: a certificate for it, 200, the body."""
+    expect_certificate(lambda: connect(address, 443), run, domain, "good")
+    sock = tls_wrap(connect(address, 443), context(run), domain)
+    try:
+        sock.sendall((f"GET /.well-known/security.txt HTTP/1.1\r\nHost: {domain}\r\n"
+                      "Accept-Encoding: identity\r\nConnection: close\r\n\r\n").encode())
+        data = read_for(sock, 5.0)
+    finally:
+        sock.close()
+    head = parse_head(data)
+    if head is None or head[0] != 200 or not head[2].endswith(body.encode()):
+        raise Failure(f"security.txt of {domain}: expected 200 and its body, got {data[:200]!r}")
+
+
 def expect_response(data, policy, expect_body=True):
     head = parse_head(data)
     if head is None:
@@ -258,6 +273,8 @@ def check_policy(run, policy):
             expect_response(https_get(address, run, host), policy)
             if policy.get("rua"):
                 check_rua_collector(address, run, host, policy["rua"])
+        if policy.get("security_txt"):
+            check_security_txt(address, run, host[len("mta-sts."):], policy["security_txt"])
         return
     if serve == "tls-alert":
         outcome = tls_outcome(opener, run, host)
@@ -509,7 +526,8 @@ def check_mailstore(run):
         wanted = [(d, 250) for d in campaign_relay.ACCEPT] + [(d, 550) for d in campaign_relay.REJECT] \
             + [(d, 450) for d in campaign_relay.DEFER] + [("mailhost.test", range(500, 600))]
         addresses = [(f"postmaster@{d}", code) for d, code in wanted] \
-            + [(campaign_relay.PROVIDER_CONTACT, 250), (campaign_relay.PROVIDER_UNKNOWN, 550)]
+            + [(campaign_relay.PROVIDER_CONTACT, 250), (campaign_relay.SECURITY_DESK, 250),
+               (campaign_relay.PROVIDER_UNKNOWN, 550)]
         for address, code in addresses:
             expect_code("MAIL", smtp.command("MAIL FROM:<checker@campaign.test>"), 250)
             expect_code(f"RCPT {address}", smtp.command(f"RCPT TO:<{address}>"), code)
