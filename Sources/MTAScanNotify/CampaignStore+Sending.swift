@@ -12,6 +12,7 @@ import MTAScanCore
 /// 3. `resolveInterrupted`: at the start of every run, a notice still
 ///    `sending` belongs to a run that died between 1 and 2; whether the relay
 ///    took it is unknown, so it becomes `uncertain` (and its row `interrupted`).
+///    `abandonHandOff` does the same at once when a second signal stops a run.
 extension CampaignStore {
     static func registerSendingMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2") { db in
@@ -49,33 +50,43 @@ extension CampaignStore {
         case dryRunRefused = "dry-run-refused"
     }
 
-    /// Step 1: the notice is `sending` and the log says so, before any byte
-    /// goes to the relay. A dry run leaves the notice's state alone.
-    public func beginHandOff(_ notice: StoredNotice, relay: String, provider: String, recipients: [String],
+    /// Step 1: every notice the message carries (one, or a grouped message's
+    /// members) is `sending`, with the token of the message (`sent_as`), and
+    /// one log row says so, before any byte goes to the relay. The row counts
+    /// against the batch's rate-limit domain and provider (the contact's for a
+    /// grouped message). A dry run leaves the notices alone.
+    public func beginHandOff(_ batch: NoticeBatch, relay: String, recipients: [String],
                              dryRun: Bool, at time: Int64) throws -> Int64 {
         try database.write { db in
             if !dryRun {
-                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
-                               arguments: [NoticeState.sending.rawValue, time, notice.id])
-                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
-                               arguments: [notice.id, time, NoticeState.sending.rawValue, "handing off to \(relay)"])
+                for notice in batch.members {
+                    try db.execute(sql: "UPDATE notice SET state = ?, sent_as = ?, updated_at = ? WHERE id = ?",
+                                   arguments: [NoticeState.sending.rawValue, batch.lead.token, time, notice.id])
+                    try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                                   arguments: [notice.id, time, NoticeState.sending.rawValue,
+                                               "handing off to \(relay)" + (batch.isGrouped ? " in the message to \(batch.party ?? "")" : "")])
+                }
             }
             try db.execute(sql: """
-                INSERT INTO send_log (notice_id, attempt_at, relay, domain, provider, recipients, status)
-                VALUES (?, ?, ?, ?, ?, ?, 'handing-off')
-                """, arguments: [notice.id, time, relay, notice.candidate.domain, provider, recipients.joined(separator: ",")])
+                INSERT INTO send_log (notice_id, attempt_at, relay, domain, provider, recipients, status, members)
+                VALUES (?, ?, ?, ?, ?, ?, 'handing-off', ?)
+                """, arguments: [batch.lead.id, time, relay, batch.rateDomain, batch.rateProvider,
+                                 recipients.joined(separator: ","),
+                                 batch.isGrouped ? batch.members.map { String($0.id) }.joined(separator: ",") : nil])
             return db.lastInsertedRowID
         }
     }
 
-    /// Step 2: the verdict, and the notice's new state (nil: unchanged, for dry runs).
-    public func finishHandOff(logID: Int64, noticeID: Int64, status: HandOffStatus, reply: String?, queueID: String?,
+    /// Step 2: the verdict, and the new state of every notice the message
+    /// carried (nil: unchanged, for dry runs).
+    public func finishHandOff(logID: Int64, noticeIDs: [Int64], status: HandOffStatus, reply: String?, queueID: String?,
                               transcript: [String], state: NoticeState?, detail: String, at time: Int64) throws {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE send_log SET status = ?, reply = ?, queue_id = ?, transcript = ?, finished_at = ? WHERE id = ?
                 """, arguments: [status.rawValue, reply, queueID, transcript.joined(separator: "\n"), time, logID])
-            if let state {
+            guard let state else { return }
+            for noticeID in noticeIDs {
                 try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
                                arguments: [state.rawValue, time, noticeID])
                 try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
@@ -88,23 +99,41 @@ extension CampaignStore {
     /// `uncertain`; returns their domains.
     public func resolveInterrupted(at time: Int64) throws -> [String] {
         try database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, domain FROM notice WHERE state = ? ORDER BY id",
-                                        arguments: [NoticeState.sending.rawValue])
-            for row in rows {
-                let id: Int64 = row["id"]
-                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
-                               arguments: [NoticeState.uncertain.rawValue, time, id])
-                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
-                               arguments: [id, time, NoticeState.uncertain.rawValue,
-                                           "a send run ended during its hand-off: the relay may or may not have it"])
-                try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE notice_id = ? AND status = 'handing-off'",
-                               arguments: [time, id])
-            }
-            // A dry run that died leaves a row and no notice state to fix.
-            try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE status = 'handing-off'",
-                           arguments: [time])
-            return rows.map { $0["domain"] }
+            try Self.markInterrupted(db, at: time, detail: "a send run ended during its hand-off: the relay may or may not have it")
         }
+    }
+
+    /// A second signal during `notify send`: the hand-off under way is given up
+    /// at once. Its notice becomes `uncertain` now (what the next run's
+    /// `resolveInterrupted` would make it), committed, and `exit` runs while
+    /// the database is still held: no write of the interrupted run can follow
+    /// (its `finishHandOff` waits for the database and never gets it).
+    public func abandonHandOff(at time: Int64, exit: () -> Void) throws {
+        try database.writeWithoutTransaction { db in
+            try db.inTransaction {
+                _ = try Self.markInterrupted(db, at: time,
+                                             detail: "a send run was stopped at once (second signal) during its hand-off: the relay may or may not have it")
+                return .commit
+            }
+            exit()
+        }
+    }
+
+    /// Every notice still `sending` becomes `uncertain`, its log row `interrupted`; returns their domains.
+    private static func markInterrupted(_ db: Database, at time: Int64, detail: String) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, domain FROM notice WHERE state = ? ORDER BY id",
+                                    arguments: [NoticeState.sending.rawValue])
+        for row in rows {
+            let id: Int64 = row["id"]
+            try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?",
+                           arguments: [NoticeState.uncertain.rawValue, time, id])
+            try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                           arguments: [id, time, NoticeState.uncertain.rawValue, detail])
+        }
+        // Every row still handing off (also a dry run's, which left no notice state to fix).
+        try db.execute(sql: "UPDATE send_log SET status = 'interrupted', finished_at = ? WHERE status = 'handing-off'",
+                       arguments: [time])
+        return rows.map { $0["domain"] }
     }
 
     /// Hand-offs that may have reached the relay (accepted, uncertain,

@@ -71,6 +71,17 @@ public final class CampaignStore: Sendable {
             // The body template a render or send was given, so that later steps use it too.
             try db.execute(sql: "ALTER TABLE campaign ADD COLUMN template TEXT")
         }
+        migrator.registerMigration("v3") { db in
+            // Grouping by provider: a notice's responsible party (plan --group-by-provider),
+            // the token of the message that carried it (its own, or a grouped message's),
+            // and the notices one hand-off carried.
+            try db.execute(sql: """
+                ALTER TABLE notice ADD COLUMN party TEXT;
+                ALTER TABLE notice ADD COLUMN sent_as TEXT;
+                CREATE INDEX notice_sent_as ON notice(sent_as);
+                ALTER TABLE send_log ADD COLUMN members TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -167,6 +178,9 @@ public final class CampaignStore: Sendable {
         /// Added to the findings digest: another channel to the same domain
         /// about the same problem is another notice (`+security`).
         public var digestSuffix = ""
+        /// The provider whose contact gets this notice in one message with its
+        /// other customers' (`plan --group-by-provider`); nil: a message of its own.
+        public var party: String? = nil
     }
 
     /// A notice as the database holds it.
@@ -184,6 +198,11 @@ public final class CampaignStore: Sendable {
         /// The day of the scan the notice was planned from (what the message
         /// says was observed when), from the scan's metadata; nil without it.
         public var scanDate: String?
+        /// The provider it is grouped under (docs/notify.md, "Grouping by provider").
+        public var party: String? = nil
+        /// The token of the message that carried it: its own, or the grouped
+        /// message's (its lead notice's); nil until a hand-off.
+        public var sentAs: String? = nil
     }
 
     /// The group each domain was given by an earlier plan of this campaign: a
@@ -214,12 +233,13 @@ public final class CampaignStore: Sendable {
                 let candidateText = String(decoding: ScanRecord.line(notice.candidate.json).dropLast(), as: UTF8.self)
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO notice (domain, digest, scan_id, grp, stratum, candidate, recipients, token,
-                                                  message_id, envelope_from, state, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                  message_id, envelope_from, state, created_at, updated_at, party)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [notice.candidate.domain, notice.candidate.digest + notice.digestSuffix, scanID, notice.group,
                                      notice.candidate.stratum, candidateText, notice.recipients.joined(separator: ","),
                                      notice.token, settings.messageID(token: notice.token),
-                                     settings.envelopeSender(token: notice.token), notice.state.rawValue, time, time])
+                                     settings.envelopeSender(token: notice.token), notice.state.rawValue, time, time,
+                                     notice.party])
                 guard db.changesCount == 1 else {
                     known += 1
                     continue
@@ -246,7 +266,8 @@ public final class CampaignStore: Sendable {
                     id: row["id"], candidate: candidate, digest: row["digest"], group: row["grp"],
                     recipients: recipients.split(separator: ",").map(String.init), token: row["token"],
                     messageID: row["message_id"], envelopeFrom: row["envelope_from"], state: state,
-                    createdAt: row["created_at"], scanDate: (row["scan_date"] as String?).map { String($0.prefix(10)) })
+                    createdAt: row["created_at"], scanDate: (row["scan_date"] as String?).map { String($0.prefix(10)) },
+                    party: row["party"], sentAs: row["sent_as"])
             }
         }
     }
@@ -279,22 +300,26 @@ public final class CampaignStore: Sendable {
         case known
         /// No notice of this campaign carries its token.
         case unmatched
-        /// Recorded; the notice went to `state` (or stayed, when already there or bounced).
-        case recorded(domain: String, state: NoticeState)
+        /// Recorded; the message's notices (several for a grouped message) went
+        /// to `state` (or stayed, when already there or bounced).
+        case recorded(domains: [String], state: NoticeState)
     }
 
     /// Records a bounce once (keyed by a hash of the message) and moves its
-    /// notice: a hard bounce to `bounced`; a soft one to `deferred` unless it
-    /// bounced already. In one transaction.
+    /// notices (every notice the message carried: `token`, or `sent_as` for
+    /// the members of a grouped message): a hard bounce to `bounced`; a soft
+    /// one to `deferred` unless it bounced already. In one transaction.
     public func recordBounce(_ report: BounceReport, messageHash: String, source: String,
                              at time: Int64) throws -> BounceOutcome {
         try database.write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM bounce WHERE message_hash = ?", arguments: [messageHash]) != nil {
                 return .known
             }
-            let notice = try report.token.flatMap { token in
-                try Row.fetchOne(db, sql: "SELECT id, domain, state FROM notice WHERE token = ?", arguments: [token])
-            }
+            let notices = try report.token.map { token in
+                try Row.fetchAll(db, sql: "SELECT id, domain, state FROM notice WHERE token = ? OR sent_as = ? ORDER BY id",
+                                 arguments: [token, token])
+            } ?? []
+            let notice = notices.first
             let first = report.recipients.first { $0.kind == .hard } ?? report.recipients.first
             try db.execute(sql: """
                 INSERT INTO bounce (notice_id, message_hash, source, format, kind, status, reason, recipient, diagnostic, at)
@@ -302,15 +327,18 @@ public final class CampaignStore: Sendable {
                 """, arguments: [notice?["id"] as Int64?, messageHash, source, report.format,
                                  (report.isHard ? BouncedRecipient.Kind.hard : .soft).rawValue, first?.status ?? "",
                                  first?.reason.rawValue ?? "", first?.address, first?.diagnostic ?? "", time])
-            guard let notice else { return .unmatched }
-            let id: Int64 = notice["id"]
-            let current = NoticeState(rawValue: notice["state"]) ?? .planned
-            let next: NoticeState = report.isHard ? .bounced : (current == .bounced ? .bounced : .deferred)
+            guard notice != nil else { return .unmatched }
             let detail = "\(report.isHard ? "hard" : "soft") bounce \(first?.status ?? "") \(first?.reason.rawValue ?? ""): \(first?.diagnostic ?? "")"
-            try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?", arguments: [next.rawValue, time, id])
-            try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
-                           arguments: [id, time, next.rawValue, detail])
-            return .recorded(domain: notice["domain"], state: next)
+            var next = NoticeState.bounced
+            for row in notices {
+                let id: Int64 = row["id"]
+                let current = NoticeState(rawValue: row["state"]) ?? .planned
+                next = report.isHard ? .bounced : (current == .bounced ? .bounced : .deferred)
+                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ?", arguments: [next.rawValue, time, id])
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [id, time, next.rawValue, detail])
+            }
+            return .recorded(domains: notices.map { $0["domain"] }, state: next)
         }
     }
 
@@ -336,23 +364,28 @@ public final class CampaignStore: Sendable {
 
     // MARK: Feedback and the second channel
 
-    /// Records one answer behind a token; nil when no notice has the token,
-    /// false when the same answer was imported before.
+    /// Records one answer behind a token, for every notice its message carried
+    /// (a grouped message's token is its lead notice's, `sent_as` of the others);
+    /// nil when no notice has the token, false when the same answer was imported before.
     public func recordFeedback(token: String, answer: String, comment: String, answeredAt: String?,
                                at time: Int64) throws -> Bool? {
         try database.write { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM notice WHERE token = ?", arguments: [token]) else {
-                return nil
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM notice WHERE token = ? OR sent_as = ? ORDER BY id",
+                                         arguments: [token, token])
+            guard !ids.isEmpty else { return nil }
+            var recorded = false
+            for id in ids {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO feedback (notice_id, answer, comment, answered_at, imported_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [id, answer, comment, answeredAt ?? "", time])  // '' not NULL: NULLs never collide in UNIQUE
+                guard db.changesCount == 1 else { continue }
+                recorded = true
+                try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ? AND state NOT IN ('fixed')",
+                               arguments: [NoticeState.feedback.rawValue, time, id])
+                try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [id, time, NoticeState.feedback.rawValue, "feedback: \(answer)"])
             }
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO feedback (notice_id, answer, comment, answered_at, imported_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [id, answer, comment, answeredAt ?? "", time])  // '' not NULL: NULLs never collide in UNIQUE
-            guard db.changesCount == 1 else { return false }
-            try db.execute(sql: "UPDATE notice SET state = ?, updated_at = ? WHERE id = ? AND state NOT IN ('fixed')",
-                           arguments: [NoticeState.feedback.rawValue, time, id])
-            try db.execute(sql: "INSERT INTO notice_event (notice_id, at, state, detail) VALUES (?, ?, ?, ?)",
-                           arguments: [id, time, NoticeState.feedback.rawValue, "feedback: \(answer)"])
-            return true
+            return recorded
         }
     }
 

@@ -12,10 +12,13 @@ import MTAScanCore
 /// - a unique Message-ID, and an envelope sender `bounces+TOKEN@…` (VERP), so
 ///   that every bounce names its notice.
 public struct NoticeComposer: Sendable {
-    private let settings: CampaignSettings
+    // Internal: NoticeComposer+Group.swift writes grouped messages.
+    let settings: CampaignSettings
     private let body: MustacheTemplate
     private let subject: MustacheTemplate
-    private let fixTexts: [String: FixText]
+    let groupBody: MustacheTemplate
+    let groupSubject: MustacheTemplate
+    let fixTexts: [String: FixText]
 
     public enum Failure: Error, CustomStringConvertible {
         case template(String)
@@ -33,6 +36,8 @@ public struct NoticeComposer: Sendable {
         do {
             body = try MustacheTemplate(string: template ?? NoticeTemplate.body)
             subject = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + settings.subject)
+            groupBody = try MustacheTemplate(string: NoticeTemplate.groupBody)
+            groupSubject = try MustacheTemplate(string: NoticeTemplate.groupSubject)
         } catch {
             throw Failure.template("\(error)")
         }
@@ -42,10 +47,21 @@ public struct NoticeComposer: Sendable {
     /// same bytes), saying its findings were seen in the scan of its `scanDate`.
     public func message(for notice: CampaignStore.StoredNotice) -> MailMessage {
         let context = self.context(for: notice, scanDate: notice.scanDate ?? "a recent date")
+        return message(for: notice, subject: Self.oneLine(subject.render(context)), body: body.render(context))
+    }
+
+    /// The message of a batch: a notice's own, or a grouped message
+    /// (NoticeComposer+Group.swift) whose token is its lead notice's.
+    public func message(for batch: NoticeBatch) -> MailMessage {
+        batch.isGrouped ? groupMessage(for: batch) : message(for: batch.lead)
+    }
+
+    /// The headers every campaign message has, with the token of `notice`.
+    func message(for notice: CampaignStore.StoredNotice, subject: String, body: String) -> MailMessage {
         var headers: [(name: String, value: String)] = [
             ("From", settings.from),
             ("To", notice.recipients.joined(separator: ", ")),
-            ("Subject", Self.oneLine(subject.render(context))),
+            ("Subject", subject),
             ("Date", UnixTime.rfc5322(notice.createdAt)),
             ("Message-ID", notice.messageID),
             ("Auto-Submitted", "auto-generated"),
@@ -56,7 +72,7 @@ public struct NoticeComposer: Sendable {
         headers.append(("List-Unsubscribe", unsubscribe.joined(separator: ", ")))
         if optOutURL(notice) != nil { headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")) }
         headers.append(("X-Mtascan-Campaign", settings.name))
-        return MailMessage(headers: headers, body: body.render(context))
+        return MailMessage(headers: headers, body: body)
     }
 
     /// What the template sees (docs/notify.md lists it).
@@ -90,7 +106,7 @@ public struct NoticeComposer: Sendable {
         return context
     }
 
-    private func optOutURL(_ notice: CampaignStore.StoredNotice) -> String? {
+    func optOutURL(_ notice: CampaignStore.StoredNotice) -> String? {
         settings.optOutURL.map { Self.url($0, token: notice.token) }
     }
 

@@ -14,6 +14,8 @@ struct NotifySendTests {
     static let reject = "policy-http-500.test"
     static let deferring = "policy-syntax-bad-mode.test"
     static let noMX = "mx-none.test"
+    /// A scenario domain with an error finding that the relay has no route for: refused at RCPT.
+    static let unrouted = "policy-syntax-missing-mode.test"
 
     static var runDirectory: String {
         ProcessInfo.processInfo.environment["TESTNET_RUN"]
@@ -117,7 +119,7 @@ struct NotifySendTests {
     }
 
     @Test func sendDeliversOnceAndASecondSendSendsNothing() throws {
-        let domains = Self.accept + [Self.reject, Self.deferring, Self.noMX]
+        let domains = Self.accept + [Self.reject, Self.deferring, Self.noMX, Self.unrouted]
         let campaign = try Self.makeCampaign(domains)
         defer { try? FileManager.default.removeItem(at: campaign.directory) }
         #expect(campaign.tokens.count == domains.count)
@@ -126,26 +128,27 @@ struct NotifySendTests {
         // Without --send: a count, nobody contacted.
         let count = try MTAScanProcess.run(base)
         #expect(count.status == 0, "\(count.stderr)")
-        #expect(count.stdout.contains("notify send: 7 messages to send now"))
-        #expect(count.stdout.contains("Nothing was sent. To send: --send --confirm 7"))
+        #expect(count.stdout.contains("notify send: 8 messages to send now"))
+        #expect(count.stdout.contains("Nothing was sent. To send: --send --confirm 8"))
         // The wrong count sends nothing.
         let wrong = try MTAScanProcess.run(base + ["--send", "--confirm", "6"])
         #expect(wrong.status != 0)
-        #expect(wrong.stderr.contains("confirm with --confirm 7"))
-        // A dry run talks to the relay up to RCPT; the relay refuses the domain without MX there.
+        #expect(wrong.stderr.contains("confirm with --confirm 8"))
+        // A dry run talks to the relay up to RCPT; the relay refuses the unrouted domain there
+        // (the domain without MX it takes: its failure comes later, as a DSN).
         let dry = try MTAScanProcess.run(base + ["--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
-        #expect(dry.stdout.components(separatedBy: "\n  dry-run\t").count - 1 == 6, "\(dry.stdout)")
-        #expect(dry.stdout.contains("dry-run-refused\tmx-none.test\trcpt: permanent 550 5.4.4"))
+        #expect(dry.stdout.components(separatedBy: "\n  dry-run\t").count - 1 == 7, "\(dry.stdout)")
+        #expect(dry.stdout.contains("dry-run-refused\t\(Self.unrouted)\trcpt: permanent 550 5.4.6"), "\(dry.stdout)")
         #expect(try Self.states(campaign.database).values.allSatisfy { $0 == "rendered" })
         for domain in Self.accept { #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").isEmpty) }
 
-        let send = try MTAScanProcess.run(base + ["--send", "--confirm", "7", "--per-hour", "36000"])
+        let send = try MTAScanProcess.run(base + ["--send", "--confirm", "8", "--per-hour", "36000"])
         #expect(send.status == 0, "\(send.stderr)")
-        #expect(send.stdout.contains("notify send: done: 6 accepted, 1 refused"), "\(send.stdout)")
+        #expect(send.stdout.contains("notify send: done: 7 accepted, 1 refused"), "\(send.stdout)")
         let states = try Self.states(campaign.database)
-        #expect(states[Self.noMX] == "failed")
-        for domain in Self.accept + [Self.reject, Self.deferring] { #expect(states[domain] == "sent", "\(domain)") }
+        #expect(states[Self.unrouted] == "failed")
+        for domain in Self.accept + [Self.reject, Self.deferring, Self.noMX] { #expect(states[domain] == "sent", "\(domain)") }
 
         // Delivered once each, with the headers a campaign promises.
         for domain in Self.accept {
@@ -168,6 +171,14 @@ struct NotifySendTests {
         #expect(dsn.header("Content-Type")?.contains("report-type=delivery-status") == true)
         #expect(dsn.text.contains("550 5.1.1 <postmaster@\(Self.reject)>"))
         #expect(dsn.text.contains("<\(rejectToken).mtascan@campaign.test>"))
+        // The domain without MX: taken at RCPT, bounced by the relay's queue manager.
+        let noMXToken = campaign.tokens[Self.noMX] ?? "?"
+        #expect(Self.waitFor(20) { !Self.bounces(token: noMXToken).isEmpty })
+        let noMXDSN = try #require(Self.bounces(token: noMXToken).first)
+        #expect(noMXDSN.header("Content-Type")?.contains("report-type=delivery-status") == true)
+        #expect(noMXDSN.text.contains("Status: 5.4.4"), "\(noMXDSN.text)")
+        #expect(noMXDSN.text.contains("Host or domain name not found"))
+        #expect(noMXDSN.text.contains("<\(noMXToken).mtascan@campaign.test>"))
 
         // Again: nothing to send, nothing sent.
         let again = try MTAScanProcess.run(base + ["--send", "--confirm", "0", "--per-hour", "36000"])
@@ -187,9 +198,12 @@ struct NotifySendTests {
                                               "\(Self.runDirectory)/mail/campaign/bounces"])
         #expect(bounces.status == 0, "\(bounces.stderr)")
         #expect(bounces.stdout.contains("hard no-such-user: 1"), "\(bounces.stdout)")
+        #expect(bounces.stdout.contains("hard domain-without-mail: 1"), "\(bounces.stdout)")
         #expect(bounces.stdout.contains("soft temporary: 1") || bounces.stdout.contains("soft other: 1"), "\(bounces.stdout)")
         let afterBounces = try MTAScanProcess.run(["notify", "list", "--campaign", campaign.database]).stdout
         #expect(afterBounces.contains("\(Self.reject)\tnotify\tbounced\t"), "\(afterBounces)")
+        #expect(afterBounces.contains("\(Self.noMX)\tnotify\tbounced\t"), "\(afterBounces)")
+        #expect(afterBounces.contains("\(Self.unrouted)\tnotify\tfailed\t"), "\(afterBounces)")
         #expect(afterBounces.contains("\(Self.deferring)\tnotify\tdeferred\t"), "\(afterBounces)")
         let again2 = try MTAScanProcess.run(["notify", "bounces", "--campaign", campaign.database,
                                              "\(Self.runDirectory)/mail/campaign/bounces"])
@@ -255,5 +269,105 @@ struct NotifySendTests {
             #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").count == 1, "\(domain)")
         }
         #expect(try Self.states(campaign.database).values.allSatisfy { $0 == "sent" })
+    }
+
+    /// SIGINT while a paced send waits between hand-offs: the run stops at once
+    /// with its summary and status 130, and a resumed send sends each of the
+    /// others exactly once.
+    @Test func interruptedSendStopsCleanlyAndResumes() throws {
+        let campaign = try Self.makeCampaign(Self.accept)
+        defer { try? FileManager.default.removeItem(at: campaign.directory) }
+        let base = ["notify", "send", "--campaign", campaign.database] + Self.relayArguments
+        func deliveredCount() -> Int {
+            Self.accept.reduce(0) { $0 + Self.delivered($1, token: campaign.tokens[$1] ?? "?").count }
+        }
+        // One hand-off every 10 s: the signal lands in the wait after the first.
+        let running = try MTAScanProcess.start(base + ["--send", "--confirm", "4", "--per-hour", "360"])
+        let oneDelivered = Self.waitFor(30) { deliveredCount() >= 1 }
+        running.send(signal: SIGINT)
+        let ended = running.wait(timeout: 5)
+        if ended == nil { running.stop() }
+        let output = running.output(try #require(ended, "a SIGINT in the wait between hand-offs ends the run promptly"))
+        #expect(oneDelivered)
+        #expect(output.status == 130, "\(output.stderr)")
+        #expect(output.stderr.contains("SIGINT: stopping after the hand-off under way"), "\(output.stderr)")
+        #expect(output.stdout.contains("notify send: stopped by SIGINT: 1 accepted; 3 not handed off"), "\(output.stdout)")
+        let states = try Self.states(campaign.database)
+        #expect(states.values.filter { $0 == "sent" }.count == 1, "\(states)")
+        #expect(states.values.filter { $0 == "rendered" }.count == 3, "\(states)")
+
+        let resumed = try MTAScanProcess.run(base + ["--send", "--confirm", "3", "--per-hour", "36000"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("notify send: done: 3 accepted"), "\(resumed.stdout)")
+        #expect(Self.waitFor(20) { deliveredCount() >= 4 })
+        Thread.sleep(forTimeInterval: 1)
+        for domain in Self.accept {
+            #expect(Self.delivered(domain, token: campaign.tokens[domain] ?? "?").count == 1, "\(domain)")
+        }
+        #expect(try Self.states(campaign.database).values.allSatisfy { $0 == "sent" })
+    }
+
+    /// A signal during a hand-off (a sendmail that takes 2 s): the hand-off
+    /// finishes and is recorded, no other starts. Two signals: the run ends at
+    /// once and the notice under way is `uncertain`, never sent again by a
+    /// resumed run; every message reaches its Maildir exactly once.
+    @Test func signalsDuringAHandOff() throws {
+        let domains = Array(Self.accept.prefix(3))
+        let campaign = try Self.makeCampaign(domains)
+        defer { try? FileManager.default.removeItem(at: campaign.directory) }
+        let marks = campaign.directory.appendingPathComponent("marks").path
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
+        // Marks each start, then is slow, then hands the message to Postfix's sendmail.
+        let slow = campaign.directory.appendingPathComponent("slow-sendmail").path
+        try "#!/bin/sh\ntouch \(marks)/$$\nsleep 2\nexec /usr/sbin/sendmail \"$@\"\n"
+            .write(toFile: slow, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: slow)
+        func started() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: marks).count) ?? 0 }
+        let base = ["notify", "send", "--campaign", campaign.database, "--sendmail", slow,
+                    "--sendmail-arg", "-C", "--sendmail-arg", Self.runDirectory + "/postfix-relay", "--per-hour", "36000"]
+        func delivered(_ domain: String) -> Int { Self.delivered(domain, token: campaign.tokens[domain] ?? "?").count }
+
+        // One signal mid-hand-off: it completes (sent), the others wait.
+        let first = try MTAScanProcess.start(base + ["--send", "--confirm", "3"])
+        #expect(Self.waitFor(20) { started() == 1 })
+        first.send(signal: SIGINT)
+        let firstEnd = first.wait(timeout: 15)
+        if firstEnd == nil { first.stop() }
+        let firstOutput = first.output(try #require(firstEnd))
+        #expect(firstOutput.status == 130, "\(firstOutput.stderr)")
+        #expect(firstOutput.stdout.contains("stopped by SIGINT: 1 accepted; 2 not handed off"), "\(firstOutput.stdout)")
+        #expect(started() == 1)
+        var states = try Self.states(campaign.database)
+        #expect(states[domains[0]] == "sent" && states[domains[1]] == "rendered" && states[domains[2]] == "rendered", "\(states)")
+        #expect(Self.waitFor(20) { delivered(domains[0]) == 1 })
+
+        // Two signals mid-hand-off: the run ends at once, its notice is uncertain
+        // (the slow sendmail, orphaned, still delivers it).
+        let second = try MTAScanProcess.start(base + ["--send", "--confirm", "2"])
+        #expect(Self.waitFor(20) { started() == 2 })
+        let signalled = Date()
+        second.send(signal: SIGTERM)
+        Thread.sleep(forTimeInterval: 0.2)
+        second.send(signal: SIGTERM)
+        let secondEnd = second.wait(timeout: 15)
+        if secondEnd == nil { second.stop() }
+        let secondOutput = second.output(try #require(secondEnd))
+        #expect(Date().timeIntervalSince(signalled) < 1.5, "the second signal does not wait for the hand-off")
+        #expect(secondOutput.status == 128 + SIGTERM, "\(secondOutput.stderr)")
+        #expect(secondOutput.stderr.contains("SIGTERM: stopping now"), "\(secondOutput.stderr)")
+        states = try Self.states(campaign.database)
+        #expect(states[domains[1]] == "uncertain" && states[domains[2]] == "rendered", "\(states)")
+        #expect(Self.waitFor(20) { delivered(domains[1]) == 1 })
+
+        // Resumed: only the untouched notice goes; the uncertain one is held back.
+        let resumed = try MTAScanProcess.run(base + ["--send", "--confirm", "1"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("notify send: done: 1 accepted"), "\(resumed.stdout)")
+        #expect(Self.waitFor(20) { delivered(domains[2]) == 1 })
+        Thread.sleep(forTimeInterval: 1)
+        for domain in domains { #expect(delivered(domain) == 1, "\(domain)") }
+        #expect(started() == 3)
+        let again = try MTAScanProcess.run(base)
+        #expect(again.stdout.contains("notify send: 0 messages to send now"), "\(again.stdout)")
     }
 }

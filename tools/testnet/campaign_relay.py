@@ -21,10 +21,17 @@ real relay would look up MX records; this one must not use DNS at all
 (/etc/resolv.conf points off the machine), so transport_maps sends the
 known domains to the mailstore by address literal, the NO_MX domains to
 error(8) with the text Postfix's smtp client gives for a name without MX or
-address (the relay's smtpd then refuses the recipient at RCPT: the lookup
-failure is staged, the refusal is Postfix's), and
-default_transport sends everything else to error(8) as well: nothing can
-leave the machine.
+address, and default_transport sends everything else to error(8) as well:
+nothing can leave the machine.
+
+At RCPT the submission service accepts every routed domain (access map
+`routed`, OK) and refuses the rest (`reject_unlisted_recipient`: smtpd rejects
+an address whose transport is `error`). So a NO_MX recipient is taken, queued,
+and bounced by the queue manager through error(8): bounce(8) writes a real
+DSN (Status 5.4.4, "Host or domain name not found") into the bounce Maildir,
+as a relay that looks up the domain after accepting it does. The lookup
+failure is staged, the DSN is Postfix's. An unrouted domain is still refused
+at RCPT (550 5.4.6), the path of a relay with reject_unknown_recipient_domain.
 """
 import os
 import shutil
@@ -46,6 +53,14 @@ ACCEPT = ["sts-multiple.test", "policy-http-404.test", "policy-syntax-empty.test
 REJECT = ["policy-http-500.test"]
 DEFER = ["policy-syntax-bad-mode.test"]
 NO_MX = ["mx-none.test"]   # the scenario without MX records (finding mx-none)
+# A provider's contact for grouped notices (notify plan --group-by-provider): the
+# mailstore takes PROVIDER_CONTACT into run/mail/mailstore/provider-desk.test/mta-sts/
+# and refuses any other user of the domain (550 5.1.1), e.g. PROVIDER_UNKNOWN.
+PROVIDER_DESK = "provider-desk.test"
+PROVIDER_CONTACT = f"mta-sts@{PROVIDER_DESK}"
+PROVIDER_UNKNOWN = f"nobody@{PROVIDER_DESK}"
+# The Contact of policy-http-500.test's security.txt (scenarios.py): the second channel.
+SECURITY_DESK = f"security-desk@{PROVIDER_DESK}"
 
 DEFER_TEXT = "450 4.2.1 Mailbox temporarily unavailable (testnet mailstore defers this domain)"
 NO_MX_TEXT = "5.4.4 Host or domain name not found. Name service error for name={domain} type=A: Host not found"
@@ -212,7 +227,11 @@ def write(run, cert_path):
         "smtpd_tls_auth_only=yes",
         "smtpd_client_restrictions=permit_sasl_authenticated,reject",
         "smtpd_relay_restrictions=permit_sasl_authenticated,reject",
-        "smtpd_recipient_restrictions=",
+        # Routed domains (including NO_MX) are taken; any other is refused at RCPT.
+        # smtpd's unlisted-recipient check refuses every `error:` destination, so the
+        # implicit one is off and the explicit one comes after the access map's OK.
+        "smtpd_reject_unlisted_recipient=no",
+        f"smtpd_recipient_restrictions=check_recipient_access,texthash:{relay_dir}/routed,reject_unlisted_recipient",
     ]
     master = _MASTER_COMMON + [
         "smtp      unix  -       -       n       -       -       smtp",
@@ -223,16 +242,16 @@ def write(run, cert_path):
         f"# submission: {RELAY_NAME}",
         f"{RELAY_ADDRESS}:{RELAY_PORT} inet n - n - 10 smtpd " + " ".join(f"-o {o}" for o in submission),
     ]
-    transport = [f"{d} smtp:[{MAILSTORE_ADDRESS}]:25" for d in ACCEPT + REJECT + DEFER]
-    # error(8): the relay's smtpd refuses these at RCPT (trivial-rewrite flags an
-    # `error:` destination), as a Postfix relay with reject_unknown_recipient_domain
-    # refuses a domain without MX or address. (A service named otherwise to get a
-    # queued message and a DSN instead does not work: error(8) insists on its name.)
+    transport = [f"{d} smtp:[{MAILSTORE_ADDRESS}]:25" for d in ACCEPT + REJECT + DEFER + [PROVIDER_DESK]]
+    # error(8) in the queue: the submission service takes these (access map `routed`),
+    # the queue manager hands them to error(8), and bounce(8) returns a DSN with the
+    # text and status (5.4.4) Postfix's smtp client gives for a name without MX or address.
     transport += [f"{d} error:{NO_MX_TEXT.format(domain=d)}" for d in NO_MX]
     sasl_conf = "\n".join(["pwcheck_method: auxprop", "auxprop_plugin: sasldb", "mech_list: PLAIN LOGIN",
                            f"sasldb_path: {relay_dir}/sasl/sasldb2"])
     _make_instance(run, "postfix-relay", main, master, {
         "transport": "\n".join(transport) + "\n",
+        "routed": "".join(f"{d} OK\n" for d in ACCEPT + REJECT + DEFER + NO_MX + [PROVIDER_DESK]),
         # bounces+TOKEN@ (recipient_delimiter): every DSN of the campaign, one Maildir.
         "vmailbox": f"bounces@{ENVELOPE_DOMAIN} bounces/\n",
         "sasl/smtpd.conf": sasl_conf + "\n",
@@ -247,7 +266,7 @@ def write(run, cert_path):
 
     # --- the mailstore ---------------------------------------------------------------
     main = _common_main(run, "postfix-mailstore", MAILSTORE_NAME) + [
-        f"virtual_mailbox_domains = {' '.join(ACCEPT + REJECT + DEFER)}",
+        f"virtual_mailbox_domains = {' '.join(ACCEPT + REJECT + DEFER + [PROVIDER_DESK])}",
         f"virtual_mailbox_base = {_maildir_base(run, 'mailstore')}",
         f"virtual_mailbox_maps = texthash:{store_dir}/vmailbox",
         "smtpd_relay_restrictions = reject_unauth_destination",
@@ -260,6 +279,8 @@ def write(run, cert_path):
         f"-o smtpd_tls_chain_files={cert_path(MAILSTORE_NAME)}",
     ]
     _make_instance(run, "postfix-mailstore", main, master, {
-        "vmailbox": "".join(f"postmaster@{d} {d}/postmaster/\n" for d in ACCEPT),
+        "vmailbox": "".join(f"postmaster@{d} {d}/postmaster/\n" for d in ACCEPT)
+                    + f"{PROVIDER_CONTACT} {PROVIDER_DESK}/mta-sts/\n"
+                    + f"{SECURITY_DESK} {PROVIDER_DESK}/security-desk/\n",
         "defer": "".join(f"{d} {DEFER_TEXT}\n" for d in DEFER),
     })

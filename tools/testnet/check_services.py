@@ -201,6 +201,21 @@ def https_get(address, run, host):
         sock.close()
 
 
+def check_security_txt(address, run, domain, body):
+    """RFC 9116 security.txt at the domain's own name: a certificate for it, 200, the body."""
+    expect_certificate(lambda: connect(address, 443), run, domain, "good")
+    sock = tls_wrap(connect(address, 443), context(run), domain)
+    try:
+        sock.sendall((f"GET /.well-known/security.txt HTTP/1.1\r\nHost: {domain}\r\n"
+                      "Accept-Encoding: identity\r\nConnection: close\r\n\r\n").encode())
+        data = read_for(sock, 5.0)
+    finally:
+        sock.close()
+    head = parse_head(data)
+    if head is None or head[0] != 200 or not head[2].endswith(body.encode()):
+        raise Failure(f"security.txt of {domain}: expected 200 and its body, got {data[:200]!r}")
+
+
 def expect_response(data, policy, expect_body=True):
     head = parse_head(data)
     if head is None:
@@ -258,6 +273,8 @@ def check_policy(run, policy):
             expect_response(https_get(address, run, host), policy)
             if policy.get("rua"):
                 check_rua_collector(address, run, host, policy["rua"])
+        if policy.get("security_txt"):
+            check_security_txt(address, run, host[len("mta-sts."):], policy["security_txt"])
         return
     if serve == "tls-alert":
         outcome = tls_outcome(opener, run, host)
@@ -465,7 +482,8 @@ def expect_no_mail(address):
 
 def check_campaign_relay(run):
     """The relay: TLS before anything (no AUTH, no MAIL in clear), a certificate for
-    its name from the test CA, AUTH PLAIN/LOGIN after STARTTLS, wrong password 535."""
+    its name from the test CA, AUTH PLAIN/LOGIN after STARTTLS, wrong password 535;
+    at RCPT a domain without MX taken, an unrouted one refused (5.4.6)."""
     smtp = SMTP(campaign_relay.RELAY_ADDRESS, campaign_relay.RELAY_PORT)
     try:
         lines = expect_code("banner", smtp.reply(), 220)
@@ -485,6 +503,15 @@ def check_campaign_relay(run):
         expect_code("AUTH wrong password", smtp.command(f"AUTH PLAIN {wrong}"), 535)
         right = base64.b64encode(f"\0{campaign_relay.SASL_USER}\0{campaign_relay.SASL_PASSWORD}".encode()).decode()
         expect_code("AUTH", smtp.command(f"AUTH PLAIN {right}"), 235)
+        # At RCPT (no DATA: nothing is queued): a domain without MX is taken (its DSN
+        # comes from the queue), a domain with no route is refused.
+        expect_code("MAIL", smtp.command("MAIL FROM:<checker@campaign.test>"), 250)
+        for domain in campaign_relay.NO_MX:
+            expect_code(f"RCPT postmaster@{domain}", smtp.command(f"RCPT TO:<postmaster@{domain}>"), 250)
+        lines = expect_code("RCPT unrouted", smtp.command("RCPT TO:<postmaster@unrouted.mailhost.test>"), 550)
+        if "5.4.6" not in lines[0]:
+            raise Failure(f"RCPT unrouted: 550 5.4.6 expected, got {lines}")
+        expect_code("RSET", smtp.command("RSET"), 250)
         expect_code("QUIT", smtp.command("QUIT"), 221)
     finally:
         smtp.close()
@@ -498,9 +525,12 @@ def check_mailstore(run):
         expect_code("EHLO", smtp.command("EHLO checker.test"), 250)
         wanted = [(d, 250) for d in campaign_relay.ACCEPT] + [(d, 550) for d in campaign_relay.REJECT] \
             + [(d, 450) for d in campaign_relay.DEFER] + [("mailhost.test", range(500, 600))]
-        for domain, code in wanted:
+        addresses = [(f"postmaster@{d}", code) for d, code in wanted] \
+            + [(campaign_relay.PROVIDER_CONTACT, 250), (campaign_relay.SECURITY_DESK, 250),
+               (campaign_relay.PROVIDER_UNKNOWN, 550)]
+        for address, code in addresses:
             expect_code("MAIL", smtp.command("MAIL FROM:<checker@campaign.test>"), 250)
-            expect_code(f"RCPT postmaster@{domain}", smtp.command(f"RCPT TO:<postmaster@{domain}>"), code)
+            expect_code(f"RCPT {address}", smtp.command(f"RCPT TO:<{address}>"), code)
             expect_code("RSET", smtp.command("RSET"), 250)
         expect_code("QUIT", smtp.command("QUIT"), 221)
     finally:

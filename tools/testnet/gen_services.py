@@ -156,6 +156,8 @@ class Services:
             self.claim(policy["address"], 443, server, entry["name"])
             if policy["serve"] == "https":
                 self.certs.add((policy["host"], policy.get("cert", "good")))
+            if policy.get("security_txt"):
+                self.certs.add((entry["domain"], "good"))
             elif policy["serve"].startswith("http-") or policy["serve"] in HOSTILE_TLS_WITH_CERT:
                 self.certs.add((policy["host"], "good"))
         for name, mx in self.mx_hosts():
@@ -218,6 +220,11 @@ class Services:
             with open(path, "wb") as handle:
                 handle.write(body_bytes(policy))
             os.chmod(path, 0o644)
+            if policy.get("security_txt"):
+                path = os.path.join(www, f"{entry['name']}.security.txt")
+                with open(path, "w") as handle:
+                    handle.write(policy["security_txt"])
+                os.chmod(path, 0o644)
 
     def nginx_policy_location(self, entry, policy):
         status = policy.get("status", 200)
@@ -296,6 +303,17 @@ class Services:
                 # gets `status`, as a POST-only collector answers HEAD with 405.
                 servers.append(f"        location = {policy['rua']['path']} {{ return {int(policy['rua']['status'])}; }}")
             servers += ["        location / { return 404; }", "    }"]
+            if policy.get("security_txt"):
+                # RFC 9116 security.txt at the domain's own name (an apex A record to this
+                # address): notify second-channel --security-txt reads its Contact.
+                pem = self.cert(entry["domain"], "good")
+                servers += ["    server {", f"        # {entry['name']}: security.txt",
+                            f"        listen {listen} ssl;", f"        server_name {entry['domain']};",
+                            f"        ssl_certificate {pem};", f"        ssl_certificate_key {pem};",
+                            "        location = /.well-known/security.txt {", "            types { }",
+                            "            default_type \"text/plain; charset=utf-8\";",
+                            f"            alias {self.path('www', entry['name'] + '.security.txt')};", "        }",
+                            "        location / { return 404; }", "    }"]
         if self.synthetic:
             servers += self.nginx_synthetic()
         default = ["    server {",

@@ -596,6 +596,18 @@ policy_case("policy-tls-wildcard", "The policy host presents a certificate for *
 for _status in (404, 500):
     policy_case(f"policy-http-{_status}", f"The policy URL answers HTTP {_status}.",
                 ["policy-http"], detail={"policy-http": {"status": _status}}, status=_status)
+# The second channel (notify second-channel --security-txt): policy-http-500's postmaster@
+# bounces at the campaign relay (campaign_relay.REJECT), and the domain serves an RFC 9116
+# security.txt at https://policy-http-500.test/.well-known/security.txt: an A record at the
+# apex to its policy host's address, where nginx has a server for the domain's own name.
+_security_txt = next(s for s in SCENARIOS if s["name"] == "policy-http-500")
+_security_txt["records"].append(rr("@", "A", _security_txt["policy"]["address"]))
+_security_txt["policy"]["security_txt"] = (
+    "# The test internet's security.txt (RFC 9116), for notify second-channel --security-txt\n"
+    "Contact: https://policy-http-500.test/report-a-problem\n"
+    "Contact: mailto:security-desk@provider-desk.test\n"
+    "Expires: 2099-12-31T23:59:59Z\n"
+    "Preferred-Languages: en\n")
 policy_case("policy-http-redirect", "The policy URL redirects (301); senders must not follow.",
             ["policy-http"], detail={"policy-http": {"status": 301}}, status=301,
             location="https://www.policy-http-redirect.test/.well-known/mta-sts.txt")

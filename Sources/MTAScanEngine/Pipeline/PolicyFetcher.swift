@@ -22,6 +22,8 @@ public struct PolicyFetchResult: Sendable {
     public var contentType: String? = nil
     /// The parsed body, when one was parsed (also when retrieval errors keep the policy from applying).
     public var evaluation: PolicyEvaluation? = nil
+    /// The raw body of a complete response (for other uses of the transport: security.txt).
+    public var body: [UInt8]? = nil
 }
 
 /// `GET /.well-known/mta-sts.txt` over HTTPS from one address of
@@ -147,7 +149,7 @@ final class PolicyFetch {
                                      tls: outcome, httpStatus: response.status,
                                      contentType: response.head.values(of: "content-type").first.map {
                                          ProbeText.excerpt($0, maxBytes: 256) },
-                                     evaluation: fetched.evaluation))
+                                     evaluation: fetched.evaluation, body: response.body))
             return .done
         case .failed(let failure):
             let fetched = PolicyFetchOutcome(failure: failure)

@@ -122,6 +122,12 @@ struct NotifyPlanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Never write to these domains (and their subdomains) or addresses: one per line, # comments. Kept in the campaign.", valueName: "file"))
     var suppress: String?
 
+    @Flag(name: .customLong("group-by-provider"), help: "One message per provider contact about all its customers' notices, for providers listed in --provider-contacts; the others get per-domain notices.")
+    var groupByProvider = false
+
+    @Option(name: .customLong("provider-contacts"), help: ArgumentHelp("With --group-by-provider: lines 'provider-id,address' (docs/notify.md, \"Grouping by provider\").", valueName: "file"))
+    var providerContacts: String?
+
     @Option(name: .customLong("control-fraction"), help: ArgumentHelp("Hold out this share of the domains, stratified by component and provider, as an un-notified control group (0 to 1).", valueName: "f"))
     var controlFraction: Double?
 
@@ -131,6 +137,9 @@ struct NotifyPlanCommand: ParsableCommand {
     func validate() throws {
         guard NoticeCriteria.Severity(rawValue: severity) != nil else {
             throw ValidationError("--severity is error or warning")
+        }
+        if groupByProvider != (providerContacts != nil) {
+            throw ValidationError("--group-by-provider and --provider-contacts FILE go together")
         }
         if let controlFraction, !(0...1).contains(controlFraction) {
             throw ValidationError("--control-fraction is between 0 and 1")
@@ -170,14 +179,54 @@ struct NotifyPlanCommand: ParsableCommand {
         }, malformed: {})
 
         var generator = SystemRandomNumberGenerator()
+        let contacts = try providerContacts.map(readProviderContacts)
         let notices = CampaignPlanner.notices(
             for: candidates, settings: settings, knownGroups: try store.groups(), suppressions: suppressions,
+            contacts: contacts,
             token: { Hex.lowercase((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }) })
         let metadata = Self.scanTimes(scan)
         let result = try store.plan(notices, scan: .init(path: scan, role: "plan", startedAt: metadata.started,
                                                           finishedAt: metadata.finished, records: records),
                                     settings: settings, at: now)
         print(try summary(store, settings: settings, records: records, candidates: candidates.count, result: result))
+        if let contacts { print(Self.groupingSummary(notices, contacts: contacts)) }
+    }
+
+    private func readProviderContacts(_ path: String) throws -> ProviderContacts {
+        do {
+            let bytes = try FileDescriptor.readAll(path: path, maxBytes: 16 * 1024 * 1024)
+            return try ProviderContacts.parse(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw CLIError("--provider-contacts \(TerminalText.escaped(path)): \(error)")
+        }
+    }
+
+    /// What grouping did with this plan's notices to write to: per party, and
+    /// the providers without a contact, whose customers get notices of their own.
+    static func groupingSummary(_ notices: [CampaignStore.NewNotice], contacts: ProviderContacts) -> String {
+        let written = notices.filter { $0.group == "notify" && $0.state == .planned }
+        var parties: [String: Int] = [:]
+        var uncovered: [String: Int] = [:]
+        var noProvider = 0
+        for notice in written {
+            if let party = notice.party {
+                parties[party, default: 0] += 1
+            } else if let provider = notice.candidate.provider {
+                uncovered[provider, default: 0] += 1
+            } else {
+                noProvider += 1
+            }
+        }
+        var lines = ["  grouped by provider (this plan): \(parties.values.reduce(0, +)) notices for \(parties.count) provider contacts, one message each"]
+        for (party, count) in parties.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            lines.append("    \(TerminalText.escaped(party)) → \(TerminalText.escaped(contacts[party] ?? "?")): \(count) domains")
+        }
+        for (provider, count) in uncovered.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            let why = contacts[provider] == nil ? "no contact in --provider-contacts" : "its contact is suppressed"
+            lines.append("    \(TerminalText.escaped(provider)): \(why); its \(count) domains get per-domain notices")
+        }
+        if noProvider > 0 { lines.append("    no provider known: \(noProvider) domains get per-domain notices") }
+        return lines.joined(separator: "\n")
     }
 
     private func campaignSettings(_ store: CampaignStore, now: Int64) throws -> CampaignSettings {
@@ -275,17 +324,29 @@ struct NotifyRenderCommand: ParsableCommand {
         let settings = try campaign.settings(store)
         let composer = try campaign.composer(store, settings: settings, templatePath: template)
         let notices = try store.notices(in: [.planned, .rendered])
+        let batches = NoticeBatch.batches(notices)
         try FileDescriptor.makeDirectory(out)
         var mbox: [UInt8] = []
-        for notice in notices {
-            let message = composer.message(for: notice)
-            try FileDescriptor.replaceContents(of: out + "/" + notice.candidate.domain + ".eml", with: message.bytes)
-            mbox += Mbox.entry(message, envelopeFrom: notice.envelopeFrom, date: notice.createdAt)
+        for batch in batches {
+            let message = composer.message(for: batch)
+            try FileDescriptor.replaceContents(of: out + "/" + Self.fileName(batch), with: message.bytes)
+            mbox += Mbox.entry(message, envelopeFrom: batch.lead.envelopeFrom, date: batch.lead.createdAt)
         }
         try FileDescriptor.replaceContents(of: out + "/campaign.mbox", with: mbox)
         let planned = notices.filter { $0.state == .planned }.map(\.id)
         try store.transition(planned, to: .rendered, detail: "rendered to \(out)", at: WallClock.now())
-        print("notify render: \(notices.count) messages in \(TerminalText.escaped(out)) (one .eml per domain, and campaign.mbox); nothing was sent")
+        let grouped = batches.filter(\.isGrouped)
+        let groupedText = grouped.isEmpty ? "" : ", \(grouped.count) of them grouped by provider (party-*.eml) for \(grouped.map(\.members.count).reduce(0, +)) domains"
+        print("notify render: \(batches.count) messages in \(TerminalText.escaped(out)) (one .eml per domain\(groupedText), and campaign.mbox); nothing was sent")
+    }
+
+    /// `DOMAIN.eml`, or `party-PROVIDER-TOKEN8.eml` for a grouped message (a
+    /// provider may have several contacts; the provider id is kebab-case, or
+    /// reduced to it here, so the name stays a plain file name).
+    static func fileName(_ batch: NoticeBatch) -> String {
+        guard let party = batch.party else { return batch.lead.candidate.domain + ".eml" }
+        let safe = String(party.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(63))
+        return "party-\(safe)-\(batch.lead.token.prefix(8)).eml"
     }
 }
 
@@ -293,7 +354,7 @@ struct NotifyRenderCommand: ParsableCommand {
 struct NotifyListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the campaign's notices, tab-separated: domain, group, state, recipients, findings, token."
+        abstract: "List the campaign's notices, tab-separated: domain, group, state, recipients, findings, token, party (- for none)."
     )
 
     @OptionGroup var campaign: CampaignOption
@@ -312,7 +373,7 @@ struct NotifyListCommand: ParsableCommand {
         }
         for notice in try store.notices(in: states.isEmpty ? nil : Set(states)) {
             let codes = notice.candidate.findings.map(\.code).joined(separator: ",")
-            print("\(notice.candidate.domain)\t\(notice.group)\t\(notice.state.rawValue)\t\(notice.recipients.joined(separator: ","))\t\(codes)\t\(notice.token)")
+            print("\(notice.candidate.domain)\t\(notice.group)\t\(notice.state.rawValue)\t\(notice.recipients.joined(separator: ","))\t\(codes)\t\(notice.token)\t\(notice.party ?? "-")")
         }
     }
 }

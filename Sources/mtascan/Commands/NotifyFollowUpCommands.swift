@@ -42,8 +42,9 @@ struct NotifyBouncesCommand: ParsableCommand {
                 switch try store.recordBounce(report, messageHash: hash, source: source, at: now) {
                 case .known: counts["read before", default: 0] += 1
                 case .unmatched: counts["no notice of this campaign", default: 0] += 1
-                case .recorded(_, let state):
-                    counts[state.rawValue, default: 0] += 1
+                case .recorded(let domains, let state):
+                    // A grouped message's bounce moves every notice it carried.
+                    counts[state.rawValue, default: 0] += domains.count
                     let first = report.recipients.first { $0.kind == .hard } ?? report.recipients.first
                     reasons["\(report.isHard ? "hard" : "soft") \(first?.reason.rawValue ?? "other")", default: 0] += 1
                 }
@@ -153,6 +154,8 @@ struct NotifyStatusCommand: ParsableCommand {
                 } else if [.sent, .fixed, .feedback, .deferred].contains(notice.state) {
                     groups.append("delivered")
                 }
+                // Written to through its provider's contact (plan --group-by-provider).
+                if notice.party != nil { groups.append("via-provider") }
                 if result == .fixed && notice.state != .fixed { nowFixed.append(notice.id) }
             }
             let recommended = notice.candidate.findings.contains { $0.code == NoticeFinding.tlsrptRecommendedCode }
@@ -186,7 +189,7 @@ struct NotifyStatusCommand: ParsableCommand {
         }
     }
 
-    private static let order = ["notified", "delivered", "bounced", "control", "suppressed"]
+    private static let order = ["notified", "delivered", "bounced", "via-provider", "control", "suppressed"]
 
     private func table(_ rows: [String: Row], effect: (value: Double, lower: Double, upper: Double)?,
                        settings: CampaignSettings, records: Int) -> String {
@@ -197,7 +200,7 @@ struct NotifyStatusCommand: ParsableCommand {
         for name in Self.order {
             guard let row = rows[name] else { continue }
             let interval = row.fixed.interval.map { "\(percent($0.lower))–\(percent($0.upper))" } ?? "–"
-            table.append([name == "delivered" || name == "bounced" ? "  " + name : name, String(row.domains)]
+            table.append([["delivered", "bounced", "via-provider"].contains(name) ? "  " + name : name, String(row.domains)]
                          + FollowUp.Result.allCases.map { String(row.results[$0] ?? 0) }
                          + [percent(row.fixed.value), interval, "\(row.adopted) of \(row.recommended)"])
         }
@@ -278,26 +281,93 @@ struct NotifyFeedbackCommand: ParsableCommand {
     }
 }
 
-/// `notify second-channel`: security@ for domains whose postmaster@ bounced hard (opt-in).
+/// `notify second-channel`: security@, or (opt-in) the security.txt contact,
+/// for domains whose postmaster@ bounced hard.
 struct NotifySecondChannelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "second-channel",
-        abstract: "Plan a message to security@<domain> (RFC 2142) for each notified domain whose postmaster@ bounced hard.",
-        discussion: "Opt-in, and planned like any notice: suppression applies, and it is rendered and sent by the same steps."
+        abstract: "Plan a second message, to security@<domain> (RFC 2142) or its security.txt contact (RFC 9116), for each notified domain whose postmaster@ bounced hard.",
+        discussion: """
+            Opt-in, and planned like any notice: suppression applies, and it is rendered and sent by the same steps.
+            --security-txt first fetches https://<domain>/.well-known/security.txt (HTTPS only, no redirects,
+            32 KiB) and writes to its mailto: contacts if it has any and has not expired; otherwise security@.
+              mtascan notify second-channel --campaign c.sqlite --security-txt --resolver 127.0.0.1
+            """
     )
 
     @OptionGroup var campaign: CampaignOption
 
+    @Flag(name: .customLong("security-txt"), help: "Use the mailto: contacts of the domain's /.well-known/security.txt where it has usable ones (needs --resolver).")
+    var securityTxt = false
+
+    @OptionGroup var dns: DNSOptions
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM trust anchors for the security.txt fetch (default: the system's).", valueName: "path"))
+    var caFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds for one security.txt fetch, connect to last byte.", valueName: "s"))
+    var timeout: Int = 15
+
+    func validate() throws {
+        if securityTxt && dns.resolvers.isEmpty {
+            throw ValidationError("--security-txt needs --resolver: mtascan resolves the domains itself, and names its resolver")
+        }
+        guard timeout > 0 else { throw ValidationError("--timeout is at least 1") }
+    }
+
     func run() throws {
         let store = try campaign.open()
         let settings = try campaign.settings(store)
+        let bounced = try store.notices(in: [.bounced])
+        // Only domains without a second-channel notice yet: no fetch for what is planned already.
+        let known = Set(try store.notices().map { "\($0.candidate.domain) \($0.digest)" })
+        let fresh = CampaignPlanner.eligible(bounced).filter { !known.contains("\($0.candidate.domain) \($0.digest)+security") }
+        var contacts: [String: CampaignPlanner.SecurityContact] = [:]
+        if securityTxt {
+            contacts = try fetchContacts(Array(Set(fresh.map(\.candidate.domain))).sorted())
+        }
         var generator = SystemRandomNumberGenerator()
         let notices = CampaignPlanner.secondChannel(
-            for: try store.notices(in: [.bounced]), suppressions: try store.suppressions(),
+            for: bounced, suppressions: try store.suppressions(), securityTxt: contacts,
             token: { Hex.lowercase((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }) })
         let result = try store.plan(notices, scan: .init(path: "(second channel)", role: "second-channel", startedAt: nil,
                                                          finishedAt: nil, records: 0),
                                     settings: settings, at: WallClock.now())
-        print("notify second-channel: \(result.added) new notices to security@, \(result.known) planned before; nothing was sent")
+        let viaSecurityTxt = notices.filter { notice in contacts[notice.candidate.domain]?.addresses.isEmpty == false }.count
+        print("notify second-channel: \(result.added) new notices to security@ or a security.txt contact (\(viaSecurityTxt) via security.txt), \(result.known) planned before; nothing was sent")
+    }
+
+    /// security.txt of each domain: its usable mailto: contacts, or why none.
+    private func fetchContacts(_ domains: [String]) throws -> [String: CampaignPlanner.SecurityContact] {
+        let names = domains.compactMap { DomainName($0) }
+        var limits = PolicyFetchLimits()
+        limits.totalTimeout = .seconds(timeout)
+        let outcomes = try SecurityTxtFetch.fetch(
+            names, dns: try dns.clientConfiguration(),
+            tls: TLSConfiguration(trustRoots: caFile.map { .pemFile($0) } ?? .systemDefault),
+            userAgentVersion: MTAScanVersion.string, limits: limits)
+        let now = WallClock.now()
+        var contacts: [String: CampaignPlanner.SecurityContact] = [:]
+        for (name, outcome) in zip(names, outcomes) {
+            let url = "https://\(name.text)\(SecurityTxtFetch.path)"
+            let contact: CampaignPlanner.SecurityContact
+            switch outcome {
+            case .failed(let reason):
+                contact = .init(addresses: [], note: "\(url): \(reason)")
+            case .fetched(let body):
+                do {
+                    let file = try SecurityTxt.parse(body)
+                    let (addresses, problem) = file.mailRecipients(at: now)
+                    contact = .init(addresses: addresses,
+                                    note: problem.map { "\(url): \($0)" } ?? "\(url)\(file.signed ? ", OpenPGP-signed, signature not verified" : "")")
+                } catch {
+                    contact = .init(addresses: [], note: "\(url): \(error)")
+                }
+            }
+            contacts[name.text] = contact
+            let outcomeText = contact.addresses.isEmpty ? "security@ (\(contact.note))" : contact.addresses.joined(separator: ", ")
+            print("  \(TerminalText.escaped(name.text))\t\(TerminalText.escaped(outcomeText))")
+        }
+        return contacts
     }
 }

@@ -19,6 +19,9 @@ struct NotifySendCommand: ParsableCommand {
             --send --confirm N: sends, if N is the number it would send now. Every notice is sent at most once:
             a notice whose hand-off was interrupted becomes 'uncertain' and is not sent again without
             --retry-uncertain. Rate limits count the campaign's send log, across runs.
+            SIGINT or SIGTERM stops cleanly: the hand-off under way finishes (at most --timeout) and is
+            recorded, no other starts, and the exit status is 128 + the signal; a second signal stops at
+            once (the notice under way becomes 'uncertain').
               mtascan notify send --campaign c.sqlite --relay relay.example.org:587 --relay-address 192.0.2.25 \\
                   --user campaign --password-file pw --send --confirm 12
             """
@@ -109,30 +112,32 @@ struct NotifySendCommand: ParsableCommand {
             print("notify send: \(TerminalText.escaped(domain)): the last run ended during its hand-off; now 'uncertain' (not sent again without --retry-uncertain)")
         }
         let states: Set<NoticeState> = retryUncertain ? [.planned, .rendered, .uncertain] : [.planned, .rendered]
-        let notices = try store.notices(in: states).filter { $0.group == "notify" }
+        // One message per notice, or per provider contact for notices grouped by provider.
+        let batches = NoticeBatch.batches(try store.notices(in: states).filter { $0.group == "notify" })
         let limits = SendPacing.Limits(perHour: perHour, perDomainPerHour: perDomainPerHour, perProviderPerHour: perProviderPerHour)
         var pacing = SendPacing(limits: limits, history: try store.handOffs(since: now - 3600))
 
         // What this run would send: in order, each within its quotas as the earlier ones leave them.
-        var chosen: [CampaignStore.StoredNotice] = []
+        var chosen: [NoticeBatch] = []
         var simulated = pacing
         var waiting: [String] = []
-        for notice in notices where chosen.count < max {
-            let provider = SendPacing.provider(of: notice.candidate)
-            if let reason = simulated.blocked(domain: notice.candidate.domain, provider: provider, now: now) {
-                waiting.append("\(notice.candidate.domain): \(reason)")
+        for batch in batches where chosen.count < max {
+            if let reason = simulated.blocked(domain: batch.rateDomain, provider: batch.rateProvider, now: now) {
+                waiting.append("\(batch.label): \(reason)")
                 continue
             }
-            simulated.record(domain: notice.candidate.domain, provider: provider, atMilliseconds: now * 1000)
-            chosen.append(notice)
+            simulated.record(domain: batch.rateDomain, provider: batch.rateProvider, atMilliseconds: now * 1000)
+            chosen.append(batch)
         }
         let minutes = (Int64(chosen.count - 1 < 0 ? 0 : chosen.count - 1) * limits.intervalMilliseconds + 59_999) / 60_000
-        print("notify send: \(chosen.count) messages to send now (of \(notices.count) waiting; --max \(max), about \(minutes) min at --per-hour \(perHour))")
+        let grouped = chosen.filter(\.isGrouped)
+        let groupedText = grouped.isEmpty ? "" : ", \(grouped.count) of them grouped by provider for \(grouped.map(\.members.count).reduce(0, +)) domains"
+        print("notify send: \(chosen.count) messages to send now (of \(batches.count) waiting\(groupedText); --max \(max), about \(minutes) min at --per-hour \(perHour))")
         for line in waiting.prefix(20) { print("  later: \(TerminalText.escaped(line))") }
 
         guard send || dryRun else {
-            for notice in chosen {
-                print("  \(TerminalText.escaped(notice.candidate.domain))\t\(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
+            for batch in chosen {
+                print("  \(TerminalText.escaped(batch.label))\t\(TerminalText.escaped(batch.recipients.joined(separator: ",")))")
             }
             print("Nothing was sent. To send: --send --confirm \(chosen.count) (or --dry-run to try the relay without DATA)")
             return
@@ -142,40 +147,79 @@ struct NotifySendCommand: ParsableCommand {
         }
 
         let composer = try campaign.composer(store, settings: settings, templatePath: template)
+        let stop = ScanStop(drainTimeout: .seconds(timeout))
+        let watcher = try Self.watchSignals(stop: stop, store: store, timeout: timeout)
+        defer { watcher.cancel() }
         var counts: [String: Int] = [:]
-        for notice in chosen {
-            let provider = SendPacing.provider(of: notice.candidate)
+        var handedOff = 0
+        for batch in chosen {
+            if stop.isRequested { break }
             if send {
                 let wait = pacing.wait(nowMilliseconds: Self.nowMilliseconds())
-                if wait > 0 { Self.sleep(milliseconds: wait) }
+                if wait > 0 && !Self.sleep(milliseconds: wait, unless: stop) { break }
             }
-            let status = try handOff(notice, provider: provider, relay: relay, composer: composer, store: store)
+            let status = try handOff(batch, relay: relay, composer: composer, store: store)
+            handedOff += 1
             counts[status.rawValue, default: 0] += 1
-            if send { pacing.record(domain: notice.candidate.domain, provider: provider, atMilliseconds: Self.nowMilliseconds()) }
+            if send { pacing.record(domain: batch.rateDomain, provider: batch.rateProvider, atMilliseconds: Self.nowMilliseconds()) }
         }
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        if let signal = stop.signal {
+            print("notify send: stopped by \(SignalWatcher.name(of: signal)): \(summary.isEmpty ? "nothing handed off" : summary); "
+                  + "\(chosen.count - handedOff) not handed off, as they were (send again to go on)")
+            throw ExitCode(128 + signal)
+        }
         print("notify send: done: \(summary.isEmpty ? "nothing to do" : summary)")
     }
 
-    /// One notice: state before, submission, state after.
-    private func handOff(_ notice: CampaignStore.StoredNotice, provider: String, relay: SubmissionRelay?,
+    /// A clean stop, with the scan's mechanism (`SignalWatcher`, `ScanStop`;
+    /// docs/notify.md, "Stopping a send"): the first SIGINT, SIGTERM or SIGHUP
+    /// lets the hand-off under way finish (it is bounded by --timeout) and have
+    /// its outcome recorded, and no other starts; the run then prints its summary
+    /// and exits with 128 + the signal. A second signal ends the run at once:
+    /// the notice under way becomes `uncertain` (the at-most-once rule).
+    private static func watchSignals(stop: ScanStop, store: CampaignStore, timeout: Int) throws -> SignalWatcher {
+        try SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { signal in
+            let name = SignalWatcher.name(of: signal)
+            switch stop.received(signal) {
+            case .beginStop:
+                notice("\(name): stopping after the hand-off under way (at most \(timeout) s); a second signal stops at once")
+            case .stopNow:
+                notice("\(name): stopping now; a hand-off under way becomes 'uncertain' (not sent again without --retry-uncertain)")
+                // Exits inside the store's lock, so the interrupted hand-off cannot record an outcome after this.
+                try? store.abandonHandOff(at: WallClock.now()) { _exit(128 + signal) }
+                _exit(128 + signal)
+            }
+        }
+    }
+
+    private static func notice(_ text: String) {
+        var errors = BufferedWriter(destination: .standardError, flushThreshold: 0)
+        try? errors.write("notify send: \(text)\n")
+    }
+
+    /// One message (a notice, or a provider's grouped notices): state before,
+    /// submission, state after, for every notice it carries.
+    private func handOff(_ batch: NoticeBatch, relay: SubmissionRelay?,
                          composer: NoticeComposer, store: CampaignStore) throws -> CampaignStore.HandOffStatus {
-        let domain = TerminalText.escaped(notice.candidate.domain)
-        let recipients = notice.recipients.compactMap(MailPath.init)
+        let notice = batch.lead
+        let ids = batch.members.map(\.id)
+        let domain = TerminalText.escaped(batch.label)
+        let recipients = batch.recipients.compactMap(MailPath.init)
         guard let envelopeFrom = MailPath(notice.envelopeFrom), !recipients.isEmpty else {
             if send {
-                try store.transition([notice.id], to: .failed, detail: "no usable envelope sender or recipient address", at: WallClock.now())
+                try store.transition(ids, to: .failed, detail: "no usable envelope sender or recipient address", at: WallClock.now())
             }
-            print("  failed\t\(domain)\tno usable address among \(TerminalText.escaped(notice.recipients.joined(separator: ",")))")
+            print("  failed\t\(domain)\tno usable address among \(TerminalText.escaped(batch.recipients.joined(separator: ",")))")
             return .refused
         }
         guard let relay else {
-            return try handOffToSendmail(notice, envelopeFrom: envelopeFrom, recipients: recipients, provider: provider,
+            return try handOffToSendmail(batch, envelopeFrom: envelopeFrom, recipients: recipients,
                                          composer: composer, store: store)
         }
         let relayText = "\(relay.name.text) (\(relay.address))"
-        let message = composer.message(for: notice)
-        let logID = try store.beginHandOff(notice, relay: relayText, provider: provider, recipients: recipients.map(\.text),
+        let message = composer.message(for: batch)
+        let logID = try store.beginHandOff(batch, relay: relayText, recipients: recipients.map(\.text),
                                            dryRun: dryRun, at: WallClock.now())
         let request = SubmissionMachine.Request(envelopeFrom: envelopeFrom, recipients: recipients, message: message.bytes, dryRun: dryRun)
         let result: SubmissionResult
@@ -188,20 +232,20 @@ struct NotifySendCommand: ParsableCommand {
         let finishedAt = WallClock.now()
         switch result.outcome {
         case .accepted(let queueID, let reply):
-            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .accepted, reply: reply, queueID: queueID,
+            try store.finishHandOff(logID: logID, noticeIDs: ids, status: .accepted, reply: reply, queueID: queueID,
                                     transcript: result.transcript, state: .sent,
                                     detail: "accepted by \(relayText)" + (queueID.map { ", queued as \($0)" } ?? ""), at: finishedAt)
             print("  sent\t\(domain)\tqueued as \(TerminalText.escaped(queueID ?? "?"))")
             return .accepted
         case .dryRun:
-            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .dryRun, reply: nil, queueID: nil,
+            try store.finishHandOff(logID: logID, noticeIDs: ids, status: .dryRun, reply: nil, queueID: nil,
                                     transcript: result.transcript, state: nil, detail: "", at: finishedAt)
             print("  dry-run\t\(domain)\trelay accepted the sender and \(recipients.count) recipient(s); RSET, nothing sent")
             return .dryRun
         case .failed(let failure):
             let reply = failure.description
             if result.uncertain {
-                try store.finishHandOff(logID: logID, noticeID: notice.id, status: .uncertain, reply: reply, queueID: nil,
+                try store.finishHandOff(logID: logID, noticeIDs: ids, status: .uncertain, reply: reply, queueID: nil,
                                         transcript: result.transcript, state: dryRun ? nil : .uncertain,
                                         detail: "no verdict after the message was sent: \(reply)", at: finishedAt)
                 print("  uncertain\t\(domain)\t\(TerminalText.escaped(reply))")
@@ -210,7 +254,7 @@ struct NotifySendCommand: ParsableCommand {
             let relayProblem = [.banner, .ehlo, .starttls, .tls, .ehloTLS, .auth, .authUser, .authPassword].contains(failure.stage)
             let status: CampaignStore.HandOffStatus = dryRun ? .dryRunRefused : (failure.isTemporary || relayProblem ? .temporary : .refused)
             let state: NoticeState? = dryRun ? nil : (status == .refused ? .failed : previous)
-            try store.finishHandOff(logID: logID, noticeID: notice.id, status: status, reply: reply, queueID: nil,
+            try store.finishHandOff(logID: logID, noticeIDs: ids, status: status, reply: reply, queueID: nil,
                                     transcript: result.transcript, state: state,
                                     detail: "\(status.rawValue) at \(relayText): \(reply)", at: finishedAt)
             print("  \(status.rawValue)\t\(domain)\t\(TerminalText.escaped(reply))")
@@ -226,36 +270,38 @@ struct NotifySendCommand: ParsableCommand {
     /// the local sendmail program: exit 0 is `sent` (queued locally; bounces come
     /// back the same way), 75 temporary, another status a refusal, a sendmail that
     /// hangs after taking the message `uncertain`.
-    private func handOffToSendmail(_ notice: CampaignStore.StoredNotice, envelopeFrom: MailPath, recipients: [MailPath],
-                                   provider: String, composer: NoticeComposer,
+    private func handOffToSendmail(_ batch: NoticeBatch, envelopeFrom: MailPath, recipients: [MailPath],
+                                   composer: NoticeComposer,
                                    store: CampaignStore) throws -> CampaignStore.HandOffStatus {
-        let domain = TerminalText.escaped(notice.candidate.domain)
+        let notice = batch.lead
+        let ids = batch.members.map(\.id)
+        let domain = TerminalText.escaped(batch.label)
         let program = sendmail ?? "sendmail"
         guard send else {
             print("  would send\t\(domain)\tvia \(TerminalText.escaped(program))")
             return .dryRun
         }
-        let logID = try store.beginHandOff(notice, relay: "sendmail \(program)", provider: provider,
+        let logID = try store.beginHandOff(batch, relay: "sendmail \(program)",
                                            recipients: recipients.map(\.text), dryRun: false, at: WallClock.now())
-        let outcome = SendmailHandOff.submit(composer.message(for: notice).bytes, envelopeFrom: envelopeFrom.text,
+        let outcome = SendmailHandOff.submit(composer.message(for: batch).bytes, envelopeFrom: envelopeFrom.text,
                                              recipients: recipients.map(\.text), path: program,
                                              arguments: sendmailArguments, timeout: Double(timeout))
         let finishedAt = WallClock.now()
         let transcript = ["sendmail \(program) -f \(envelopeFrom.text) -i -- \(recipients.map(\.text).joined(separator: " "))"]
         switch outcome {
         case .queued:
-            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .accepted, reply: "exit 0", queueID: nil,
+            try store.finishHandOff(logID: logID, noticeIDs: ids, status: .accepted, reply: "exit 0", queueID: nil,
                                     transcript: transcript, state: .sent, detail: "queued by \(program)", at: finishedAt)
             print("  sent\t\(domain)\tqueued by \(TerminalText.escaped(program))")
             return .accepted
         case .uncertain(let text):
-            try store.finishHandOff(logID: logID, noticeID: notice.id, status: .uncertain, reply: text, queueID: nil,
+            try store.finishHandOff(logID: logID, noticeIDs: ids, status: .uncertain, reply: text, queueID: nil,
                                     transcript: transcript, state: .uncertain, detail: text, at: finishedAt)
             print("  uncertain\t\(domain)\t\(TerminalText.escaped(text))")
             return .uncertain
         case .temporary(let text), .refused(let text):
             let temporary = outcome == .temporary(text)
-            try store.finishHandOff(logID: logID, noticeID: notice.id, status: temporary ? .temporary : .refused, reply: text,
+            try store.finishHandOff(logID: logID, noticeIDs: ids, status: temporary ? .temporary : .refused, reply: text,
                                     queueID: nil, transcript: transcript, state: temporary ? notice.state : .failed,
                                     detail: text, at: finishedAt)
             print("  \(temporary ? "temporary" : "refused")\t\(domain)\t\(TerminalText.escaped(text))")
@@ -302,6 +348,17 @@ struct NotifySendCommand: ParsableCommand {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    /// Sleeps in short steps, waking early when a signal asks the run to stop: false then.
+    static func sleep(milliseconds: Int64, unless stop: ScanStop) -> Bool {
+        let end = nowMilliseconds() + milliseconds
+        while !stop.isRequested {
+            let left = end - nowMilliseconds()
+            if left <= 0 { return true }
+            sleep(milliseconds: min(left, 100))
+        }
+        return false
     }
 
     static func sleep(milliseconds: Int64) {

@@ -46,6 +46,12 @@ enum SendmailHandOff {
             return tookEverything ? .uncertain("\(path) did not exit within \(Int(timeout)) s after taking the message")
                 : .temporary("\(path) neither read the message nor exited within \(Int(timeout)) s")
         }
+        if process.terminationReason == .uncaughtSignal {
+            // A terminal's Ctrl-C reaches the whole process group, sendmail too:
+            // killed after taking the message, it may have queued it.
+            return tookEverything ? .uncertain("\(path) was killed by signal \(process.terminationStatus) after taking the message")
+                : .temporary("\(path) was killed by signal \(process.terminationStatus)")
+        }
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(2048), as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")
         switch process.terminationStatus {

@@ -10,6 +10,9 @@ import Synchronization
 /// when the input is used up (or broken), or a thread of the signal's when a
 /// signal comes first — the input thread may then be blocked in a read of a
 /// pipe that never ends, so the end cannot wait for it.
+///
+/// `notify send` stops the same way (NotifySendCommand.watchSignals): the
+/// hand-off under way is what is in flight, its --timeout the drain time.
 final class ScanStop: Sendable {
     let drainTimeout: Duration
 
