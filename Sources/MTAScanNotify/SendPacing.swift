@@ -42,10 +42,10 @@ public struct SendPacing: Sendable {
     /// Why `domain` must wait for a later run, or nil when its quotas allow a hand-off now.
     public func blocked(domain: String, provider: String, now: Int64) -> String? {
         let hour = recent.filter { $0.at > now - 3600 }
-        if hour.count { $0.domain == domain } >= limits.perDomainPerHour {
+        if hour.count(where: { $0.domain == domain }) >= limits.perDomainPerHour {
             return "its domain had \(limits.perDomainPerHour) hand-off(s) in the last hour (--per-domain-per-hour)"
         }
-        if hour.count { $0.provider == provider } >= limits.perProviderPerHour {
+        if hour.count(where: { $0.provider == provider }) >= limits.perProviderPerHour {
             return "its provider \(provider) had \(limits.perProviderPerHour) hand-offs in the last hour (--per-provider-per-hour)"
         }
         return nil

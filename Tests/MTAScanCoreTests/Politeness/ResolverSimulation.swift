@@ -121,7 +121,7 @@ struct ResolverSimulation {
                 let oldest = sendOrder[sendHead]
                 next = min(next, oldest.sent + windows[oldest.resolver].lossDelay)
             }
-            if let rate = demandRate, nextDemand > now { next = min(next, nextDemand) }
+            if demandRate != nil, nextDemand > now { next = min(next, nextDemand) }
             now = max(now, next)
 
             for index in models.indices {
