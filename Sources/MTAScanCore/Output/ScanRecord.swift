@@ -22,16 +22,14 @@ public enum ScanRecord {
 
     /// The record of an input line that is not a usable domain name.
     public static func invalidInput(line: Int, text: String, problem: InputProblem) -> JSONValue {
-        var record = skeleton(domain: text, line: line, verdict: nil, phases: [])
-        record["input_error"] = .object(["reason": .string(problem.reason), "message": .string(problem.message)])
-        return .object(record)
+        .object(skeleton(
+            domain: text, line: line, verdict: nil, phases: [],
+            inputError: .object(["reason": .string(problem.reason), "message": .string(problem.message)])))
     }
 
     /// The record of a domain on the exclusion list: nothing was sent for it.
     public static func excluded(domain: DomainName, line: Int, rule: String) -> JSONValue {
-        var record = skeleton(domain: domain.text, line: line, verdict: nil, phases: [])
-        record["excluded"] = .object(["rule": .string(rule)])
-        return .object(record)
+        .object(skeleton(domain: domain.text, line: line, verdict: nil, phases: [], excluded: .object(["rule": .string(rule)])))
     }
 
     /// The record after the DNS phase.
@@ -42,11 +40,15 @@ public enum ScanRecord {
         let dane = facts.daneLookups ? DANEAssessment.assess(facts: facts, probes: nil) : nil
         let findings = assessment.findings + extraFindings + (dane?.findings ?? [])
         let verdict = Verdict.of(stsRecordStatus: assessment.stsRecord?.status, findings: findings)
-        var record = skeleton(domain: facts.domain.text, line: line, verdict: verdict, phases: [.dns])
-        record["findings"] = .array(findings.map(\.json))
-        record["dane"] = dane?.json(mtaSTS: verdict) ?? .null
-        fillDNS(&record, facts: facts, assessment: assessment, hosts: nil, probes: nil, providers: providers)
-        return .object(record)
+        return .object(skeleton(
+            domain: facts.domain.text, line: line, verdict: verdict, phases: [.dns],
+            findings: .array(findings.map(\.json)),
+            stsRecord: stsRecordJSON(facts.stsTXT, assessment.stsRecord),
+            tlsrpt: tlsrptJSON(facts.tlsrptTXT, assessment.tlsrptRecord),
+            policyHost: policyHostJSON(facts, providers: providers),
+            mx: mxJSON(facts, providers: providers),
+            ns: nsJSON(facts),
+            dane: dane?.json(mtaSTS: verdict) ?? .null))
     }
 
     /// The record after every phase that ran: `retrieval` is nil when no policy
@@ -56,67 +58,74 @@ public enum ScanRecord {
         probes: [MXProbeObservation]?, phases: [Phase], line: Int, providers: ProviderCatalogue = .builtIn,
         reportEndpoints: [ReportEndpointObservation]? = nil
     ) -> JSONValue {
-        var record = skeleton(domain: facts.domain.text, line: line, verdict: assessment.verdict, phases: phases)
-        record["mode"] = assessment.mode.map { .string($0.rawValue) } ?? .null
-        record["findings"] = .array(assessment.findings.map(\.json))
-        fillDNS(&record, facts: facts, assessment: dns, hosts: assessment.hosts, probes: probes, providers: providers)
-        if var tlsrpt = record["tlsrpt"]?.objectValue, let reportEndpoints {
-            tlsrpt["endpoints"] = .array(reportEndpoints.map(\.json))
-            record["tlsrpt"] = .object(tlsrpt)
-        }
-        record["policy"] = retrieval.map(policyJSON) ?? .null
-        record["dane"] = assessment.dane?.json(mtaSTS: assessment.verdict) ?? .null
-        return .object(record)
+        .object(skeleton(
+            domain: facts.domain.text, line: line, verdict: assessment.verdict, phases: phases,
+            mode: assessment.mode.map { .string($0.rawValue) } ?? .null,
+            findings: .array(assessment.findings.map(\.json)),
+            stsRecord: stsRecordJSON(facts.stsTXT, dns.stsRecord),
+            tlsrpt: tlsrptJSON(facts.tlsrptTXT, dns.tlsrptRecord, endpoints: reportEndpoints),
+            policyHost: policyHostJSON(facts, providers: providers),
+            policy: retrieval.map(policyJSON) ?? .null,
+            mx: mxJSON(facts, hosts: assessment.hosts, probes: probes, providers: providers),
+            ns: nsJSON(facts),
+            dane: assessment.dane?.json(mtaSTS: assessment.verdict) ?? .null))
     }
 
-    private static func fillDNS(
-        _ record: inout JSONObject, facts: DomainDNSFacts, assessment: DNSPhaseAssessment,
-        hosts: [MXHostAssessment]?, probes: [MXProbeObservation]?, providers: ProviderCatalogue
-    ) {
-        record["sts_record"] = stsRecordJSON(facts.stsTXT, assessment.stsRecord)
-        record["tlsrpt"] = tlsrptJSON(facts.tlsrptTXT, assessment.tlsrptRecord)
-        record["mx"] = mxJSON(facts, hosts: hosts, probes: probes, providers: providers)
-        record["policy_host"] = policyHostJSON(facts, providers: providers)
-        record["ns"] = lookupJSON(facts.ns) { .strings($0.sorted()) }
-    }
-
-    /// Every top-level key, in order, with nulls where nothing is known yet.
-    static func skeleton(domain: String, line: Int, verdict: Verdict?, phases: [Phase]) -> JSONObject {
+    /// Every top-level key, in order: the one place the order is written. What
+    /// is not given is null (or an empty list): a record is built in one
+    /// literal, with no key looked up and replaced afterwards.
+    static func skeleton(
+        domain: String, line: Int, verdict: Verdict?, phases: [Phase], inputError: JSONValue = .null,
+        excluded: JSONValue = .null, mode: JSONValue = .null, findings: JSONValue = .array([]),
+        stsRecord: JSONValue = .null, tlsrpt: JSONValue = .null, policyHost: JSONValue = .null,
+        policy: JSONValue = .null, mx: JSONValue = .null, ns: JSONValue = .null, dane: JSONValue = .null
+    ) -> JSONObject {
         [
             "schema_version": .int(schemaVersion),
             "domain": .string(domain),
             "input_line": .int(line),
-            "input_error": .null,
-            "excluded": .null,
+            "input_error": inputError,
+            "excluded": excluded,
             "verdict": verdict.map { .string($0.rawValue) } ?? .null,
-            "mode": .null,
+            "mode": mode,
             "phases": .strings(phases.map(\.rawValue)),
-            "findings": .array([]),
-            "sts_record": .null,
-            "tlsrpt": .null,
-            "policy_host": .null,
-            "policy": .null,
-            "mx": .null,
-            "ns": .null,
-            "dane": .null,
+            "findings": findings,
+            "sts_record": stsRecord,
+            "tlsrpt": tlsrpt,
+            "policy_host": policyHost,
+            "policy": policy,
+            "mx": mx,
+            "ns": ns,
+            "dane": dane,
         ]
+    }
+
+    static func nsJSON(_ facts: DomainDNSFacts) -> JSONValue {
+        lookupJSON(facts.ns) { .strings($0.sorted()) }
     }
 
     /// `{"lookup": status, "txt": [...], "status": valid|invalid|absent, ...}`.
     static func stsRecordJSON(_ lookup: LookupResult<[UInt8]>, _ evaluation: STSRecordEvaluation?) -> JSONValue {
-        var object: JSONObject = ["lookup": .string(lookup.status.rawValue), "txt": .array(lookup.values.map { .text($0) })]
-        object["status"] = evaluation.map { .string($0.status.rawValue) } ?? .null
-        object["id"] = evaluation?.id.map { .string($0) } ?? .null
-        return .object(object)
+        .object([
+            "lookup": .string(lookup.status.rawValue),
+            "txt": .array(lookup.values.map { .text($0) }),
+            "status": evaluation.map { .string($0.status.rawValue) } ?? .null,
+            "id": evaluation?.id.map { .string($0) } ?? .null,
+        ])
     }
 
-    static func tlsrptJSON(_ lookup: LookupResult<[UInt8]>, _ evaluation: TLSRPTRecordEvaluation?) -> JSONValue {
-        var object: JSONObject = ["lookup": .string(lookup.status.rawValue), "txt": .array(lookup.values.map { .text($0) })]
-        object["status"] = evaluation.map { .string($0.status.rawValue) } ?? .null
-        object["rua"] = evaluation.map { .strings($0.rua) } ?? .null
-        // Phase tlsrpt fills it in (`scanned`); null when the phase did not run.
-        object["endpoints"] = .null
-        return .object(object)
+    /// `endpoints`: what phase tlsrpt found for each `rua`; null when the phase did not run.
+    static func tlsrptJSON(
+        _ lookup: LookupResult<[UInt8]>, _ evaluation: TLSRPTRecordEvaluation?,
+        endpoints: [ReportEndpointObservation]? = nil
+    ) -> JSONValue {
+        .object([
+            "lookup": .string(lookup.status.rawValue),
+            "txt": .array(lookup.values.map { .text($0) }),
+            "status": evaluation.map { .string($0.status.rawValue) } ?? .null,
+            "rua": evaluation.map { .strings($0.rua) } ?? .null,
+            "endpoints": endpoints.map { .array($0.map(\.json)) } ?? .null,
+        ])
     }
 
     /// `{"lookup", "hosts": [{"preference", "host", "ipv4", "ipv6", "address_lookup"}]}` in preference order.
@@ -124,19 +133,8 @@ public enum ScanRecord {
                        probes: [MXProbeObservation]? = nil, providers: ProviderCatalogue = .builtIn) -> JSONValue {
         var hosts: [JSONValue] = []
         for record in facts.mx.values.sorted(by: { ($0.preference, $0.host) < ($1.preference, $1.host) }) {
-            var host: JSONObject = ["preference": .int(record.preference), "host": .string(record.host)]
-            if let addresses = facts.mxHostAddresses[record.host] {
-                host["ipv4"] = .strings(addresses.ipv4.values.sorted())
-                host["ipv6"] = .strings(addresses.ipv6.values.sorted())
-                host["address_lookup"] = .object([
-                    "a": .string(addresses.ipv4.status.rawValue), "aaaa": .string(addresses.ipv6.status.rawValue),
-                ])
-            } else {
-                host["ipv4"] = .null
-                host["ipv6"] = .null
-                host["address_lookup"] = .null
-            }
-            host["tlsa"] = facts.mxTLSA[record.host].map { lookup in
+            let addresses = facts.mxHostAddresses[record.host]
+            let tlsa: JSONValue = facts.mxTLSA[record.host].map { lookup in
                 .object([
                     "lookup": .string(lookup.status.rawValue),
                     "dnssec": lookup.dnssec.map { .string($0.rawValue) } ?? .null,
@@ -147,20 +145,29 @@ public enum ScanRecord {
                     }),
                 ])
             } ?? .null
-            host["provider"] = providers.mailProvider(mxHost: record.host).map { .string($0) } ?? .null
             let assessment = assessments?.first { $0.host == record.host }
-            host["matches_policy"] = assessment?.matchesPolicy.map { .bool($0) } ?? .null
-            host["pattern"] = assessment?.pattern.map { .string($0) } ?? .null
-            host["pkix_valid"] = assessment?.pkixValid.map { .bool($0) } ?? .null
-            host["probes"] = probes.map { probes in
-                .array(probes.filter { $0.host == record.host }.map(probeJSON))
-            } ?? .null
-            hosts.append(.object(host))
+            hosts.append(.object([
+                "preference": .int(record.preference),
+                "host": .string(record.host),
+                "ipv4": addresses.map { .strings($0.ipv4.values.sorted()) } ?? .null,
+                "ipv6": addresses.map { .strings($0.ipv6.values.sorted()) } ?? .null,
+                "address_lookup": addresses.map {
+                    .object(["a": .string($0.ipv4.status.rawValue), "aaaa": .string($0.ipv6.status.rawValue)])
+                } ?? .null,
+                "tlsa": tlsa,
+                "provider": providers.mailProvider(mxHost: record.host).map { .string($0) } ?? .null,
+                "matches_policy": assessment?.matchesPolicy.map { .bool($0) } ?? .null,
+                "pattern": assessment?.pattern.map { .string($0) } ?? .null,
+                "pkix_valid": assessment?.pkixValid.map { .bool($0) } ?? .null,
+                "probes": probes.map { probes in .array(probes.filter { $0.host == record.host }.map(probeJSON)) } ?? .null,
+            ]))
         }
-        var object: JSONObject = ["lookup": .string(facts.mx.status.rawValue), "hosts": .array(hosts)]
-        // With `--dane`: the MX RRset's DNSSEC status (RFC 7672 §2.2.1); null without.
-        object["dnssec"] = facts.mx.dnssec.map { .string($0.rawValue) } ?? .null
-        return .object(object)
+        return .object([
+            "lookup": .string(facts.mx.status.rawValue),
+            "hosts": .array(hosts),
+            // With `--dane`: the MX RRset's DNSSEC status (RFC 7672 §2.2.1); null without.
+            "dnssec": facts.mx.dnssec.map { .string($0.rawValue) } ?? .null,
+        ])
     }
 
     /// `mta-sts.<domain>`: who serves the policy, as far as DNS shows.
@@ -233,7 +240,8 @@ public enum ScanRecord {
 extension ScanRecord {
     /// One NDJSON line: the record's compact JSON and a newline.
     public static func line(_ record: JSONValue) -> [UInt8] {
-        var writer = JSONWriter(capacity: 1024)
+        // Room for a DNS-phase record (about 1.2 KB) without growing.
+        var writer = JSONWriter(capacity: 2048)
         writer.writeLine(record)
         return writer.bytes
     }
