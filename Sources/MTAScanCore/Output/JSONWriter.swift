@@ -98,15 +98,48 @@ public struct JSONWriter: Sendable {
     /// The string in quotes, and `suffix` after it. A string with nothing to
     /// escape (nearly all: keys, names, codes) is copied in one go.
     private mutating func writeQuoted(_ utf8: UnsafeBufferPointer<UInt8>, then suffix: UInt8?) {
-        var plain = true
-        for byte in utf8 where Self.needsAttention(byte) {
-            plain = false
-            break
-        }
+        let plain = Self.isPlain(utf8)
         bytes.append(UInt8(ascii: "\""))
         if plain { bytes.append(contentsOf: utf8) } else { writeEscaped(utf8) }
         bytes.append(UInt8(ascii: "\""))
         if let suffix { bytes.append(suffix) }
+    }
+
+    /// No byte that `needsAttention`: checked eight bytes at a time (a
+    /// string of a record is names, codes and addresses, almost never escaped).
+    /// The word tests may say yes for a byte that needs nothing, never no for
+    /// one that does; a yes is settled byte by byte.
+    @inline(__always)
+    private static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return true }
+        var index = 0
+        while index + 8 <= utf8.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if hasByte(below: 0x20, in: word) || hasByte(0x22, in: word) || hasByte(0x5C, in: word)
+                || hasByte(0x7F, in: word) || hasByte(0xE2, in: word)
+            {
+                break
+            }
+            index += 8
+        }
+        while index < utf8.count {
+            if needsAttention(utf8[index]) { return false }
+            index += 1
+        }
+        return true
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+
+    /// A byte of `word` below `limit` (at most 128): never a false no.
+    @inline(__always)
+    private static func hasByte(below limit: UInt64, in word: UInt64) -> Bool {
+        (word &- ones &* limit) & ~word & (ones &* 0x80) != 0
+    }
+
+    @inline(__always)
+    private static func hasByte(_ byte: UInt64, in word: UInt64) -> Bool {
+        hasByte(below: 1, in: word ^ (ones &* byte))
     }
 
     /// A byte that may have to be escaped: `"`, `\`, C0 controls, DEL, and

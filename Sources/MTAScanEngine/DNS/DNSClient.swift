@@ -58,6 +58,8 @@ public final class DNSClient {
         var usedTCP = false
         var lastFailure: DNSLookupOutcome?
         var sentAt: ContinuousClock.Instant?
+        /// `sentAt` as the window's seconds, converted once per attempt.
+        var sentSeconds = 0.0
         var ticket: CongestionWindow.Ticket?
         /// Unanswered past its resolver's loss delay: out of the window, still
         /// pending (a late answer is taken) until the timeout retries it.
@@ -294,7 +296,8 @@ public final class DNSClient {
         let index = query.resolverIndex
         resolvers[index].inWindow += 1
         resolvers[index].sent += 1
-        query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: seconds(now))
+        query.sentSeconds = seconds(now)
+        query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: query.sentSeconds)
         resolvers[index].outstanding.append(Outstanding(query: query, attempt: query.attempts))
         let attempt = min(query.attempts, deadlines.count) - 1
         deadlines[attempt].append(Deadline(at: now + attemptWaits[attempt], query: query, attempt: query.attempts))
@@ -334,15 +337,15 @@ public final class DNSClient {
         resolvers[index].consecutiveTimeouts = 0
         resolvers[index].downUntil = nil
         resolvers[index].answered += 1
-        if let sentAt = query.sentAt, let ticket = query.ticket {
-            let now = ContinuousClock.now
-            let rtt = seconds(now) - seconds(sentAt)
+        if query.sentAt != nil, let ticket = query.ticket {
+            let now = seconds(ContinuousClock.now)
+            let rtt = now - query.sentSeconds
             if query.presumedLost {
                 resolvers[index].window.answeredLate(rtt: rtt)
             } else {
                 resolvers[index].inWindow -= 1
                 let failure = message.rcode == .servFail || message.rcode == .refused
-                resolvers[index].window.answered(ticket, rtt: rtt, serverFailure: failure, now: seconds(now))
+                resolvers[index].window.answered(ticket, rtt: rtt, serverFailure: failure, now: now)
             }
         }
         query.presumedLost = false
@@ -455,8 +458,8 @@ public final class DNSClient {
                 let waiting = query.key != nil && query.attempts == entry.attempt && !query.presumedLost
                     && !query.usedTCP && query.resolverIndex == index
                 if waiting {
-                    guard let sentAt = query.sentAt, let ticket = query.ticket,
-                          nowSeconds - seconds(sentAt) >= lossDelay else { break }
+                    guard query.sentAt != nil, let ticket = query.ticket,
+                          nowSeconds - query.sentSeconds >= lossDelay else { break }
                     query.presumedLost = true
                     resolvers[index].inWindow -= 1
                     resolvers[index].window.lost(ticket, now: nowSeconds)

@@ -207,7 +207,9 @@ enum DNSWireDecoder {
                 // Labels of 64-191 are ldns's LABEL_OVERFLOW; 255 octets is RFC 1035 §3.1's bound.
                 guard label <= 63, cursor + 1 + label <= wire.count, length + 1 + label < 255 else { return nil }
                 buffer[length] = UInt8(label)
-                for offset in 1...label { buffer[length + offset] = wire[cursor + offset] }
+                if let to = buffer.baseAddress, let from = wire.baseAddress {
+                    (to + length + 1).update(from: from + cursor + 1, count: label)
+                }
                 length += 1 + label
                 cursor += 1 + label
             }

@@ -54,4 +54,45 @@ import Testing
         let finding = Finding(.mxPatternMismatch, ["kind": "typo", "distance": 1])
         #expect(finding.json.jsonText == #"{"code":"mx-pattern-mismatch","kind":"typo","distance":1,"severity":"error","component":"consistency"}"#)
     }
+
+    /// The writer looks for bytes to escape eight at a time: every character
+    /// that needs an escape (and some that look close to one), at every
+    /// position of strings of 1 to 24 characters, is escaped exactly as a
+    /// plain character-by-character escaper does it.
+    @Test func everyEscapeAtEveryPositionOfAWord() {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{2028}": out += "\\u2028"
+                case "\u{2029}": out += "\\u2029"
+                default:
+                    if scalar.value < 0x20 || scalar.value == 0x7F {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out + "\""
+        }
+        var specials: [Unicode.Scalar] = (0..<0x20).compactMap(Unicode.Scalar.init)
+        specials += ["\"", "\\", "\u{7F}", "\u{2028}", "\u{2029}", "\u{20AC}", "\u{E2}", "!", "#", "[", "]", "~", "\u{80}", "\u{FF}"]
+        for length in 1...24 {
+            for position in 0..<length {
+                for special in specials {
+                    var scalars = String.UnicodeScalarView()
+                    for index in 0..<length { scalars.append(index == position ? special : "a") }
+                    let text = String(scalars)
+                    #expect(JSONValue.string(text).jsonText == reference(text), "\(length) \(position) \(special.value)")
+                }
+            }
+        }
+    }
 }
