@@ -9,6 +9,15 @@
 /// name out of a broader one.
 public struct ProviderCatalogue: Sendable {
     private var tables: [ProviderKind: [String: String]] = [:]
+    /// Each kind's table and its deepest suffix in labels, looked up without
+    /// hashing the kind: `provider(of:kind:)` runs for every MX host of every record.
+    private var mail = SuffixTable()
+    private var policyHost = SuffixTable()
+
+    private struct SuffixTable: Sendable {
+        var providers: [String: String] = [:]
+        var mostLabels = 0
+    }
 
     public init() {}
 
@@ -20,6 +29,15 @@ public struct ProviderCatalogue: Sendable {
 
     public mutating func add(_ entry: ProviderEntry) {
         tables[entry.kind, default: [:]][entry.suffix] = entry.provider
+        let labels = entry.suffix.utf8.count(where: { $0 == UInt8(ascii: ".") }) + 1
+        switch entry.kind {
+        case .mail:
+            mail.providers[entry.suffix] = entry.provider
+            mail.mostLabels = max(mail.mostLabels, labels)
+        case .policyHost:
+            policyHost.providers[entry.suffix] = entry.provider
+            policyHost.mostLabels = max(policyHost.mostLabels, labels)
+        }
     }
 
     /// This catalogue with `entries` added on top.
@@ -42,21 +60,31 @@ public struct ProviderCatalogue: Sendable {
 
     /// The provider whose longest suffix `host` equals or sits below, or nil.
     public func provider(of host: String, kind: ProviderKind) -> String? {
-        guard let table = tables[kind], !table.isEmpty else { return nil }
+        let table = kind == .mail ? mail : policyHost
+        guard !table.providers.isEmpty else { return nil }
         // Names from DNS are lower-case ASCII already: lower-case only what needs it.
-        // This runs for every MX host of every record, so it walks UTF-8, not Characters.
         let needsLowering = host.utf8.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
-        let name = needsLowering ? host.lowercased() : host
-        var end = name.utf8.endIndex
-        if name.utf8.last == UInt8(ascii: ".") { end = name.utf8.index(before: end) }
-        var start = name.utf8.startIndex
-        // Walking from the full name towards the root finds the longest suffix first.
-        while start < end {
-            if let provider = table[String(name[start..<end])] { return provider }
-            guard let dot = name.utf8[start..<end].firstIndex(of: UInt8(ascii: ".")) else { return nil }
-            start = name.utf8.index(after: dot)
+        var name = needsLowering ? host.lowercased() : host
+        // Walked as contiguous bytes: suffixes deeper than the table's deepest
+        // entry are skipped, then the longest matching suffix is found first.
+        return name.withUTF8 { bytes -> String? in
+            var end = bytes.count
+            if end > 0, bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            var labels = 1
+            for index in 0..<end where bytes[index] == UInt8(ascii: ".") { labels += 1 }
+            var skip = labels - table.mostLabels
+            var start = 0
+            while start < end {
+                if skip <= 0 {
+                    let suffix = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    if let provider = table.providers[suffix] { return provider }
+                }
+                skip -= 1
+                guard let dot = bytes[start..<end].firstIndex(of: UInt8(ascii: ".")) else { return nil }
+                start = dot + 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// The known mail provider of an MX host name.

@@ -32,6 +32,31 @@ import Testing
         #expect(providers.mailProvider(mxHost: "other.example.net") == "broad")
     }
 
+    /// Lookups skip suffixes deeper than the deepest entry: every host of
+    /// many depths, against a plain walk over all its suffixes, longest first.
+    @Test func deepHostsFindTheSameProviderAsAWalkOverEverySuffix() throws {
+        let rows: [(ProviderKind, String, String)] = [
+            (.mail, "net", "tld"), (.mail, "example.net", "broad"), (.mail, "a.mx.example.net", "deep"),
+            (.mail, "b.c.d.example.org", "deeper"),
+        ]
+        let providers = try catalogue(rows)
+        func walk(_ host: String) -> String? {
+            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+            for start in labels.indices {
+                let suffix = labels[start...].joined(separator: ".")
+                if let row = rows.first(where: { $0.1 == suffix }) { return row.2 }
+            }
+            return nil
+        }
+        let parts = ["a", "b", "c", "d", "mx", "example", "net", "org", "x"]
+        var random = SplitMix64(seed: 0x5052_4F56)
+        for _ in 0..<2_000 {
+            let host = (0..<Int.random(in: 1...8, using: &random)).map { _ in parts.randomElement(using: &random)! }
+                .joined(separator: ".")
+            #expect(providers.mailProvider(mxHost: host) == walk(host), "\(host)")
+        }
+    }
+
     @Test func kindsAreSeparate() throws {
         let providers = try catalogue([(.policyHost, "hosting.example", "hoster"), (.mail, "mail.example", "mailer")])
         #expect(providers.provider(of: "a.hosting.example", kind: .policyHost) == "hoster")
