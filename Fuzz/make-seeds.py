@@ -9,7 +9,9 @@ reads leading control bytes before its payload (Fuzz/Sources/MTAScanFuzz/*),
 and the seeds carry them. Rerun to refresh; the output is committed, so a
 fresh clone fuzzes from the same seeds without a test internet.
 
-    Fuzz/make-seeds.py [--scan-ndjson FILE]
+    Fuzz/make-seeds.py [--scan-ndjson FILE] [--no-capture]
+
+--no-capture writes the hand-made seeds only (no test internet needed).
 """
 import hashlib
 import json
@@ -262,6 +264,236 @@ def inputs():
     write("zone-reader", b"example.test. IN SOA a. b. 1 2 3 4 5\nsub NS a.\n$INCLUDE x\n", [0, 0, 0, 2])
 
 
+# --- Notify inputs: security.txt, bounces, feedback CSV, provider contacts -----
+
+TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+def crlf(text):
+    return text.replace("\n", "\r\n")
+
+
+def postfix_dsn(status, action, diagnostic, recipient="postmaster@broken.test"):
+    """A DSN as Postfix's bounce(8) writes it (BounceParserTests' shape)."""
+    return crlf(f"""Return-Path: <>
+Delivered-To: bounces+{TOKEN}@research.test
+From: MAILER-DAEMON@relay.research.test (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+To: bounces+{TOKEN}@research.test
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary="4BFC2E0123.1733330000/relay.research.test"
+Message-Id: <20261204163000.4BFC2E0123@relay.research.test>
+
+This is a MIME-encapsulated message.
+
+--4BFC2E0123.1733330000/relay.research.test
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+--4BFC2E0123.1733330000/relay.research.test
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; relay.research.test
+X-Postfix-Queue-ID: 4BFC2E0123
+X-Postfix-Sender: rfc822; bounces+{TOKEN}@research.test
+Arrival-Date: Fri,  4 Dec 2026 16:29:59 +0000 (UTC)
+
+Final-Recipient: rfc822; {recipient}
+Original-Recipient: rfc822;{recipient}
+Action: {action}
+Status: {status}
+Remote-MTA: dns; mx.broken.test
+Diagnostic-Code: smtp; {diagnostic}
+
+--4BFC2E0123.1733330000/relay.research.test
+Content-Description: Undelivered Message Headers
+Content-Type: text/rfc822-headers
+
+From: Scan team <scan@research.test>
+Message-ID: <{TOKEN}.mtascan@research.test>
+
+--4BFC2E0123.1733330000/relay.research.test--
+""")
+
+
+def notify_inputs():
+    # security.txt: RFC 9116's example (CRLF), a signed file, an expired form-only one,
+    # odd mailto forms; control byte 1 also pads to maxBytes and one byte over.
+    rfc = crlf("""# Our security address
+Contact: mailto:security@example.com
+Contact: tel:+1-201-555-0123
+Contact: https://example.com/security-contact.html
+Expires: 2027-12-31T18:37:07.000Z
+Encryption: https://example.com/pgp-key.txt
+Preferred-Languages: en, es
+Canonical: https://example.com/.well-known/security.txt
+Policy: https://example.com/disclosure.html
+""")
+    write("security-txt", rfc.encode(), [0])
+    write("security-txt", rfc.encode(), [1])
+    signed = """-----BEGIN PGP SIGNED MESSAGE-----
+Hash: SHA256
+
+# Canonical: https://example.com/.well-known/security.txt
+Contact: mailto:psirt@example.com
+- Contact: mailto:dash-escaped@example.com
+Expires: 2030-01-01T00:00:00+02:00
+-----BEGIN PGP SIGNATURE-----
+
+iHUEARYKAB0WIQQ+Y3JhZnRlZCBub3QgdmVyaWZpZWQAKCRD
+=abcd
+-----END PGP SIGNATURE-----
+"""
+    write("security-txt", signed.encode(), [0])
+    write("security-txt", b"Contact: https://example.com/report\nExpires: 2026-01-01T00:00:00Z\n", [2])
+    write("security-txt", ("Contact: mailto:Sec%40Example.com\nContact: mailto:a@example.com?subject=hi\n"
+                           "contact: MAILTO:Security@Example.COM\nExpires: 2030-01-01t00:00:00z\n"
+                           "Expires: 2031-01-01T00:00:00Z\n").encode(), [0])
+    write("security-txt", b"<html><body>Not found</body></html>\n", [0])
+
+    # Bounces: Postfix DSNs (hard, soft, spam block), an Exim DSN, an Exchange NDR,
+    # qmail and Exim without a DSN part; control byte 0: envelope domain research.test.
+    write("bounce", postfix_dsn("5.1.1", "failed", "550 5.1.1 <postmaster@broken.test>: Recipient address rejected: User unknown").encode(), [0])
+    write("bounce", postfix_dsn("4.2.0", "delayed", "450 4.2.0 <postmaster@broken.test>: Recipient address rejected: Greylisted").encode(), [0])
+    write("bounce", postfix_dsn("5.7.1", "failed", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org").encode(), [1])
+    exim_dsn = f"""Return-path: <>
+Envelope-to: bounces+{TOKEN}@research.test
+From: Mail Delivery System <Mailer-Daemon@mail.research.test>
+To: bounces+{TOKEN}@research.test
+Subject: Mail delivery failed: returning message to sender
+Content-Type: multipart/report; report-type=delivery-status; boundary=1733330000-eximdsn-1804289383
+MIME-Version: 1.0
+
+--1733330000-eximdsn-1804289383
+Content-type: text/plain; charset=us-ascii
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  postmaster@gone.test
+    host mx.gone.test [192.0.2.25]
+    SMTP error from remote mail server after RCPT TO:<postmaster@gone.test>:
+    550 5.1.1 No such user here
+
+--1733330000-eximdsn-1804289383
+Content-type: message/delivery-status
+
+Reporting-MTA: dns; mail.research.test
+
+Action: failed
+Final-Recipient: rfc822;postmaster@gone.test
+Status: 5.0.0
+Remote-MTA: dns; mx.gone.test
+Diagnostic-Code: smtp; 550 5.1.1 No such user here
+
+--1733330000-eximdsn-1804289383
+Content-type: message/rfc822
+
+Message-ID: <{TOKEN}.mtascan@research.test>
+Subject: MTA-STS on gone.test
+
+--1733330000-eximdsn-1804289383--
+"""
+    write("bounce", exim_dsn.encode(), [0])
+    exchange = crlf(f"""From: postmaster@contoso.test
+To: bounces+{TOKEN}@research.test
+Subject: Undeliverable: MTA-STS on contoso.test
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary="d1f3e2c4-5b6a-4c7d-8e9f-0a1b2c3d4e5f"
+MIME-Version: 1.0
+
+--d1f3e2c4-5b6a-4c7d-8e9f-0a1b2c3d4e5f
+Content-Type: text/plain; charset="us-ascii"
+
+Delivery has failed to these recipients or groups:
+
+postmaster@contoso.test
+The email address you entered couldn't be found.
+
+--d1f3e2c4-5b6a-4c7d-8e9f-0a1b2c3d4e5f
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns;AM0PR01MB1234.eurprd01.prod.exchangelabs.test
+Received-From-MTA: dns;mail.research.test
+Arrival-Date: Fri, 4 Dec 2026 16:30:00 +0000
+
+Original-Recipient: rfc822;postmaster@contoso.test
+Final-Recipient: rfc822;postmaster@contoso.test
+Action: failed
+Status: 5.1.10
+Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup
+
+--d1f3e2c4-5b6a-4c7d-8e9f-0a1b2c3d4e5f
+Content-Type: text/rfc822-headers
+
+Message-ID: <{TOKEN.upper()}.mtascan@research.test>
+
+--d1f3e2c4-5b6a-4c7d-8e9f-0a1b2c3d4e5f--
+""")
+    write("bounce", exchange.encode(), [0])
+    qmail = f"""Delivered-To: bounces+{TOKEN}@research.test
+From: MAILER-DAEMON@mail.old.test
+Subject: failure notice
+
+Hi. This is the qmail-send program at mail.old.test.
+I'm afraid I wasn't able to deliver your message to the following addresses.
+This is a permanent error; I've given up. Sorry it didn't work out.
+
+<postmaster@old.test>:
+Sorry, no mailbox here by that name. (#5.1.1)
+
+<abuse@old.test>:
+192.0.2.7 does not like recipient.
+Remote host said: 452 4.2.2 Mailbox full
+Giving up on 192.0.2.7.
+
+--- Below this line is a copy of the message.
+"""
+    write("bounce", qmail.encode(), [0])
+    exim = f"""To: bounces+{TOKEN}@research.test
+Subject: Mail delivery failed: returning message to sender
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  postmaster@gone.test
+    SMTP error from remote mail server after RCPT TO:<postmaster@gone.test>:
+    550 No such user here
+  hostmaster@nomx.test
+    Unrouteable address
+
+------ This is a copy of the message, including all the headers. ------
+"""
+    write("bounce", exim.encode(), [0])
+    write("bounce", exim.replace("This is a permanent error.", "Message has not yet been delivered.").encode(), [2])
+
+    # Feedback CSV (docs/notify.md, "Feedback"): a form tool's export, quoted fields.
+    write("feedback-csv", ("answered_at,Answer,token,comment\r\n"
+                           "2026-12-05T10:00:00Z,helpful,ABCDEF0123,\"Thanks, fixed it.\nSecond line, with \"\"quotes\"\"\"\r\n"
+                           "\r\n,not-helpful,abc,\n").encode())
+    write("feedback-csv", (f"Timestamp,token,answer,comment\n2026-12-06 09:12:44,{TOKEN},helpful,\n"
+                           f"2026-12-06 11:40:02, {TOKEN.upper()} ,Not helpful,\"already had MTA-STS, thanks\"\n"
+                           "2026-12-07 08:00:00,,helpful,no token\n").encode())
+    write("feedback-csv", b"token;answer\nabc;helpful\n")
+
+    # Provider contacts (docs/notify.md, "Grouping by provider").
+    write("provider-contacts", b"provider,address\n# who answers for whom, and where they asked to be written to\n"
+          b"mailhardener,mta-sts-reports@mailhardener.example\ntestnet-mailhost,mta-sts@provider-desk.test\n")
+    write("provider-contacts", crlf("provider,address\n# who answers for whom\ngoogle, MTA-STS-Team@Google.example   # asked for this address\n"
+                                    "\nmicrosoft-365,postmaster@ms.example\n").encode())
+    write("provider-contacts", b"google,a@b.example\r\ngoogle,c@d.example\n")
+
+
 def scan_records(path):
     if not path or not os.path.exists(path):
         return 0
@@ -282,6 +514,9 @@ def main():
     handmade_http_smtp()
     policies_and_records()
     inputs()
+    notify_inputs()
+    if "--no-capture" in sys.argv:
+        return
     print("captured: dns", capture_dns(), "https", capture_policies(), "smtp", capture_smtp(),
           "scan records", scan_records(scan))
     write("json", b'{"a":[1,2.5,-0.0,1e300,"\\u2028\\ud83d\\ude00"],"b":{"c":null,"d":true}}', [0])

@@ -24,6 +24,10 @@ enum FuzzTargets {
         JSONTarget.target,
         ScanRecordsTarget.target,
         LintBatchTarget.target,
+        SecurityTxtTarget.target,
+        BounceTarget.target,
+        FeedbackCSVTarget.target,
+        ProviderContactsTarget.target,
     ]
 
     static func named(_ name: String) -> FuzzTarget? {

@@ -44,42 +44,51 @@ public enum FeedbackCSV {
 
     /// RFC 4180 records: fields split on commas, quoted fields may hold commas,
     /// line breaks and doubled quotes; CRLF or LF line ends; blank lines skipped.
+    ///
+    /// Read by Unicode scalars, not `Character`s: a comma or quote followed by
+    /// a combining mark (or a quote after a prepended mark) is one grapheme
+    /// cluster, and reading by clusters merged two fields or missed the end of
+    /// a quoted one (found by the `feedback-csv` fuzz target).
     static func records(_ text: String) throws(Failure) -> [[String]] {
         var records: [[String]] = []
         var record: [String] = []
         var field = ""
         var quoted = false
         var line = 1
-        var characters = text.makeIterator()
-        var pending: Character? = characters.next()
-        while let character = pending {
-            pending = characters.next()
+        var previous: Unicode.Scalar?
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            defer { previous = scalar }
             if quoted {
-                if character == "\"" {
+                if scalar == "\"" {
                     if pending == "\"" {
-                        field.append("\"")
-                        pending = characters.next()
+                        field.unicodeScalars.append("\"")
+                        pending = scalars.next()
                     } else {
                         quoted = false
                     }
                 } else {
-                    if character.isNewline { line += 1 }
-                    field.append(character)
+                    // The line of an error message: each newline `Character` once (CRLF too).
+                    if isNewline(scalar) && !(scalar == "\n" && previous == "\r") { line += 1 }
+                    field.unicodeScalars.append(scalar)
                 }
                 continue
             }
-            switch character {
+            switch scalar {
             case "\"" where field.isEmpty: quoted = true
             case ",":
                 record.append(field)
                 field = ""
-            case "\n", "\r\n", "\r":
+            case "\n", "\r":
+                if scalar == "\r" && pending == "\n" { pending = scalars.next() }
                 line += 1
                 record.append(field)
                 if !(record.count == 1 && record[0].isEmpty) { records.append(record) }
                 record = []
                 field = ""
-            default: field.append(character)
+            default: field.unicodeScalars.append(scalar)
             }
         }
         if quoted { throw .malformed(line: line) }
@@ -88,6 +97,14 @@ public enum FeedbackCSV {
             records.append(record)
         }
         return records
+    }
+
+    /// What `Character.isNewline` counts: LF, VT, FF, CR, NEL, LS, PS.
+    private static func isNewline(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
     }
 }
 

@@ -137,8 +137,13 @@ public struct SecurityTxt: Sendable, Equatable {
             - Int64(offset)
     }
 
+    /// Without spaces, tabs and CRs at either end. One slice: rebuilding the
+    /// string a character at a time through two reversals cost about 1.5 s
+    /// per 32 KiB file under AddressSanitizer (the `security-txt` fuzz target).
     static func trimmed(_ text: String) -> String {
         let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        return String(text.drop(while: blank).reversed().drop(while: blank).reversed())
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) })
+        else { return "" }
+        return String(text[first...last])
     }
 }

@@ -67,6 +67,22 @@ import Testing
         #expect(throws: FeedbackCSV.Failure.malformed(line: 3)) { try FeedbackCSV.parse("token,answer\nabc,\"open\n") }
         #expect(try FeedbackCSV.parse("") == [])
     }
+
+    /// Found by the `feedback-csv` fuzz target: read by grapheme clusters, a
+    /// comma followed by a combining mark was no separator (two fields read
+    /// as one), and a closing quote after a prepended mark (U+0600) was no
+    /// closing quote (an "unterminated" field).
+    @Test func delimitersNextToCombiningMarksStillDelimit() throws {
+        #expect(try FeedbackCSV.parse("token,answer,comment\nabc,helpful,\u{301}x\n") == [
+            .init(token: "abc", answer: "helpful", comment: "\u{301}x", answeredAt: nil),
+        ])
+        #expect(try FeedbackCSV.parse("token,answer,comment\r\nabc,helpful,\"\u{600}\"\r\n") == [
+            .init(token: "abc", answer: "helpful", comment: "\u{600}", answeredAt: nil),
+        ])
+        #expect(throws: FeedbackCSV.Failure.missingColumn("answer")) { try FeedbackCSV.parse("token,\u{59F}answer\nabc,helpful\n") }
+        // Line numbers of an open quote still count CRLF once.
+        #expect(throws: FeedbackCSV.Failure.malformed(line: 4)) { try FeedbackCSV.parse("token,answer\r\nabc,\"open\r\nmore\n") }
+    }
 }
 
 /// The follow-up chart: every group drawn, shares and the effect written out.

@@ -96,6 +96,14 @@ import Testing
         #expect(throws: SecurityTxt.Failure.lineTooLong) {
             try SecurityTxt.parse(Array(("Contact: mailto:" + String(repeating: "a", count: SecurityTxt.maxLineBytes) + "@x.example").utf8))
         }
+        // Exactly maxBytes (long comment lines) is read; one byte more is not.
+        var full = Array("Contact: mailto:sec@example.com\nExpires: 2030-01-01T00:00:00Z\n".utf8)
+        while full.count < SecurityTxt.maxBytes {
+            full += Array("#".utf8) + Array(repeating: UInt8(ascii: "x"), count: min(1998, max(0, SecurityTxt.maxBytes - full.count - 2))) + [0x0A]
+        }
+        #expect(full.count == SecurityTxt.maxBytes)
+        #expect((try? SecurityTxt.parse(full))?.contacts == ["mailto:sec@example.com"])
+        #expect(throws: SecurityTxt.Failure.tooLarge) { try SecurityTxt.parse(full + [0x0A]) }
         #expect(throws: SecurityTxt.Failure.notUTF8) { try SecurityTxt.parse([0x43, 0x3A, 0xFF, 0xFE, 0x0A]) }
         // An HTML page served as security.txt: no fields, nothing to mail.
         let html = try? SecurityTxt.parse(Array("<html><body>Not found</body></html>\n".utf8))
