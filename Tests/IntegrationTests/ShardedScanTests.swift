@@ -161,9 +161,25 @@ final class ShardedScanTests: Sendable {
         #expect(fromParts != nil)
         #expect(fromParts == (try tables([merged])))
         if timingDependent.isEmpty {
-            let fromWhole = try tables([whole])
+            // A scenario with documented alternatives can swap them between its
+            // lookups with the same codes in all (a timeout for `_mta-sts`, an
+            // error, and SERVFAIL for `_smtp._tls`, a warning, or the other way
+            // round): its domains are left out of the tables compared.
+            func withoutAlternatives(_ file: String, _ name: String) throws -> String {
+                let kept = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").filter { line in
+                    guard let domain = try? JSONParser.parse(String(line))["domain"]?.stringValue,
+                          let scenario = byDomain[domain] else { return true }
+                    return scenario.dnsPhaseFindings.count <= 1
+                }
+                return try write(kept.map(String.init), to: name)
+            }
+            let fromWhole = try tables([try withoutAlternatives(whole, "whole-compared.ndjson")])
+            let fromParts = try tables([try withoutAlternatives(merged, "merged-compared.ndjson")])
             let differing = (fromParts?.objectValue?.keys ?? []).filter { fromParts?[$0] != fromWhole?[$0] }
-            #expect(differing.isEmpty, "tables that differ between the parts and the whole scan: \(differing)")
+            #expect(differing.isEmpty, """
+                tables that differ between the parts and the whole scan: \(differing)
+                \(differing.map { "\($0) in the parts: \(fromParts?[$0]?.jsonText ?? "none")\n\($0) in the whole scan: \(fromWhole?[$0]?.jsonText ?? "none")" }.joined(separator: "\n"))
+                """)
         }
     }
 
