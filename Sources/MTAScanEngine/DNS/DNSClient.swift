@@ -39,6 +39,7 @@ public final class DNSClient {
     private var ticker: Timer?
     private var closed = false
     private var inFlight = 0
+    private var nextSerial: UInt64 = 0
 
     final class Query {
         let name: DomainName
@@ -46,9 +47,9 @@ public final class DNSClient {
         let dnssec: DNSSECRequest
         /// The AD bit of the answer concluded.
         var authenticated = false
-        /// Dropped once called: a finished query may still sit in the deadline
-        /// queue for up to the timeout, and its completion holds the whole
-        /// domain's state (at full speed, seconds' worth of domains).
+        /// Dropped once called: a finished query may still sit in its
+        /// resolver's list of sends until the next tick, and its completion
+        /// holds the whole domain's state.
         var completion: ((DNSLookup) -> Void)?
         var resolverIndex: Int
         /// The resolver that failed the last attempt: a retry goes elsewhere when it can.
@@ -58,6 +59,9 @@ public final class DNSClient {
         var usedTCP = false
         var lastFailure: DNSLookupOutcome?
         var sentAt: ContinuousClock.Instant?
+        /// Which send this is, unique in the client: a deadline names the
+        /// attempt it is for by this, without holding the query.
+        var serial: UInt64 = 0
         /// `sentAt` as the window's seconds, converted once per attempt.
         var sentSeconds = 0.0
         var ticket: CongestionWindow.Ticket?
@@ -75,10 +79,13 @@ public final class DNSClient {
         }
     }
 
+    /// A send's timeout. It names the query by its key and serial instead of
+    /// holding it: an answered query is freed at once, not after its timeout
+    /// (at full speed, seconds' worth of queries: tens of MiB).
     private struct Deadline {
         let at: ContinuousClock.Instant
-        let query: Query
-        let attempt: Int
+        let key: UInt32
+        let serial: UInt64
     }
 
     private struct ResolverState {
@@ -286,6 +293,8 @@ public final class DNSClient {
         }
         if configuration.queriesPerSecondPerResolver > 0 { resolvers[query.resolverIndex].tokens -= 1 }
         query.attempts += 1
+        nextSerial &+= 1
+        query.serial = nextSerial
         query.key = key
         query.sentAt = now
         query.presumedLost = false
@@ -300,7 +309,7 @@ public final class DNSClient {
         query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: query.sentSeconds)
         resolvers[index].outstanding.append(Outstanding(query: query, attempt: query.attempts))
         let attempt = min(query.attempts, deadlines.count) - 1
-        deadlines[attempt].append(Deadline(at: now + attemptWaits[attempt], query: query, attempt: query.attempts))
+        deadlines[attempt].append(Deadline(at: now + attemptWaits[attempt], key: key, serial: query.serial))
     }
 
     // MARK: receiving
@@ -432,8 +441,7 @@ public final class DNSClient {
                 deadlineHeads[attempt] += 1
                 expire(deadline)
             }
-            // Entries before the head still reference their queries (and the
-            // domain state those capture): drop them, or memory grows with the input.
+            // Entries before the head are spent: drop them, or memory grows with the input.
             if deadlineHeads[attempt] == deadlines[attempt].count {
                 deadlines[attempt].removeAll(keepingCapacity: true)
                 deadlineHeads[attempt] = 0
@@ -480,8 +488,9 @@ public final class DNSClient {
 
     /// A deadline counts only if its query is still waiting for that very attempt.
     private func expire(_ deadline: Deadline) {
-        let query = deadline.query
-        guard let key = query.key, query.attempts == deadline.attempt, !query.usedTCP else { return }
+        // Answered, retried or moved to TCP since: nothing to expire.
+        guard let query = pending[deadline.key], query.serial == deadline.serial, let key = query.key, !query.usedTCP
+        else { return }
         pending[key] = nil
         query.key = nil
         inFlight -= 1
