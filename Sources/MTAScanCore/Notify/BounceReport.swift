@@ -219,7 +219,7 @@ public enum BounceParser {
         let lower = body.lowercased()
         if let range = lower.firstRange(of: ".mtascan@\(domain)>") {
             let before = lower[..<range.lowerBound]
-            let token = before.reversed().prefix { $0.isHexDigit }
+            let token = before.reversed().prefix { $0.isASCII && $0.isHexDigit }
             if token.count == 32 { return String(token.reversed()) }
         }
         return nil
@@ -228,7 +228,8 @@ public enum BounceParser {
     static func verpToken(_ address: String, domain: String) -> String? {
         guard let range = address.firstRange(of: "bounces+") else { return nil }
         let rest = address[range.upperBound...]
-        let token = rest.prefix { $0.isHexDigit }
+        // ASCII only: `isHexDigit` also takes fullwidth digits, which no token has.
+        let token = rest.prefix { $0.isASCII && $0.isHexDigit }
         guard token.count == 32, rest.dropFirst(token.count).hasPrefix("@" + domain) else { return nil }
         return String(token)
     }

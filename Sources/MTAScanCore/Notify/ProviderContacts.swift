@@ -29,10 +29,14 @@ public struct ProviderContacts: Sendable, Equatable {
         var sawEntry = false
         for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
-            let line = trimmed(raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            // `#` and `,` are found among Unicode scalars, not `Character`s: a
+            // combining mark after one would otherwise hide it in its cluster.
+            let scalars = raw.unicodeScalars
+            let beforeComment = scalars[..<(scalars.firstIndex(of: "#") ?? scalars.endIndex)]
+            let line = trimmed(Substring(beforeComment))
             guard !line.isEmpty else { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                .map(trimmed)
+            let fields = line.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false)
+                .map { trimmed(Substring($0)) }
             if !sawEntry && fields.map({ $0.lowercased() }) == ["provider", "address"] {
                 sawEntry = true
                 continue
@@ -58,8 +62,12 @@ public struct ProviderContacts: Sendable, Equatable {
 
     /// Without spaces, tabs and a CR (CRLF files) at either end.
     static func trimmed(_ text: Substring) -> String {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        return String(text.drop(while: blank).reversed().drop(while: blank).reversed())
+        let scalars = text.unicodeScalars
+        let blank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = scalars.firstIndex(where: { !blank($0) }),
+              let last = scalars.lastIndex(where: { !blank($0) })
+        else { return "" }
+        return String(Substring(scalars[first...last]))
     }
 
     /// `[a-z0-9]` words joined by single hyphens, at most 63 characters (docs/providers.md).

@@ -89,6 +89,20 @@ import Testing
         #expect(BounceParser.parse(Array(text.utf8), envelopeDomain: "other.test")?.token == nil)
     }
 
+    /// A token is 32 ASCII hex digits: fullwidth digits (which `isHexDigit`
+    /// also takes) make no token.
+    @Test func fullwidthHexDigitsAreNoToken() throws {
+        let fullwidth = String(String.UnicodeScalarView(token.unicodeScalars.map { scalar in
+            scalar.properties.numericType != nil ? Unicode.Scalar(scalar.value + 0xFEE0) ?? scalar : scalar
+        }))
+        #expect(fullwidth != token)
+        let text = String(decoding: postfixDSN(status: "5.1.1", action: "failed", diagnostic: "550 unknown"), as: UTF8.self)
+            .replacing("bounces+\(token)@research.test", with: "bounces+\(fullwidth)@research.test")
+            .replacing("<\(token).mtascan@", with: "<\(fullwidth).mtascan@")
+        let report = try #require(BounceParser.parse(Array(text.utf8), envelopeDomain: "research.test"))
+        #expect(report.token == nil)
+    }
+
     @Test func aDeliveredReportIsNoBounce() {
         #expect(BounceParser.parse(postfixDSN(status: "2.0.0", action: "delivered", diagnostic: "250 ok"),
                                    envelopeDomain: "research.test") == nil)

@@ -17,6 +17,19 @@ import Testing
         #expect(try ProviderContacts.parse("").addresses.isEmpty)
     }
 
+    /// `#` and `,` are found even with a combining mark after them, which a
+    /// `Character` would fold into one cluster with them.
+    @Test func delimitersBeforeCombiningMarksStillDelimit() throws {
+        let contacts = try ProviderContacts.parse("google,desk@google.example #\u{301} a comment\n")
+        #expect(contacts.addresses == ["google": "desk@google.example"])
+        do {
+            _ = try ProviderContacts.parse("google,\u{301}desk@google.example\n")
+            Issue.record("accepted an address that starts with a combining mark")
+        } catch {
+            #expect(error.message.contains("no usable mail address"), "\(error)")
+        }
+    }
+
     @Test func badLinesStopWithTheirNumber() {
         let cases: [(String, Int, String)] = [
             ("google\n", 1, "expected provider-id,address"),
