@@ -56,6 +56,8 @@ first=$(find "$campaign_dir/review" -name 'sts-*.eml' | sort | head -1)
 echo "--- one of them: $first"
 sed -n '1,40p' "$first"
 echo "--- a dry run through the test internet's relay: STARTTLS, AUTH, MAIL, RCPT, then RSET (no DATA)"
+echo "    (the test relay routes only its mailstore's domains, so it refuses these scenario domains at RCPT,"
+echo "    as a relay refuses what it cannot deliver: a dry run shows that before anything is sent)"
 relay=(--relay relay.mailhost.test --relay-address 127.25.254.1 --user campaign
        --password-file tools/testnet/run/postfix-relay/password --ca-file "$(tools/testnet/status.sh --ca-file)"
        --max 3 --per-hour 3600)
