@@ -11,7 +11,7 @@ import MTAScanCore
 /// broken; a payload padded to exactly `maxBytes` reads as it did, one byte
 /// more is `tooLarge`; the same text with CRLF for LF reads the same; every
 /// contact occurs in the input, within one line, without blanks at either
-/// end; `expiresAt` is `parseDateTime(expires)`; a canonical rewrite
+/// end; `expiresAt` is `UnixTime.parseDateTime(expires)`; a canonical rewrite
 /// (`Contact:`/`Expires:` lines) reads back to the same fields; the mail
 /// recipients are unique, lower-case, `MailPath`s taken from `mailto:`
 /// contacts, given only for a single unexpired `Expires`, and `problem` is
@@ -37,7 +37,7 @@ enum SecurityTxtTarget {
         Invariant.require(!file.signed || TextOracle.contains(payload, Array("-----BEGIN PGP SIGNED MESSAGE-----".utf8)),
                           "signed without a signature header")
         Invariant.require(!file.expiresRepeated || file.expires != nil, "Expires repeated but absent")
-        Invariant.require(file.expiresAt == file.expires.flatMap(SecurityTxt.parseDateTime), "expiresAt is not parseDateTime(expires)")
+        Invariant.require(file.expiresAt == file.expires.flatMap(UnixTime.parseDateTime), "expiresAt is not parseDateTime(expires)")
         for contact in file.contacts {
             let bytes = Array(contact.utf8)
             Invariant.require(!bytes.isEmpty, "empty contact")

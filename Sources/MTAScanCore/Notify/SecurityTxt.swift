@@ -65,7 +65,7 @@ public struct SecurityTxt: Sendable, Equatable {
             case "expires":
                 if file.expires != nil { file.expiresRepeated = true }
                 file.expires = value
-                file.expiresAt = parseDateTime(value)
+                file.expiresAt = UnixTime.parseDateTime(value)
             default:
                 continue   // Encryption, Policy, Preferred-Languages, …: not needed to write to a contact
             }
@@ -92,49 +92,6 @@ public struct SecurityTxt: Sendable, Equatable {
             return ([], "\(others): nothing to mail")
         }
         return (addresses, nil)
-    }
-
-    /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, `T` and `Z`
-    /// in either case; the fraction is dropped.
-    public static func parseDateTime(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[range] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
-        var index = 19
-        if bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            let digits = bytes[index...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
-            guard digits > 0 else { return nil }
-            index += digits
-        }
-        guard index < bytes.count else { return nil }
-        var offset = 0
-        switch bytes[index] {
-        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-            guard index + 1 == bytes.count else { return nil }
-        case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
-                  let hours = number((index + 1)..<(index + 3)), let minutes = number((index + 4)..<(index + 6)),
-                  hours < 24, minutes < 60 else { return nil }
-            offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)
-        default:
-            return nil
-        }
-        return UnixTime.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
-            - Int64(offset)
     }
 
     /// Without spaces, tabs and CRs at either end. One slice: rebuilding the

@@ -34,21 +34,66 @@ public enum UnixTime {
     /// Reads back exactly what `rfc3339` writes (`YYYY-MM-DDTHH:MM:SSZ`); nil for anything else.
     public static func parseRFC3339(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
-        guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              bytes[19] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in bytes[range] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "Z"),
+              let time = dateTimeFields(bytes), time.second < 60 else { return nil }
+        return seconds(year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute,
+                       second: time.second)
+    }
+
+    /// Any RFC 3339 `date-time` (§5.6): `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`,
+    /// `T` and `Z` in either case; the fraction is dropped, a leap second
+    /// read as :59, the offset applied.
+    public static func parseDateTime(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard let time = dateTimeFields(bytes) else { return nil }
+        var index = 19
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let digits = bytes[index...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            guard digits > 0 else { return nil }
+            index += digits
         }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
-        return seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == bytes.count else { return nil }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
+                  let hours = digits(bytes, (index + 1)..<(index + 3)), let minutes = digits(bytes, (index + 4)..<(index + 6)),
+                  hours < 24, minutes < 60 else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)
+        default:
+            return nil
+        }
+        return seconds(year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute,
+                       second: min(time.second, 59)) - Int64(offset)
+    }
+
+    /// The fields of `YYYY-MM-DDTHH:MM:SS` at the start of `bytes` (`T` in
+    /// either case), each in its range (a second of 60 included: leap seconds).
+    private static func dateTimeFields(_ bytes: [UInt8])
+        -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)?
+    {
+        guard bytes.count >= 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+              let year = digits(bytes, 0..<4), let month = digits(bytes, 5..<7), let day = digits(bytes, 8..<10),
+              let hour = digits(bytes, 11..<13), let minute = digits(bytes, 14..<16), let second = digits(bytes, 17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
+        else { return nil }
+        return (year, month, day, hour, minute, second)
+    }
+
+    /// The decimal number written in `bytes[range]`; nil unless all are digits.
+    private static func digits(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        guard range.upperBound <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[range] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days: eras of 400 years

@@ -8,9 +8,9 @@
 /// ignored; the longest matching suffix wins, so a specific entry can carve a
 /// name out of a broader one.
 public struct ProviderCatalogue: Sendable {
-    private var tables: [ProviderKind: [String: String]] = [:]
-    /// Each kind's table and its deepest suffix in labels, looked up without
-    /// hashing the kind: `provider(of:kind:)` runs for every MX host of every record.
+    /// Each kind's table and its deepest suffix in labels, held apart rather
+    /// than in a dictionary by kind: `provider(of:kind:)` runs for every MX
+    /// host of every record.
     private var mail = SuffixTable()
     private var policyHost = SuffixTable()
 
@@ -28,7 +28,6 @@ public struct ProviderCatalogue: Sendable {
     }
 
     public mutating func add(_ entry: ProviderEntry) {
-        tables[entry.kind, default: [:]][entry.suffix] = entry.provider
         let labels = entry.suffix.utf8.count(where: { $0 == UInt8(ascii: ".") }) + 1
         switch entry.kind {
         case .mail:
@@ -47,12 +46,19 @@ public struct ProviderCatalogue: Sendable {
         return copy
     }
 
-    public var count: Int { tables.values.reduce(0) { $0 + $1.count } }
+    public var count: Int { mail.providers.count + policyHost.providers.count }
+
+    private func table(_ kind: ProviderKind) -> SuffixTable {
+        switch kind {
+        case .mail: mail
+        case .policyHost: policyHost
+        }
+    }
 
     /// Every entry, sorted by kind, then suffix: for `--providers` debugging and the docs' table check.
     public var entries: [ProviderEntry] {
         ProviderKind.allCases.flatMap { kind in
-            (tables[kind] ?? [:]).sorted { $0.key < $1.key }.compactMap {
+            table(kind).providers.sorted { $0.key < $1.key }.compactMap {
                 ProviderEntry(kind: kind, suffix: $0.key, provider: $0.value)
             }
         }
@@ -60,7 +66,7 @@ public struct ProviderCatalogue: Sendable {
 
     /// The provider whose longest suffix `host` equals or sits below, or nil.
     public func provider(of host: String, kind: ProviderKind) -> String? {
-        let table = kind == .mail ? mail : policyHost
+        let table = table(kind)
         guard !table.providers.isEmpty else { return nil }
         // Names from DNS are lower-case ASCII already: lower-case only what needs it.
         let needsLowering = host.utf8.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }

@@ -58,11 +58,10 @@ public final class DNSClient {
         var key: UInt32?
         var usedTCP = false
         var lastFailure: DNSLookupOutcome?
-        var sentAt: ContinuousClock.Instant?
         /// Which send this is, unique in the client: a deadline names the
         /// attempt it is for by this, without holding the query.
         var serial: UInt64 = 0
-        /// `sentAt` as the window's seconds, converted once per attempt.
+        /// When the last attempt was sent, in the window's seconds.
         var sentSeconds = 0.0
         var ticket: CongestionWindow.Ticket?
         /// Unanswered past its resolver's loss delay: out of the window, still
@@ -296,7 +295,6 @@ public final class DNSClient {
         nextSerial &+= 1
         query.serial = nextSerial
         query.key = key
-        query.sentAt = now
         query.presumedLost = false
         pending[key] = query
         inFlight += 1
@@ -346,7 +344,7 @@ public final class DNSClient {
         resolvers[index].consecutiveTimeouts = 0
         resolvers[index].downUntil = nil
         resolvers[index].answered += 1
-        if query.sentAt != nil, let ticket = query.ticket {
+        if let ticket = query.ticket {
             let now = seconds(ContinuousClock.now)
             let rtt = now - query.sentSeconds
             if query.presumedLost {
@@ -466,7 +464,7 @@ public final class DNSClient {
                 let waiting = query.key != nil && query.attempts == entry.attempt && !query.presumedLost
                     && !query.usedTCP && query.resolverIndex == index
                 if waiting {
-                    guard query.sentAt != nil, let ticket = query.ticket,
+                    guard let ticket = query.ticket,
                           nowSeconds - query.sentSeconds >= lossDelay else { break }
                     query.presumedLost = true
                     resolvers[index].inWindow -= 1

@@ -52,12 +52,14 @@ public struct DNSMessage: Sendable, Equatable {
     /// any other, or any the Swift decoder doubts, by ldns, with the same
     /// result either way.
     public static func parse(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
-        bytes.withUnsafeBufferPointer { parse(wire: $0) }
+        var none = DNSNameCache.none
+        return bytes.withUnsafeBufferPointer { parse(wire: $0, names: &none) }
     }
 
     /// The same, on bytes a receive callback lends, without copying them.
     public static func parse(_ bytes: Span<UInt8>) -> Result<DNSMessage, DNSParseError> {
-        bytes.withUnsafeBufferPointer { parse(wire: $0) }
+        var none = DNSNameCache.none
+        return parse(bytes, names: &none)
     }
 
     /// ldns alone, after the same framing walk: the reference `parse` must
@@ -72,24 +74,23 @@ public struct DNSMessage: Sendable, Equatable {
     /// The Swift decoder alone, after the framing walk: nil where it leaves
     /// the message to ldns.
     public static func parseWithoutLDNS(_ bytes: [UInt8]) -> DNSMessage? {
-        bytes.withUnsafeBufferPointer { wire in
+        var none = DNSNameCache.none
+        return bytes.withUnsafeBufferPointer { wire in
             guard DNSWireFraming.problem(in: wire) == nil else { return nil }
-            return DNSWireDecoder.decode(wire)
+            return DNSWireDecoder.decode(wire, names: &none)
         }
     }
 
     /// `parse` for a DNS client's answers: names printed through its cache.
     static func parse(_ bytes: Span<UInt8>, names: inout DNSNameCache) -> Result<DNSMessage, DNSParseError> {
-        bytes.withUnsafeBufferPointer { wire in
-            if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
-            if let message = DNSWireDecoder.decode(wire, names: &names) { return .success(message) }
-            return LDNSMessageDecoder.decode(wire)
-        }
+        bytes.withUnsafeBufferPointer { parse(wire: $0, names: &names) }
     }
 
-    private static func parse(wire: UnsafeBufferPointer<UInt8>) -> Result<DNSMessage, DNSParseError> {
+    private static func parse(wire: UnsafeBufferPointer<UInt8>, names: inout DNSNameCache)
+        -> Result<DNSMessage, DNSParseError>
+    {
         if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
-        if let message = DNSWireDecoder.decode(wire) { return .success(message) }
+        if let message = DNSWireDecoder.decode(wire, names: &names) { return .success(message) }
         return LDNSMessageDecoder.decode(wire)
     }
 }

@@ -21,12 +21,7 @@ enum DNSWireDecoder {
     /// chain longer than this is left to ldns to accept or refuse.
     static let maximumPointers = 64
 
-    static func decode(_ wire: UnsafeBufferPointer<UInt8>) -> DNSMessage? {
-        var none = DNSNameCache.none
-        return decode(wire, names: &none)
-    }
-
-    /// The same, printing names through a client's `DNSNameCache`.
+    /// Names are printed through `cache` (a client's; `DNSNameCache.none` for none).
     static func decode(_ wire: UnsafeBufferPointer<UInt8>, names cache: inout DNSNameCache) -> DNSMessage? {
         var reader = Reader(wire: wire)
         // Lent to the reader for this message, not copied: swapped in and back.

@@ -41,9 +41,9 @@ import Testing
         #expect(garbage.mailRecipients(at: Self.now).problem?.contains("no RFC 3339") == true)
         for text in ["2030-01-01 00:00:00Z", "2030-13-01T00:00:00Z", "2030-01-01T00:00:00", "2030-01-01T00:00:00.Z",
                      "2030-01-01T00:00:00+0100", "2030-01-01T00:00:00Zjunk"] {
-            #expect(SecurityTxt.parseDateTime(text) == nil, "\(text)")
+            #expect(UnixTime.parseDateTime(text) == nil, "\(text)")
         }
-        #expect(SecurityTxt.parseDateTime("2030-01-01t00:00:00z") == UnixTime.seconds(year: 2030, month: 1, day: 1, hour: 0, minute: 0, second: 0))
+        #expect(UnixTime.parseDateTime("2030-01-01t00:00:00z") == UnixTime.seconds(year: 2030, month: 1, day: 1, hour: 0, minute: 0, second: 0))
     }
 
     @Test func aSignedFileIsReadWithoutVerifying() throws {
