@@ -56,3 +56,7 @@ long mtascan_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg) {
 long mtascan_getrandom(void *buffer, size_t length) {
     return (long)getrandom(buffer, length, 0);
 }
+
+int mtascan_OPENSSL_init_without_atexit(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+}

@@ -32,6 +32,7 @@ struct MTAScan: ParsableCommand {
     /// a reader of our output that left still ends us quietly (`ReaderGone`).
     static func main() {
         BrokenPipe.ignoreSignal()
+        OpenSSLProcess.initialize()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -57,5 +58,7 @@ struct VersionCommand: ParsableCommand {
         print("libuv \(LibraryVersions.libuv)")
         print("ldns \(LibraryVersions.ldns)")
         print(LibraryVersions.openssl)
+        // OpenSSL 3.0: which path RSA and EC keys take (Sources/CMTAScanShims/legacy_keys.c).
+        print("openssl keys \(TLSContext.usesBuiltinKeyMethods ? "builtin" : "provider")")
     }
 }

@@ -57,4 +57,16 @@ static const unsigned long mtascan_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
 #include <sys/types.h>
 long mtascan_getrandom(void *buffer, size_t length);
 
+// OpenSSL's own initialisation, without the atexit handler that frees its
+// global state (locks, engine and provider tables) while threads that were
+// never joined may still free OpenSSL objects. The process is ending: the
+// kernel takes the memory back. Must run before anything else uses OpenSSL.
+int mtascan_OPENSSL_init_without_atexit(void);
+
+// OpenSSL 3.0 only: RSA and EC keys decoded and used through OpenSSL's
+// built-in methods instead of a provider decoder per certificate
+// (legacy_keys.c says why). Idempotent; 1 when installed, 0 when not
+// (OpenSSL 3.1 or later, or it failed: then everything runs as before).
+int mtascan_use_builtin_key_methods(void);
+
 #endif

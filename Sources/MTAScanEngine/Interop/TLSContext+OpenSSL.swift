@@ -24,8 +24,19 @@ public final class TLSContext {
     /// Lower-cased; only for server contexts with SNI filtering.
     private let acceptedServerNames: [String]?
 
+    /// Whether RSA and EC keys go through OpenSSL's built-in methods rather
+    /// than a provider decoder per certificate (OpenSSL 3.0 only; the C file
+    /// `legacy_keys.c` says why). Decided once, before the first context loads
+    /// a certificate. `MTASCAN_OPENSSL_PROVIDER_KEYS=1` keeps the provider
+    /// path, to measure the difference.
+    public static let usesBuiltinKeyMethods: Bool = {
+        if let value = getenv("MTASCAN_OPENSSL_PROVIDER_KEYS"), String(cString: value) == "1" { return false }
+        return mtascan_use_builtin_key_methods() == 1
+    }()
+
     /// A client context for scans.
     public init(configuration: TLSConfiguration = TLSConfiguration()) throws(OpenSSLError) {
+        _ = Self.usesBuiltinKeyMethods
         OpenSSLErrorQueue.clear()
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw .drainingQueue("SSL_CTX_new") }
         do throws(OpenSSLError) {
@@ -60,6 +71,7 @@ public final class TLSContext {
 
     /// A server context, for tests and the local test internet.
     public init(server configuration: TLSServerConfiguration) throws(OpenSSLError) {
+        _ = Self.usesBuiltinKeyMethods
         OpenSSLErrorQueue.clear()
         guard let context = SSL_CTX_new(TLS_server_method()) else { throw .drainingQueue("SSL_CTX_new") }
         do throws(OpenSSLError) {
