@@ -23,6 +23,8 @@ public final class TLSContext {
     public let isServer: Bool
     /// Lower-cased; only for server contexts with SNI filtering.
     private let acceptedServerNames: [String]?
+    /// PKIX results of chains this context's sessions verified (client contexts).
+    let verifiedChains = VerifiedChainCache()
 
     /// Whether RSA and EC keys go through OpenSSL's built-in methods rather
     /// than a provider decoder per certificate (OpenSSL 3.0 only; the C file

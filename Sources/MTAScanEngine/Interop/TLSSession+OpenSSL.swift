@@ -311,7 +311,8 @@ public final class TLSSession {
         let chainLength = chain.map { Int(max(0, mtascan_sk_X509_num($0))) } ?? 1
         let certificate = CertificateInfo(x509: leaf, chainLength: chainLength)
         var failures = X509ChainVerifier.verify(leaf: leaf, peerChain: chain,
-                                                store: SSL_CTX_get_cert_store(context.pointer))
+                                                store: SSL_CTX_get_cert_store(context.pointer),
+                                                cache: context.verifiedChains)
         var matchedName: String?
         if let serverName {
             let check = TLSHandshakeOutcome.nameCheck(certificate, host: serverName)

@@ -104,9 +104,24 @@ enum X509Fields {
     }
 
     static func sha256Fingerprint(of certificate: OpaquePointer) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard X509_digest(certificate, EVP_sha256(), &digest, &length) == 1 else { return "" }
-        return Hex.lowercase(digest.prefix(Int(length)))
+        var digest: [UInt8] = []
+        guard appendSHA256(of: certificate, to: &digest) else { return "" }
+        return Hex.lowercase(digest)
     }
+
+    /// SHA-256 over the certificate's DER, appended to `bytes`; false if it failed.
+    static func appendSHA256(of certificate: OpaquePointer, to bytes: inout [UInt8]) -> Bool {
+        var digest = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var length: UInt32 = 0
+        let done = withUnsafeMutableBytes(of: &digest) { buffer in
+            X509_digest(certificate, sha256, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1
+        }
+        guard done, length == 32 else { return false }
+        withUnsafeBytes(of: &digest) { bytes.append(contentsOf: $0.prefix(32)) }
+        return true
+    }
+
+    /// Fetched once: `EVP_sha256()` makes OpenSSL 3 look the implementation up
+    /// again at every digest (an "implicit fetch", with its locks).
+    nonisolated(unsafe) private static let sha256: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
 internal import COpenSSL
 internal import CMTAScanShims
 
@@ -18,7 +21,63 @@ enum X509ChainVerifier {
     /// One entry per reason (the one nearest the leaf), unsorted.
     /// `leaf` and `peerChain` (an `X509 *` and a `STACK_OF(X509) *` holding the
     /// certificates in the order sent) stay owned by the caller.
-    static func verify(leaf: OpaquePointer, peerChain: OpaquePointer?, store: OpaquePointer) -> [TLSVerificationFailure] {
+    ///
+    /// With a `cache` (the store's), a chain verified before and still inside
+    /// its validity window is answered from it (`VerifiedChainCache`).
+    static func verify(leaf: OpaquePointer, peerChain: OpaquePointer?, store: OpaquePointer,
+                       cache: VerifiedChainCache? = nil) -> [TLSVerificationFailure] {
+        let now = Int64(time(nil))
+        let key = cache.flatMap { _ in cacheKey(leaf: leaf, peerChain: peerChain) }
+        if let cache, let key, let failures = cache.failures(for: key, now: now) { return failures }
+        var window: (from: Int64, until: Int64)?
+        let failures = verifyAfresh(leaf: leaf, peerChain: peerChain, store: store) { built in
+            window = key == nil ? nil : validityWindow(of: built)
+        }
+        if let cache, let key, let window {
+            cache.record(failures, for: key, validFrom: window.from, validUntil: window.until, now: now)
+        }
+        return failures
+    }
+
+    /// The SHA-256 digests of the certificates sent, in order (the leaf's
+    /// first, if the peer's chain does not hold it); nil if one cannot be taken.
+    private static func cacheKey(leaf: OpaquePointer, peerChain: OpaquePointer?) -> [UInt8]? {
+        var key: [UInt8] = []
+        key.reserveCapacity(32 * 3)
+        let count = peerChain.map { Int(max(0, mtascan_sk_X509_num($0))) } ?? 0
+        // Identity, not X509_cmp: that would decode every extension first, the
+        // work a hit is meant to save. A client's chain starts with the leaf itself.
+        if count == 0 || mtascan_sk_X509_value(peerChain, 0) != leaf {
+            guard X509Fields.appendSHA256(of: leaf, to: &key) else { return nil }
+        }
+        for index in 0..<count {
+            guard let certificate = mtascan_sk_X509_value(peerChain, Int32(index)),
+                  X509Fields.appendSHA256(of: certificate, to: &key)
+            else { return nil }
+        }
+        return key
+    }
+
+    /// The latest notBefore and earliest notAfter over `chain` (the one built,
+    /// trust anchor included); nil if a time cannot be read.
+    private static func validityWindow(of chain: OpaquePointer?) -> (from: Int64, until: Int64)? {
+        guard let chain else { return nil }
+        var from = Int64.min, until = Int64.max
+        for index in 0..<max(0, mtascan_sk_X509_num(chain)) {
+            guard let certificate = mtascan_sk_X509_value(chain, index),
+                  let notBefore = X509Fields.unixSeconds(X509_get0_notBefore(certificate)),
+                  let notAfter = X509Fields.unixSeconds(X509_get0_notAfter(certificate))
+            else { return nil }
+            from = max(from, notBefore)
+            until = min(until, notAfter)
+        }
+        return from < until ? (from, until) : nil
+    }
+
+    /// `builtChain` sees the chain verification built (a `STACK_OF(X509) *`,
+    /// valid only during the call).
+    private static func verifyAfresh(leaf: OpaquePointer, peerChain: OpaquePointer?, store: OpaquePointer,
+                                     builtChain: (OpaquePointer?) -> Void) -> [TLSVerificationFailure] {
         guard let storeContext = X509_STORE_CTX_new() else {
             return [TLSVerificationFailure(reason: .untrusted, message: "verification could not run: out of memory")]
         }
@@ -48,6 +107,7 @@ enum X509ChainVerifier {
             recorder.record(code: code == X509_V_OK ? X509_V_ERR_UNSPECIFIED : code, depth: 0)
         }
         OpenSSLErrorQueue.clear()
+        builtChain(X509_STORE_CTX_get0_chain(storeContext))
 
         let leafIssuerSent = issuerIsSent(leaf: leaf, peerChain: peerChain)
         var failures: [TLSVerificationFailure] = []

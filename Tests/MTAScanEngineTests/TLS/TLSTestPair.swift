@@ -11,8 +11,8 @@ struct TLSTestPair {
     init(pki: TestPKI, certificateChain: String, key: String, serverName: String? = TestPKI.host,
          trust: String? = nil, client clientConfiguration: TLSConfiguration? = nil,
          serverMinimum: TLSVersion = .tls1_0, serverMaximum: TLSVersion? = nil,
-         acceptedServerNames: [String]? = nil) throws {
-        let clientContext = try TLSContext(
+         acceptedServerNames: [String]? = nil, clientContext existing: TLSContext? = nil) throws {
+        let clientContext = try existing ?? TLSContext(
             configuration: clientConfiguration ?? TLSConfiguration(trustRoots: .pemFile(trust ?? pki.rootCA)))
         let serverContext = try TLSContext(server: TLSServerConfiguration(
             certificateChainPath: certificateChain, privateKeyPath: key, minimumVersion: serverMinimum,
@@ -22,9 +22,9 @@ struct TLSTestPair {
     }
 
     init(pki: TestPKI, leaf: TestPKI.Leaf, sendIntermediate: Bool = true, serverName: String? = TestPKI.host,
-         trust: String? = nil) throws {
+         trust: String? = nil, clientContext: TLSContext? = nil) throws {
         try self.init(pki: pki, certificateChain: sendIntermediate ? leaf.chain : leaf.leafOnly, key: leaf.key,
-                      serverName: serverName, trust: trust)
+                      serverName: serverName, trust: trust, clientContext: clientContext)
     }
 
     /// Both handshakes, stepped alternately until no bytes move.

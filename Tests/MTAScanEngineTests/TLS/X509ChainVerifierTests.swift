@@ -154,3 +154,65 @@ import Testing
         }
     }
 }
+
+/// A chain met again on the same context is answered from its cache, with
+/// what verifying it afresh says; a result that depends on the time is not kept.
+@Suite struct VerifiedChainReuseTests {
+    let pki: TestPKI
+
+    init() throws { pki = try TestPKI.shared.get() }
+
+    private func outcome(_ leaf: TestPKI.Leaf, on context: TLSContext, sendIntermediate: Bool = true,
+                         serverName: String = TestPKI.host) throws -> TLSHandshakeOutcome {
+        let pair = try TLSTestPair(pki: pki, leaf: leaf, sendIntermediate: sendIntermediate, serverName: serverName,
+                                   clientContext: context)
+        return try #require(pair.completedOutcome())
+    }
+
+    private func context() throws -> TLSContext {
+        try TLSContext(configuration: TLSConfiguration(trustRoots: .pemFile(pki.rootCA)))
+    }
+
+    @Test func aGoodChainIsVerifiedOnceAndItsNameCheckedEachTime() throws {
+        let context = try context()
+        let first = try outcome(pki.good, on: context)
+        #expect(first.isPKIXValid)
+        #expect(context.verifiedChains.count == 1)
+        #expect(context.verifiedChains.hits == 0)
+        // Another name on the same chain: the chain comes from the cache, the name check does not.
+        let second = try outcome(pki.good, on: context, serverName: "mta-sts.example.org")
+        #expect(context.verifiedChains.hits == 1)
+        #expect(second.verificationFailures.map(\.reason) == [.nameMismatch])
+        let third = try outcome(pki.good, on: context)
+        #expect(context.verifiedChains.hits == 2)
+        #expect(third.verificationFailures == first.verificationFailures)
+        #expect(third.peerCertificate == first.peerCertificate)
+    }
+
+    @Test func failuresAreKeptWithTheirCodesAndDepths() throws {
+        let context = try context()
+        for leaf in [pki.selfSigned, pki.other] {
+            let fresh = try outcome(leaf, on: context)
+            let cached = try outcome(leaf, on: context)
+            #expect(!fresh.isPKIXValid)
+            #expect(cached.verificationFailures == fresh.verificationFailures)
+        }
+        #expect(context.verifiedChains.hits == 2)
+        // The same leaf without its intermediate is another chain, with another verdict.
+        let incomplete = try outcome(pki.good, on: context, sendIntermediate: false)
+        #expect(incomplete.verificationFailures.map(\.reason) == [.incompleteChain])
+        #expect(context.verifiedChains.hits == 2)
+    }
+
+    @Test func aResultThatDependsOnTheTimeIsNotKept() throws {
+        let context = try context()
+        for leaf in [pki.expired, pki.notYetValid] {
+            let fresh = try outcome(leaf, on: context)
+            let again = try outcome(leaf, on: context)
+            #expect(!fresh.isPKIXValid)
+            #expect(again.verificationFailures == fresh.verificationFailures)
+        }
+        #expect(context.verifiedChains.count == 0)
+        #expect(context.verifiedChains.hits == 0)
+    }
+}
