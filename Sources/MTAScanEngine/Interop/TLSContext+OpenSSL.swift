@@ -25,6 +25,10 @@ public final class TLSContext {
     private let acceptedServerNames: [String]?
     /// PKIX results of chains this context's sessions verified (client contexts).
     let verifiedChains = VerifiedChainCache()
+    /// What was read from leaf certificates met before, by their SHA-256: a
+    /// certificate's fields are a function of its bytes, and a hosting
+    /// provider's certificate comes back for every name it covers.
+    var certificateInfos = BoundedCache<[UInt8], CertificateInfo>(capacity: 1024)
 
     /// Whether RSA and EC keys go through OpenSSL's built-in methods rather
     /// than a provider decoder per certificate (OpenSSL 3.0 only; the C file

@@ -309,8 +309,15 @@ public final class TLSSession {
         // On the client side the peer's chain includes the leaf.
         let chain = SSL_get_peer_cert_chain(ssl)
         let chainLength = chain.map { Int(max(0, mtascan_sk_X509_num($0))) } ?? 1
-        let certificate = CertificateInfo(x509: leaf, chainLength: chainLength)
-        var failures = X509ChainVerifier.verify(leaf: leaf, peerChain: chain,
+        let leafDigest = X509Fields.sha256(of: leaf)
+        let certificate: CertificateInfo
+        if let leafDigest, let known = context.certificateInfos[leafDigest] {
+            certificate = known.withChainLength(chainLength)
+        } else {
+            certificate = CertificateInfo(x509: leaf, chainLength: chainLength, sha256: leafDigest)
+            if let leafDigest { context.certificateInfos.insert(certificate, for: leafDigest) }
+        }
+        var failures = X509ChainVerifier.verify(leaf: leaf, leafDigest: leafDigest, peerChain: chain,
                                                 store: SSL_CTX_get_cert_store(context.pointer),
                                                 cache: context.verifiedChains)
         var matchedName: String?

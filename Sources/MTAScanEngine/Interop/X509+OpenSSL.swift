@@ -8,7 +8,8 @@ import MTAScanCore
 extension CertificateInfo {
     /// What a scan records about `certificate` (an `X509 *` the caller keeps
     /// alive); `chainLength` is how many certificates the peer sent.
-    init(x509 certificate: OpaquePointer, chainLength: Int) {
+    /// `sha256` is the certificate's digest when the caller has it already.
+    init(x509 certificate: OpaquePointer, chainLength: Int, sha256: [UInt8]? = nil) {
         let key = X509Fields.publicKey(of: certificate)
         self.init(
             subject: X509Fields.rfc2253(X509_get_subject_name(certificate)),
@@ -20,7 +21,7 @@ extension CertificateInfo {
             keyBits: key.bits,
             keyCurve: key.curve,
             signatureAlgorithm: String(cString: OBJ_nid2ln(X509_get_signature_nid(certificate))),
-            sha256Fingerprint: X509Fields.sha256Fingerprint(of: certificate),
+            sha256Fingerprint: sha256.map { Hex.lowercase($0) } ?? X509Fields.sha256Fingerprint(of: certificate),
             chainLength: chainLength
         )
     }
@@ -101,6 +102,13 @@ enum X509Fields {
             }
         }
         return (type, bits, curve)
+    }
+
+    /// SHA-256 over the certificate's DER; nil if it could not be taken.
+    static func sha256(of certificate: OpaquePointer) -> [UInt8]? {
+        var digest: [UInt8] = []
+        digest.reserveCapacity(32)
+        return appendSHA256(of: certificate, to: &digest) ? digest : nil
     }
 
     static func sha256Fingerprint(of certificate: OpaquePointer) -> String {

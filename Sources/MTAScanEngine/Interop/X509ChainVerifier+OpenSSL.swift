@@ -24,10 +24,11 @@ enum X509ChainVerifier {
     ///
     /// With a `cache` (the store's), a chain verified before and still inside
     /// its validity window is answered from it (`VerifiedChainCache`).
-    static func verify(leaf: OpaquePointer, peerChain: OpaquePointer?, store: OpaquePointer,
-                       cache: VerifiedChainCache? = nil) -> [TLSVerificationFailure] {
+    /// `leafDigest` is the leaf's SHA-256 when the caller has it already.
+    static func verify(leaf: OpaquePointer, leafDigest: [UInt8]? = nil, peerChain: OpaquePointer?,
+                       store: OpaquePointer, cache: VerifiedChainCache? = nil) -> [TLSVerificationFailure] {
         let now = Int64(time(nil))
-        let key = cache.flatMap { _ in cacheKey(leaf: leaf, peerChain: peerChain) }
+        let key = cache.flatMap { _ in cacheKey(leaf: leaf, leafDigest: leafDigest, peerChain: peerChain) }
         if let cache, let key, let failures = cache.failures(for: key, now: now) { return failures }
         var window: (from: Int64, until: Int64)?
         let failures = verifyAfresh(leaf: leaf, peerChain: peerChain, store: store) { built in
@@ -41,19 +42,26 @@ enum X509ChainVerifier {
 
     /// The SHA-256 digests of the certificates sent, in order (the leaf's
     /// first, if the peer's chain does not hold it); nil if one cannot be taken.
-    private static func cacheKey(leaf: OpaquePointer, peerChain: OpaquePointer?) -> [UInt8]? {
+    private static func cacheKey(leaf: OpaquePointer, leafDigest: [UInt8]?, peerChain: OpaquePointer?) -> [UInt8]? {
         var key: [UInt8] = []
         key.reserveCapacity(32 * 3)
+        func append(_ certificate: OpaquePointer) -> Bool {
+            if certificate == leaf, let leafDigest {
+                key += leafDigest
+                return true
+            }
+            return X509Fields.appendSHA256(of: certificate, to: &key)
+        }
         let count = peerChain.map { Int(max(0, mtascan_sk_X509_num($0))) } ?? 0
         // Identity, not X509_cmp: that would decode every extension first, the
         // work a hit is meant to save. A client's chain starts with the leaf itself.
         if count == 0 || mtascan_sk_X509_value(peerChain, 0) != leaf {
-            guard X509Fields.appendSHA256(of: leaf, to: &key) else { return nil }
+            guard append(leaf) else { return nil }
         }
         for index in 0..<count {
-            guard let certificate = mtascan_sk_X509_value(peerChain, Int32(index)),
-                  X509Fields.appendSHA256(of: certificate, to: &key)
-            else { return nil }
+            guard let certificate = mtascan_sk_X509_value(peerChain, Int32(index)), append(certificate) else {
+                return nil
+            }
         }
         return key
     }

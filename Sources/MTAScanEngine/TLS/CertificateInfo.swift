@@ -48,6 +48,14 @@ public struct CertificateInfo: Sendable, Equatable {
         self.chainLength = chainLength
     }
 
+    /// The same certificate, sent in a chain of another length.
+    func withChainLength(_ length: Int) -> CertificateInfo {
+        length == chainLength ? self : CertificateInfo(
+            subject: subject, issuer: issuer, dnsNames: dnsNames, notBefore: notBefore, notAfter: notAfter,
+            keyType: keyType, keyBits: keyBits, keyCurve: keyCurve, signatureAlgorithm: signatureAlgorithm,
+            sha256Fingerprint: sha256Fingerprint, chainLength: length)
+    }
+
     public func json() -> JSONValue {
         var object = JSONObject()
         object["subject"] = .string(subject)

@@ -23,18 +23,15 @@ final class VerifiedChainCache {
         let validUntil: Int64
     }
 
-    let capacity: Int
-    private var entries: [[UInt8]: Entry] = [:]
-    /// Keys in insertion order, for eviction (the oldest goes first).
-    private var order: [[UInt8]] = []
-    private var oldest = 0
+    private var entries: BoundedCache<[UInt8], Entry>
     private(set) var hits = 0
     private(set) var misses = 0
 
     init(capacity: Int = 4096) {
-        self.capacity = max(1, capacity)
+        entries = BoundedCache(capacity: capacity)
     }
 
+    var capacity: Int { entries.capacity }
     var count: Int { entries.count }
 
     /// The failures recorded for `key`, if they still hold at `now`.
@@ -52,16 +49,7 @@ final class VerifiedChainCache {
     func record(_ failures: [TLSVerificationFailure], for key: [UInt8], validFrom: Int64, validUntil: Int64,
                 now: Int64) {
         guard validFrom <= now, now < validUntil else { return }
-        if entries[key] == nil {
-            if order.count < capacity {
-                order.append(key)
-            } else {
-                entries[order[oldest]] = nil
-                order[oldest] = key
-                oldest = (oldest + 1) % capacity
-            }
-        }
-        entries[key] = Entry(failures: failures, validFrom: validFrom, validUntil: validUntil)
+        entries.insert(Entry(failures: failures, validFrom: validFrom, validUntil: validUntil), for: key)
     }
 }
 

@@ -25,17 +25,28 @@ import Testing
     }
 
     @Test func theOldestEntryGoesWhenFull() {
-        let cache = VerifiedChainCache(capacity: 2)
-        for key in [[UInt8(1)], [2], [1], [3]] {
-            cache.record([], for: key, validFrom: 0, validUntil: 10, now: 5)
+        var cache = BoundedCache<[UInt8], Int>(capacity: 2)
+        for (value, key) in [[UInt8(1)], [2], [1], [3]].enumerated() {
+            cache.insert(value, for: key)
         }
         #expect(cache.count == 2)
-        #expect(cache.failures(for: [1], now: 5) == nil)
-        #expect(cache.failures(for: [2], now: 5) == [])
-        #expect(cache.failures(for: [3], now: 5) == [])
-        cache.record([], for: [4], validFrom: 0, validUntil: 10, now: 5)
-        #expect(cache.failures(for: [2], now: 5) == nil)
-        #expect(cache.failures(for: [3], now: 5) == [])
+        #expect(cache[[1]] == nil)  // inserted first; its update did not make it younger
+        #expect(cache[[2]] == 1)
+        #expect(cache[[3]] == 3)
+        cache.insert(4, for: [4])
+        #expect(cache[[2]] == nil)
+        #expect(cache[[3]] == 3)
+        #expect(cache[[4]] == 4)
         #expect(cache.count == 2)
+    }
+
+    @Test func theChainCacheIsBoundedToo() {
+        let cache = VerifiedChainCache(capacity: 3)
+        for key in 0..<10 {
+            cache.record([], for: [UInt8(key)], validFrom: 0, validUntil: 10, now: 5)
+        }
+        #expect(cache.count == 3)
+        #expect(cache.failures(for: [9], now: 5) == [])
+        #expect(cache.failures(for: [6], now: 5) == nil)
     }
 }

@@ -187,6 +187,14 @@ import Testing
         #expect(context.verifiedChains.hits == 2)
         #expect(third.verificationFailures == first.verificationFailures)
         #expect(third.peerCertificate == first.peerCertificate)
+        #expect(context.certificateInfos.count == 1)
+        // The leaf alone: its fields come from the cache, its chain length is this handshake's.
+        let alone = try outcome(pki.good, on: context, sendIntermediate: false)
+        #expect(context.certificateInfos.count == 1)
+        #expect(alone.peerCertificate?.chainLength == 1)
+        #expect(first.peerCertificate?.chainLength == 2)
+        #expect(alone.peerCertificate?.sha256Fingerprint == first.peerCertificate?.sha256Fingerprint)
+        #expect(alone.peerCertificate?.dnsNames == first.peerCertificate?.dnsNames)
     }
 
     @Test func failuresAreKeptWithTheirCodesAndDepths() throws {
