@@ -35,7 +35,7 @@ resolvers serve a loop (unbound answers SERVFAIL instead):
   cname-loop-whole
 
 Usage:
-  badns.py --upstream 127.53.0.1 --delay-ms 300 \\
+  badns.py --upstream 127.53.0.1 --delay-ms 200 \\
            --listen silent@127.53.1.1 --listen slow@127.53.1.2:53 ...
 
 Everything is bounded so that a failing test cannot hang CI or eat memory:
