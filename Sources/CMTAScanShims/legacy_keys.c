@@ -1,6 +1,6 @@
 // OpenSSL 3.0 decodes the public key of every certificate it parses (each one
 // a server sends) through its provider decoders, and sets up a decoder
-// context for each: about half of a TLS client's instructions per handshake
+// context for each: about a third of a TLS client's instructions per handshake
 // here (docs/performance.md, "Where a handshake's CPU goes"). OpenSSL 3.1
 // caches that set-up; Debian 12 ships 3.0.
 //
