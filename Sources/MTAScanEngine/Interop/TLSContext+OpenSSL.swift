@@ -27,8 +27,12 @@ public final class TLSContext {
     let verifiedChains = VerifiedChainCache()
     /// What was read from leaf certificates met before, by their SHA-256: a
     /// certificate's fields are a function of its bytes, and a hosting
-    /// provider's certificate comes back for every name it covers.
+    /// provider's certificate comes back for every name it covers. Only
+    /// certificates whose names fit `maxCachedNameBytes` are kept, so that
+    /// hostile ones with megabytes of names cannot fill memory: at most
+    /// 1,024 × 16 KiB of names per loop.
     var certificateInfos = BoundedCache<[UInt8], CertificateInfo>(capacity: 1024)
+    static let maxCachedNameBytes = 16 * 1024
 
     /// Whether RSA and EC keys go through OpenSSL's built-in methods rather
     /// than a provider decoder per certificate (OpenSSL 3.0 only; the C file

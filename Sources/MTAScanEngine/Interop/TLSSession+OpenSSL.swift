@@ -315,7 +315,10 @@ public final class TLSSession {
             certificate = known.withChainLength(chainLength)
         } else {
             certificate = CertificateInfo(x509: leaf, chainLength: chainLength, sha256: leafDigest)
-            if let leafDigest { context.certificateInfos.insert(certificate, for: leafDigest) }
+            if let leafDigest,
+               certificate.dnsNames.reduce(0, { $0 + $1.utf8.count }) <= TLSContext.maxCachedNameBytes {
+                context.certificateInfos.insert(certificate, for: leafDigest)
+            }
         }
         var failures = X509ChainVerifier.verify(leaf: leaf, leafDigest: leafDigest, peerChain: chain,
                                                 store: SSL_CTX_get_cert_store(context.pointer),

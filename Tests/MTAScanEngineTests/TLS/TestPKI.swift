@@ -28,6 +28,8 @@ struct TestPKI: Sendable {
     let rsa: Leaf
     let selfSigned: Leaf
     let other: Leaf
+    /// Good, for `host` and 700 more names (over 16 KiB of them).
+    let manyNames: Leaf
 
     static let host = "mta-sts.example.test"
 
@@ -57,7 +59,10 @@ struct TestPKI: Sendable {
                                        end: "410101000000Z"),
             rsa: try pki.issue("rsa", ca: "test", san: "DNS:rsa.example.test", start: nil, end: nil, rsa: true),
             selfSigned: try pki.selfSigned("self-signed", san: "DNS:\(host)"),
-            other: try pki.issue("other", ca: "other", san: san, start: nil, end: nil)
+            other: try pki.issue("other", ca: "other", san: san, start: nil, end: nil),
+            manyNames: try pki.issue("many-names", ca: "test",
+                                     san: san + (0..<700).map { ",DNS:name-\($0).many-names.example.test" }.joined(),
+                                     start: nil, end: nil)
         )
     }
 

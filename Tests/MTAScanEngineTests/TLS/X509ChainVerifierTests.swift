@@ -212,6 +212,19 @@ import Testing
         #expect(context.verifiedChains.hits == 2)
     }
 
+    /// A certificate with more names than the cache keeps is read again each
+    /// time (a hostile one must not fill memory); its chain is still cached.
+    @Test func aCertificateWithHugeNameListsIsReadAgainEachTime() throws {
+        let context = try context()
+        let first = try outcome(pki.manyNames, on: context)
+        let second = try outcome(pki.manyNames, on: context)
+        #expect(first.isPKIXValid)
+        #expect(first.peerCertificate?.dnsNames.count == 702)
+        #expect(second.peerCertificate == first.peerCertificate)
+        #expect(context.certificateInfos.count == 0)
+        #expect(context.verifiedChains.hits == 1)
+    }
+
     @Test func aResultThatDependsOnTheTimeIsNotKept() throws {
         let context = try context()
         for leaf in [pki.expired, pki.notYetValid] {
