@@ -59,6 +59,6 @@ struct VersionCommand: ParsableCommand {
         print("ldns \(LibraryVersions.ldns)")
         print(LibraryVersions.openssl)
         // OpenSSL 3.0: which path RSA and EC keys take (Sources/CMTAScanShims/legacy_keys.c).
-        print("openssl keys \(TLSContext.usesBuiltinKeyMethods ? "builtin" : "provider")")
+        print("openssl keys \(OpenSSLProcess.usesBuiltinKeyMethods ? "builtin" : "provider")")
     }
 }

@@ -31,22 +31,12 @@ public final class TLSContext {
     /// certificates whose names fit `maxCachedNameBytes` are kept, so that
     /// hostile ones with megabytes of names cannot fill memory: at most
     /// 1,024 × 16 KiB of names per loop.
-    var certificateInfos = BoundedCache<[UInt8], CertificateInfo>(capacity: 1024)
+    private(set) var certificateInfos = BoundedCache<[UInt8], CertificateInfo>(capacity: 1024)
     static let maxCachedNameBytes = 16 * 1024
-
-    /// Whether RSA and EC keys go through OpenSSL's built-in methods rather
-    /// than a provider decoder per certificate (OpenSSL 3.0 only; the C file
-    /// `legacy_keys.c` says why). Decided once, before the first context loads
-    /// a certificate. `MTASCAN_OPENSSL_PROVIDER_KEYS=1` keeps the provider
-    /// path, to measure the difference.
-    public static let usesBuiltinKeyMethods: Bool = {
-        if let value = getenv("MTASCAN_OPENSSL_PROVIDER_KEYS"), String(cString: value) == "1" { return false }
-        return mtascan_use_builtin_key_methods() == 1
-    }()
 
     /// A client context for scans.
     public init(configuration: TLSConfiguration = TLSConfiguration()) throws(OpenSSLError) {
-        _ = Self.usesBuiltinKeyMethods
+        _ = OpenSSLProcess.usesBuiltinKeyMethods
         OpenSSLErrorQueue.clear()
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw .drainingQueue("SSL_CTX_new") }
         do throws(OpenSSLError) {
@@ -81,7 +71,7 @@ public final class TLSContext {
 
     /// A server context, for tests and the local test internet.
     public init(server configuration: TLSServerConfiguration) throws(OpenSSLError) {
-        _ = Self.usesBuiltinKeyMethods
+        _ = OpenSSLProcess.usesBuiltinKeyMethods
         OpenSSLErrorQueue.clear()
         guard let context = SSL_CTX_new(TLS_server_method()) else { throw .drainingQueue("SSL_CTX_new") }
         do throws(OpenSSLError) {
@@ -115,6 +105,18 @@ public final class TLSContext {
     }
 
     deinit { SSL_CTX_free(pointer) }
+
+    /// What a record says about `leaf` (an `X509 *` the caller keeps alive),
+    /// read once per certificate: `sha256` is its digest, nil if it could
+    /// not be taken (then it is read every time).
+    func certificateInfo(of leaf: OpaquePointer, sha256: [UInt8]?, chainLength: Int) -> CertificateInfo {
+        if let sha256, let known = certificateInfos[sha256] { return known.withChainLength(chainLength) }
+        let certificate = CertificateInfo(x509: leaf, chainLength: chainLength, sha256: sha256)
+        if let sha256, certificate.dnsNames.reduce(0, { $0 + $1.utf8.count }) <= Self.maxCachedNameBytes {
+            certificateInfos.insert(certificate, for: sha256)
+        }
+        return certificate
+    }
 
     private func acceptsServerName(_ name: String) -> Bool {
         acceptedServerNames?.contains(Self.lowercasedASCII(name)) ?? true

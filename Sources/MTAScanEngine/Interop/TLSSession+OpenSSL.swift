@@ -310,16 +310,7 @@ public final class TLSSession {
         let chain = SSL_get_peer_cert_chain(ssl)
         let chainLength = chain.map { Int(max(0, mtascan_sk_X509_num($0))) } ?? 1
         let leafDigest = X509Fields.sha256(of: leaf)
-        let certificate: CertificateInfo
-        if let leafDigest, let known = context.certificateInfos[leafDigest] {
-            certificate = known.withChainLength(chainLength)
-        } else {
-            certificate = CertificateInfo(x509: leaf, chainLength: chainLength, sha256: leafDigest)
-            if let leafDigest,
-               certificate.dnsNames.reduce(0, { $0 + $1.utf8.count }) <= TLSContext.maxCachedNameBytes {
-                context.certificateInfos.insert(certificate, for: leafDigest)
-            }
-        }
+        let certificate = context.certificateInfo(of: leaf, sha256: leafDigest, chainLength: chainLength)
         var failures = X509ChainVerifier.verify(leaf: leaf, leafDigest: leafDigest, peerChain: chain,
                                                 store: SSL_CTX_get_cert_store(context.pointer),
                                                 cache: context.verifiedChains)

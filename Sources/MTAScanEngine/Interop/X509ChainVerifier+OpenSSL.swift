@@ -22,19 +22,19 @@ enum X509ChainVerifier {
     /// `leaf` and `peerChain` (an `X509 *` and a `STACK_OF(X509) *` holding the
     /// certificates in the order sent) stay owned by the caller.
     ///
-    /// With a `cache` (the store's), a chain verified before and still inside
-    /// its validity window is answered from it (`VerifiedChainCache`).
-    /// `leafDigest` is the leaf's SHA-256 when the caller has it already.
-    static func verify(leaf: OpaquePointer, leafDigest: [UInt8]? = nil, peerChain: OpaquePointer?,
-                       store: OpaquePointer, cache: VerifiedChainCache? = nil) -> [TLSVerificationFailure] {
+    /// A chain verified before and still inside its validity window is
+    /// answered from `cache` (the store's, `VerifiedChainCache`). `leafDigest`
+    /// is the leaf's SHA-256 when the caller has it already.
+    static func verify(leaf: OpaquePointer, leafDigest: [UInt8]?, peerChain: OpaquePointer?,
+                       store: OpaquePointer, cache: VerifiedChainCache) -> [TLSVerificationFailure] {
         let now = Int64(time(nil))
-        let key = cache.flatMap { _ in cacheKey(leaf: leaf, leafDigest: leafDigest, peerChain: peerChain) }
-        if let cache, let key, let failures = cache.failures(for: key, now: now) { return failures }
+        let key = cacheKey(leaf: leaf, leafDigest: leafDigest, peerChain: peerChain)
+        if let key, let failures = cache.failures(for: key, now: now) { return failures }
         var window: (from: Int64, until: Int64)?
         let failures = verifyAfresh(leaf: leaf, peerChain: peerChain, store: store) { built in
             window = key == nil ? nil : validityWindow(of: built)
         }
-        if let cache, let key, let window {
+        if let key, let window {
             cache.record(failures, for: key, validFrom: window.from, validUntil: window.until, now: now)
         }
         return failures

@@ -31,7 +31,6 @@ final class VerifiedChainCache {
         entries = BoundedCache(capacity: capacity)
     }
 
-    var capacity: Int { entries.capacity }
     var count: Int { entries.count }
 
     /// The failures recorded for `key`, if they still hold at `now`.
