@@ -55,7 +55,7 @@ public enum BounceParser {
         let (headers, body) = splitHeaders(text[...])
         let token = token(headers: headers, body: body, envelopeDomain: envelopeDomain)
         if let status = deliveryStatusPart(headers: headers, body: body) {
-            let recipients = recipientGroups(status).compactMap(recipient)
+            let recipients = Array(recipientGroups(status).lazy.compactMap(recipient).prefix(maxRecipients))
             if !recipients.isEmpty { return BounceReport(token: token, recipients: recipients, format: "rfc3464") }
         }
         if let recipients = qmail(body) { return BounceReport(token: token, recipients: recipients, format: "qmail") }
@@ -107,14 +107,25 @@ public enum BounceParser {
 
     // MARK: Non-standard forms
 
+    /// A non-standard recipient's remote text is the lines after its address,
+    /// up to a blank line: at most this many. Without the bound, a message of
+    /// n address-like lines and no blank one costs n² (the text of every
+    /// recipient runs to the end).
+    static let maxTextLines = 20
+    /// Recipients read from one message, in every form. A real bounce names a
+    /// handful; the bound keeps a hostile one's report (and its work) small.
+    static let maxRecipients = 1000
+
     /// qmail: "Hi. This is the qmail-send program ..." then `<address>:` and the remote text.
     static func qmail(_ body: Substring) -> [BouncedRecipient]? {
         guard body.contains("This is the qmail-send program") else { return nil }
         var recipients: [BouncedRecipient] = []
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() where line.hasPrefix("<") && line.hasSuffix(">:") {
+            guard recipients.count < maxRecipients else { break }
             let address = String(line.dropFirst().dropLast(2))
-            let text = lines[(index + 1)...].prefix { !$0.isEmpty && !$0.hasPrefix("<") && !$0.hasPrefix("---") }
+            let text = lines[(index + 1)...].prefix(maxTextLines)
+                .prefix { !$0.isEmpty && !$0.hasPrefix("<") && !$0.hasPrefix("---") }
                 .joined(separator: " ")
             recipients.append(classified(address: address, text: text, permanent: true))  // qmail-send bounces only when it gave up
         }
@@ -124,15 +135,17 @@ public enum BounceParser {
     /// Exim without a DSN part: "SMTP error from remote mail server after RCPT TO:<a>: 550 ...".
     static func exim(_ body: Substring) -> [BouncedRecipient]? {
         guard body.contains("This message was created automatically by mail delivery software") else { return nil }
+        let permanent = !body.contains("has not yet been delivered")
         var recipients: [BouncedRecipient] = []
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
+            guard recipients.count < maxRecipients else { break }
             let trimmed = line.drop(while: { $0 == " " })
             guard trimmed.contains("@"), !trimmed.contains(" "), index + 1 < lines.count else { continue }
-            let text = lines[(index + 1)...].prefix { !$0.allSatisfy(\.isWhitespace) }.joined(separator: " ")
+            let text = lines[(index + 1)...].prefix(maxTextLines).prefix { !$0.allSatisfy(\.isWhitespace) }
+                .joined(separator: " ")
             guard text.contains("error") || text.contains("rejected") || text.contains("Unrouteable") else { continue }
-            recipients.append(classified(address: String(trimmed), text: text,
-                                         permanent: !body.contains("has not yet been delivered")))
+            recipients.append(classified(address: String(trimmed), text: text, permanent: permanent))
         }
         return recipients.isEmpty ? nil : recipients
     }

@@ -155,6 +155,29 @@ import Testing
         #expect(report.isHard)
     }
 
+    /// A hostile message of address-like lines and no blank line: each
+    /// recipient's text stops after `maxTextLines` lines, and the report after
+    /// `maxRecipients` (unbounded, every text ran to the end: n² work).
+    @Test func eximRecipientsAndTheirTextAreBounded() throws {
+        let lines = (0..<40_000).flatMap { ["r\($0)@gone.test", "550 error"] }
+        let message = "Subject: x\n\nThis message was created automatically by mail delivery software.\n"
+            + lines.joined(separator: "\n")
+        let report = try #require(BounceParser.parse(Array(message.utf8), envelopeDomain: "research.test"))
+        #expect(report.format == "exim")
+        #expect(report.recipients.count == BounceParser.maxRecipients)
+        #expect(report.recipients.first?.diagnostic == lines[1...BounceParser.maxTextLines].joined(separator: " "))
+        #expect(report.recipients.last?.address == "r\(BounceParser.maxRecipients - 1)@gone.test")
+    }
+
+    @Test func qmailRecipientsAreBounded() throws {
+        let message = "Subject: x\n\nHi. This is the qmail-send program at mail.old.test.\n"
+            + String(repeating: "<postmaster@old.test>:\nSorry, no mailbox here by that name. (#5.1.1)\n", count: 5000)
+        let report = try #require(BounceParser.parse(Array(message.utf8), envelopeDomain: "research.test"))
+        #expect(report.format == "qmail")
+        #expect(report.recipients.count == BounceParser.maxRecipients)
+        #expect(report.recipients.allSatisfy { $0.diagnostic == "Sorry, no mailbox here by that name. (#5.1.1)" })
+    }
+
     @Test(arguments: ["", "hello", "Subject: x\n\nno bounce here", String(repeating: "Content-Type: multipart/report; boundary=\n", count: 1000)])
     func otherMailIsNoBounce(text: String) {
         #expect(BounceParser.parse(Array(text.utf8), envelopeDomain: "research.test") == nil)
