@@ -6,7 +6,7 @@
 #   tools/setup.sh testnet   also the servers of the local test internet
 set -euo pipefail
 
-build_packages=(libuv1-dev libldns-dev libssl-dev libsqlite3-dev pkg-config publicsuffix)
+build_packages=(libuv1-dev libldns-dev libssl-dev libsqlite3-dev libjemalloc-dev pkg-config publicsuffix)
 testnet_packages=(nsd unbound dnsperf nginx-light postfix sasl2-bin libsasl2-modules openssl bind9-dnsutils iproute2 python3 python3-jsonschema munge slurmctld slurmd slurm-client ldnsutils)
 
 wanted=("${build_packages[@]}")
