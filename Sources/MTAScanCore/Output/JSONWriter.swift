@@ -2,8 +2,14 @@
 /// stored order, every string escaped so the output is valid JSON and one line.
 ///
 /// One writer is reused across records; `line(_:)` gives an NDJSON line.
+///
+/// Also a stream: `beginObject`, `key`, `string`, … write a value as it is
+/// built, with no `JSONValue` tree in between (a scan writes a record per
+/// domain, by the million), and `value` puts a tree inside it.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
+    /// Streaming: a value was just written, so the next key or element needs a comma.
+    private var afterValue = false
 
     public init(capacity: Int = 4096) {
         bytes.reserveCapacity(capacity)
@@ -11,7 +17,105 @@ public struct JSONWriter: Sendable {
 
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
+        afterValue = false
     }
+
+    // MARK: Streaming
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        afterValue = false
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        afterValue = true
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        afterValue = false
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        afterValue = true
+    }
+
+    /// A key of the object being written: a literal of plain ASCII (no escapes), written as it is.
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        append(name)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        afterValue = false
+    }
+
+    /// A string, or null for nil.
+    public mutating func string(_ value: String?) {
+        separate()
+        if let value { writeString(value) } else { append("null") }
+        afterValue = true
+    }
+
+    /// Text that came off the network as bytes, as `JSONValue.text` has it.
+    public mutating func text<Bytes: Collection>(_ value: Bytes) where Bytes.Element == UInt8 {
+        string(String(decoding: value, as: UTF8.self))
+    }
+
+    /// An integer, or null for nil.
+    public mutating func int(_ value: Int?) {
+        separate()
+        if let value { writeInteger(value) } else { append("null") }
+        afterValue = true
+    }
+
+    /// A boolean, or null for nil.
+    public mutating func bool(_ value: Bool?) {
+        separate()
+        switch value {
+        case true?: append("true")
+        case false?: append("false")
+        case nil: append("null")
+        }
+        afterValue = true
+    }
+
+    public mutating func null() {
+        separate()
+        append("null")
+        afterValue = true
+    }
+
+    /// An array of strings.
+    public mutating func strings(_ values: some Sequence<String>) {
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
+
+    /// A tree, written whole.
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        write(value)
+        afterValue = true
+    }
+
+    /// Ends an NDJSON line after a streamed value.
+    public mutating func endLine() {
+        bytes.append(UInt8(ascii: "\n"))
+        afterValue = false
+    }
+
+    @inline(__always)
+    private mutating func separate() {
+        if afterValue { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    // MARK: Trees
 
     /// One NDJSON line: the value followed by `\n`.
     public mutating func writeLine(_ value: JSONValue) {

@@ -246,22 +246,20 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
-    /// Classifies one domain and builds its record: pure, on the domain's loop.
+    /// Classifies one domain and writes its record: pure, on the domain's loop.
     static func record(_ outcome: DomainScanOutcome, phases: [ScanRecord.Phase], line: Int,
                        publicSuffixList: PublicSuffixList?, providers: ProviderCatalogue,
-                       previous: PreviousScan? = nil) -> (JSONValue, Verdict) {
+                       previous: PreviousScan? = nil) -> ScanRecord.Line {
         guard phases != [.dns] else {
-            let verdict = Verdict.of(stsRecordStatus: outcome.dns.stsRecord?.status, findings: outcome.dns.findings)
-            return (ScanRecord.dnsPhase(facts: outcome.facts, assessment: outcome.dns, line: line, providers: providers),
-                    verdict)
+            return ScanRecord.dnsPhaseLine(facts: outcome.facts, assessment: outcome.dns, line: line, providers: providers)
         }
         let assessment = DomainClassifier.classify(
             facts: outcome.facts, dns: outcome.dns, policy: outcome.probes.policy, probes: outcome.probes.mx,
             publicSuffixList: publicSuffixList, providers: providers, previous: previous,
             reportEndpoints: outcome.reportEndpoints)
-        return (ScanRecord.scanned(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
-                                   retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line,
-                                   providers: providers, reportEndpoints: outcome.reportEndpoints), assessment.verdict)
+        return ScanRecord.scannedLine(facts: outcome.facts, dns: outcome.dns, assessment: assessment,
+                                      retrieval: outcome.probes.policy, probes: outcome.probes.mx, phases: phases, line: line,
+                                      providers: providers, reportEndpoints: outcome.reportEndpoints)
     }
 
     /// The earlier scan of `--previous`, read one record at a time; its date

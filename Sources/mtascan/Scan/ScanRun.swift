@@ -98,18 +98,18 @@ final class ScanRun: Sendable {
                     let line = item.line
                     if let rule = setup.exclusions.rule(excluding: domain.text) {
                         submitted.add(1, ordering: .relaxed)
-                        sink.write(line: ScanRecord.line(ScanRecord.excluded(domain: domain, line: line, rule: rule))) {
+                        sink.write(line: ScanRecord.excludedLine(domain: domain, line: line, rule: rule).bytes) {
                             counts.count(verdict: nil, excluded: true)
                         }
                         progress?.didFinish()
                         continue
                     }
                     let admitted = scanner.submit(domain) { outcome in
-                        let (record, verdict) = ScanCommand.record(outcome, phases: phases, line: line,
-                                                                   publicSuffixList: publicSuffixList, providers: providers,
-                                                                   previous: previous)
-                        let dnsTimeout = ScanMetadata.Counts.hasDNSTimeout(record)
-                        sink.write(line: ScanRecord.line(record)) { counts.count(verdict: verdict, dnsTimeout: dnsTimeout) }
+                        let record = ScanCommand.record(outcome, phases: phases, line: line,
+                                                        publicSuffixList: publicSuffixList, providers: providers,
+                                                        previous: previous)
+                        let verdict = record.verdict, dnsTimeout = record.dnsTimeout
+                        sink.write(line: record.bytes) { counts.count(verdict: verdict, dnsTimeout: dnsTimeout) }
                         progress?.didEnd()
                         progress?.didFinish()
                         if verdict == .unknown { progress?.didFail() }
@@ -122,7 +122,7 @@ final class ScanRun: Sendable {
                     submitted.add(1, ordering: .relaxed)
                 case .failure(let problem):
                     submitted.add(1, ordering: .relaxed)
-                    sink.write(line: ScanRecord.line(ScanRecord.invalidInput(line: item.line, text: item.text, problem: problem))) {
+                    sink.write(line: ScanRecord.invalidInputLine(line: item.line, text: item.text, problem: problem).bytes) {
                         counts.count(verdict: nil, inputError: true)
                     }
                     progress?.didFinish()

@@ -95,4 +95,46 @@ import Testing
             }
         }
     }
+
+    /// The stream writes what the tree writer writes for the same value:
+    /// commas between keys and elements, none after an opening bracket or a
+    /// key, at every depth, with trees inside it and nulls for nils.
+    @Test func streamingWritesWhatTheTreeWrites() {
+        let embedded: JSONValue = .object(["k": [1, "two", nil], "e": .object([:]), "a": []])
+        let tree: JSONValue = .object([
+            "s": "a\"b", "n": nil, "i": -42, "t": true, "f": false, "nb": nil, "ni": nil,
+            "list": [[], .object([:]), "x", 7, embedded, ["y"]],
+            "text": .text([0x61, 0xFF] as [UInt8]), "tree": embedded, "empty": .object([:]),
+        ])
+        var stream = JSONWriter()
+        stream.beginObject()
+        stream.key("s"); stream.string("a\"b")
+        stream.key("n"); stream.string(nil)
+        stream.key("i"); stream.int(-42)
+        stream.key("t"); stream.bool(true)
+        stream.key("f"); stream.bool(false)
+        stream.key("nb"); stream.bool(nil)
+        stream.key("ni"); stream.int(nil)
+        stream.key("list")
+        stream.beginArray()
+        stream.beginArray(); stream.endArray()
+        stream.beginObject(); stream.endObject()
+        stream.string("x")
+        stream.int(7)
+        stream.value(embedded)
+        stream.strings(["y"])
+        stream.endArray()
+        stream.key("text"); stream.text([0x61, 0xFF] as [UInt8])
+        stream.key("tree"); stream.value(embedded)
+        stream.key("empty"); stream.beginObject(); stream.endObject()
+        stream.endObject()
+        stream.endLine()
+        var expected = JSONWriter()
+        expected.writeLine(tree)
+        #expect(String(decoding: stream.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
+        // A reset writer starts a new line without a comma.
+        stream.reset()
+        stream.null()
+        #expect(stream.bytes == Array("null".utf8))
+    }
 }
