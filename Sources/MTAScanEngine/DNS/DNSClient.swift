@@ -22,9 +22,11 @@ public final class DNSClient {
     let configuration: DNSClientConfiguration
     private var counters = DNSClientStatistics()
     /// The origin of the seconds `CongestionWindow` is given.
-    private let epoch = ContinuousClock.now
+    private let epochNanoseconds = MonotonicClock.nanoseconds()
 
-    private var pools: [IPAddress.Family: [UDPSocket]] = [:]
+    /// Sockets by address family (a resolver's family picks its pool; no hashing per query).
+    private var ipv4Sockets: [UDPSocket] = []
+    private var ipv6Sockets: [UDPSocket] = []
     /// Pending queries by socket (high 16 bits: index in its family's pool, plus family bit) and ID.
     private var pending: [UInt32: Query] = [:]
     private var waiting: [Query] = []
@@ -128,9 +130,9 @@ public final class DNSClient {
         // Duration arithmetic is 128-bit: done once here, not per query.
         attemptWaits = (0..<max(1, configuration.attempts)).map { configuration.timeout * (1 << $0) }
         deadlineHeads = Array(repeating: 0, count: max(1, configuration.attempts))
-        for family in Set(configuration.resolvers.map(\.family)) {
-            pools[family] = try makePool(family: family)
-        }
+        let families = Set(configuration.resolvers.map(\.family))
+        if families.contains(.ipv4) { ipv4Sockets = try makePool(family: .ipv4) }
+        if families.contains(.ipv6) { ipv6Sockets = try makePool(family: .ipv6) }
         afterIO = try LoopCheck(on: loop) { [weak self] in self?.receiveBatchEnded() }
     }
 
@@ -158,15 +160,16 @@ public final class DNSClient {
         pending.removeAll()
         waiting.removeAll()
         waitingHead = 0
-        for socket in pools.values.joined() { socket.close() }
-        pools.removeAll()
+        for socket in ipv4Sockets + ipv6Sockets { socket.close() }
+        ipv4Sockets = []
+        ipv6Sockets = []
         for query in unfinished { finish(query, .timeout, resolver: nil) }
     }
 
     /// Counters so far, with each resolver's window.
     public var statistics: DNSClientStatistics {
         var statistics = counters
-        let now = seconds(ContinuousClock.now)
+        let now = nowSeconds()
         statistics.resolvers = resolvers.map { resolver in
             var window = resolver.window
             window.settle(now: now)
@@ -176,9 +179,10 @@ public final class DNSClient {
         return statistics
     }
 
-    private func seconds(_ instant: ContinuousClock.Instant) -> Double {
-        // Duration / Duration converts to Double once; `components` divides 128-bit integers.
-        epoch.duration(to: instant) / .seconds(1)
+    /// Seconds since the client started, for the congestion windows: read per
+    /// query sent and answered.
+    private func nowSeconds() -> Double {
+        Double(MonotonicClock.nanoseconds() &- epochNanoseconds) * 1e-9
     }
 
     // MARK: sending
@@ -284,7 +288,8 @@ public final class DNSClient {
 
     private func send(_ query: Query, now: ContinuousClock.Instant) {
         let resolver = resolvers[query.resolverIndex].address
-        guard let pool = pools[resolver.family], !pool.isEmpty else { return finish(query, .timeout, resolver: nil) }
+        let pool = resolver.family == .ipv6 ? ipv6Sockets : ipv4Sockets
+        guard !pool.isEmpty else { return finish(query, .timeout, resolver: nil) }
         // A random socket, and an ID not pending on it: 2^16 IDs per socket are plenty.
         let socketIndex = Int(random.uint16()) % pool.count
         let socketTag = (resolver.family == .ipv6 ? 0x8000 : 0) | UInt32(socketIndex)
@@ -311,7 +316,7 @@ public final class DNSClient {
         let index = query.resolverIndex
         resolvers[index].inWindow += 1
         resolvers[index].sent += 1
-        query.sentSeconds = seconds(now)
+        query.sentSeconds = nowSeconds()
         query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: query.sentSeconds)
         resolvers[index].outstanding.append(Outstanding(query: query, attempt: query.attempts))
         let attempt = min(query.attempts, deadlines.count) - 1
@@ -357,7 +362,7 @@ public final class DNSClient {
         resolvers[index].downUntil = nil
         resolvers[index].answered += 1
         if let ticket = query.ticket {
-            let now = seconds(ContinuousClock.now)
+            let now = nowSeconds()
             let rtt = now - query.sentSeconds
             if query.presumedLost {
                 resolvers[index].window.answeredLate(rtt: rtt)
@@ -456,7 +461,7 @@ public final class DNSClient {
         // (its socket closed mid-read) must not hold sending back.
         inReceiveBatch = false
         let now = ContinuousClock.now
-        presumeLosses(now: now)
+        presumeLosses()
         for attempt in deadlines.indices {
             while deadlineHeads[attempt] < deadlines[attempt].count {
                 let deadline = deadlines[attempt][deadlineHeads[attempt]]
@@ -478,8 +483,8 @@ public final class DNSClient {
 
     /// Frees the window slots of queries unanswered past their resolver's loss
     /// delay, oldest first, and tells the window; the queries stay pending.
-    private func presumeLosses(now: ContinuousClock.Instant) {
-        let nowSeconds = seconds(now)
+    private func presumeLosses() {
+        let current = nowSeconds()
         for index in resolvers.indices {
             let lossDelay = resolvers[index].window.lossDelay
             var head = resolvers[index].outstandingHead
@@ -490,10 +495,10 @@ public final class DNSClient {
                     && !query.usedTCP && query.resolverIndex == index
                 if waiting {
                     guard let ticket = query.ticket,
-                          nowSeconds - query.sentSeconds >= lossDelay else { break }
+                          current - query.sentSeconds >= lossDelay else { break }
                     query.presumedLost = true
                     resolvers[index].inWindow -= 1
-                    resolvers[index].window.lost(ticket, now: nowSeconds)
+                    resolvers[index].window.lost(ticket, now: current)
                 }
                 head += 1
             }
@@ -520,7 +525,7 @@ public final class DNSClient {
         let index = query.resolverIndex
         if !query.presumedLost, let ticket = query.ticket {
             resolvers[index].inWindow -= 1
-            resolvers[index].window.lost(ticket, now: seconds(ContinuousClock.now))
+            resolvers[index].window.lost(ticket, now: nowSeconds())
         }
         query.presumedLost = false
         resolvers[index].consecutiveTimeouts += 1
