@@ -109,6 +109,34 @@ public final class DNSClient {
         /// Sends in order, for presuming loss oldest first; stale entries are skipped.
         var outstanding: [Outstanding] = []
         var outstandingHead = 0
+
+        // The bookkeeping of a send and of an answer, each in one access to
+        // the resolver's state: field by field, every update was an
+        // exclusivity check and a uniqueness check of the array, twice a query.
+
+        /// `query` (its attempt counted, its time set) has left for this resolver.
+        mutating func didSend(_ query: Query, spendingToken: Bool) {
+            if spendingToken { tokens -= 1 }
+            inWindow += 1
+            sent += 1
+            query.ticket = window.sent(inFlight: inWindow, now: query.sentSeconds)
+            outstanding.append(Outstanding(query: query, attempt: query.attempts))
+        }
+
+        /// This resolver answered `query` (still marked presumed lost if it was).
+        mutating func didAnswer(_ query: Query, now: Double, serverFailure: Bool) {
+            consecutiveTimeouts = 0
+            downUntil = nil
+            answered += 1
+            guard let ticket = query.ticket else { return }
+            let rtt = now - query.sentSeconds
+            if query.presumedLost {
+                window.answeredLate(rtt: rtt)
+            } else {
+                inWindow -= 1
+                window.answered(ticket, rtt: rtt, serverFailure: serverFailure, now: now)
+            }
+        }
     }
 
     private struct Outstanding {
@@ -303,22 +331,17 @@ public final class DNSClient {
         } catch {
             // Only a closed socket refuses; the deadline below retries elsewhere.
         }
-        if configuration.queriesPerSecondPerResolver > 0 { resolvers[query.resolverIndex].tokens -= 1 }
         query.attempts += 1
         nextSerial &+= 1
         query.serial = nextSerial
         query.key = key
         query.presumedLost = false
+        query.sentSeconds = nowSeconds()
         pending[key] = query
         inFlight += 1
         counters.sent += 1
         counters.peakInFlight = max(counters.peakInFlight, inFlight)
-        let index = query.resolverIndex
-        resolvers[index].inWindow += 1
-        resolvers[index].sent += 1
-        query.sentSeconds = nowSeconds()
-        query.ticket = resolvers[index].window.sent(inFlight: resolvers[index].inWindow, now: query.sentSeconds)
-        resolvers[index].outstanding.append(Outstanding(query: query, attempt: query.attempts))
+        resolvers[query.resolverIndex].didSend(query, spendingToken: configuration.queriesPerSecondPerResolver > 0)
         let attempt = min(query.attempts, deadlines.count) - 1
         deadlines[attempt].append(Deadline(at: now + attemptWaits[attempt], key: key, serial: query.serial))
     }
@@ -357,21 +380,8 @@ public final class DNSClient {
         pending[key] = nil
         query.key = nil
         inFlight -= 1
-        let index = query.resolverIndex
-        resolvers[index].consecutiveTimeouts = 0
-        resolvers[index].downUntil = nil
-        resolvers[index].answered += 1
-        if let ticket = query.ticket {
-            let now = nowSeconds()
-            let rtt = now - query.sentSeconds
-            if query.presumedLost {
-                resolvers[index].window.answeredLate(rtt: rtt)
-            } else {
-                resolvers[index].inWindow -= 1
-                let failure = message.rcode == .servFail || message.rcode == .refused
-                resolvers[index].window.answered(ticket, rtt: rtt, serverFailure: failure, now: now)
-            }
-        }
+        resolvers[query.resolverIndex].didAnswer(
+            query, now: nowSeconds(), serverFailure: message.rcode == .servFail || message.rcode == .refused)
         query.presumedLost = false
         if message.flags.tc {
             retryOverTCP(query)
