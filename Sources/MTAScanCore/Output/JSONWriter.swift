@@ -6,17 +6,33 @@
 /// Also a stream: `beginObject`, `key`, `string`, … write a value as it is
 /// built, with no `JSONValue` tree in between (a scan writes a record per
 /// domain, by the million), and `value` puts a tree inside it.
-public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+///
+/// Non-copyable: it owns its buffer and writes into it with plain stores and
+/// copies. Through an `Array` each byte cost a uniqueness and a capacity
+/// check, and a record of a few hundred tokens about 25,000 instructions.
+public struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     /// Streaming: a value was just written, so the next key or element needs a comma.
     private var afterValue = false
 
     public init(capacity: Int = 4096) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// The bytes written so far.
+    public var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: count))
     }
 
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
         afterValue = false
     }
 
@@ -24,33 +40,33 @@ public struct JSONWriter: Sendable {
 
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        put(UInt8(ascii: "{"))
         afterValue = false
     }
 
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        put(UInt8(ascii: "}"))
         afterValue = true
     }
 
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         afterValue = false
     }
 
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
         afterValue = true
     }
 
     /// A key of the object being written: a literal of plain ASCII (no escapes), written as it is.
     public mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        put(UInt8(ascii: "\""))
         append(name)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        put(UInt8(ascii: "\""))
+        put(UInt8(ascii: ":"))
         afterValue = false
     }
 
@@ -106,13 +122,13 @@ public struct JSONWriter: Sendable {
 
     /// Ends an NDJSON line after a streamed value.
     public mutating func endLine() {
-        bytes.append(UInt8(ascii: "\n"))
+        put(UInt8(ascii: "\n"))
         afterValue = false
     }
 
     @inline(__always)
     private mutating func separate() {
-        if afterValue { bytes.append(UInt8(ascii: ",")) }
+        if afterValue { put(UInt8(ascii: ",")) }
     }
 
     // MARK: Trees
@@ -120,7 +136,7 @@ public struct JSONWriter: Sendable {
     /// One NDJSON line: the value followed by `\n`.
     public mutating func writeLine(_ value: JSONValue) {
         write(value)
-        bytes.append(UInt8(ascii: "\n"))
+        put(UInt8(ascii: "\n"))
     }
 
     public mutating func write(_ value: JSONValue) {
@@ -131,47 +147,47 @@ public struct JSONWriter: Sendable {
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let elements):
-            bytes.append(UInt8(ascii: "["))
+            put(UInt8(ascii: "["))
             var separator = false
             for element in elements {
-                if separator { bytes.append(UInt8(ascii: ",")) }
+                if separator { put(UInt8(ascii: ",")) }
                 separator = true
                 write(element)
             }
-            bytes.append(UInt8(ascii: "]"))
+            put(UInt8(ascii: "]"))
         case .object(let object):
-            bytes.append(UInt8(ascii: "{"))
+            put(UInt8(ascii: "{"))
             var separator = false
             for field in object.fields {
-                if separator { bytes.append(UInt8(ascii: ",")) }
+                if separator { put(UInt8(ascii: ",")) }
                 separator = true
                 writeString(field.key, then: UInt8(ascii: ":"))
                 write(field.value)
             }
-            bytes.append(UInt8(ascii: "}"))
+            put(UInt8(ascii: "}"))
         }
     }
 
     private mutating func append(_ literal: StaticString) {
         // A StaticString's bytes, without going through String's UTF-8 view.
-        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        put(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Decimal digits straight into the buffer: no String per number.
     private mutating func writeInteger(_ value: Int) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { put(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
+        var digitCount = 0
         withUnsafeMutableBytes(of: &digits) { buffer in
             repeat {
-                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                buffer[19 - digitCount] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
-                count += 1
+                digitCount += 1
             } while magnitude > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+            put(UnsafeRawBufferPointer(rebasing: buffer[(20 - digitCount)...]))
         }
     }
 
@@ -181,7 +197,8 @@ public struct JSONWriter: Sendable {
         if d == d.rounded(), abs(d) < 1e15 {
             writeInteger(Int(d))
         } else {
-            bytes.append(contentsOf: String(d).utf8)
+            var text = String(d)
+            text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -203,10 +220,10 @@ public struct JSONWriter: Sendable {
     /// escape (nearly all: keys, names, codes) is copied in one go.
     private mutating func writeQuoted(_ utf8: UnsafeBufferPointer<UInt8>, then suffix: UInt8?) {
         let plain = Self.isPlain(utf8)
-        bytes.append(UInt8(ascii: "\""))
-        if plain { bytes.append(contentsOf: utf8) } else { writeEscaped(utf8) }
-        bytes.append(UInt8(ascii: "\""))
-        if let suffix { bytes.append(suffix) }
+        put(UInt8(ascii: "\""))
+        if plain { put(UnsafeRawBufferPointer(utf8)) } else { writeEscaped(utf8) }
+        put(UInt8(ascii: "\""))
+        if let suffix { put(suffix) }
     }
 
     /// No byte that `needsAttention`: checked eight bytes at a time (a
@@ -258,7 +275,7 @@ public struct JSONWriter: Sendable {
         var index = 0
         let count = utf8.count
         func flushRun(upTo end: Int) {
-            if runStart < end { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<end])) }
+            if runStart < end { put(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<end]))) }
         }
         while index < count {
             let byte = utf8[index]
@@ -280,11 +297,11 @@ public struct JSONWriter: Sendable {
             }
             flushRun(upTo: index)
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): put(0x5C, 0x22)
+            case UInt8(ascii: "\\"): put(0x5C, 0x5C)
+            case 0x0A: put(0x5C, UInt8(ascii: "n"))
+            case 0x0D: put(0x5C, UInt8(ascii: "r"))
+            case 0x09: put(0x5C, UInt8(ascii: "t"))
             default: writeUnicodeEscape(UInt16(byte))
             }
             index += 1
@@ -294,11 +311,55 @@ public struct JSONWriter: Sendable {
     }
 
     private mutating func writeUnicodeEscape(_ unit: UInt16) {
-        bytes.append(contentsOf: [0x5C, UInt8(ascii: "u")])
-        bytes.append(Self.hexDigits[Int(unit >> 12 & 0xF)])
-        bytes.append(Self.hexDigits[Int(unit >> 8 & 0xF)])
-        bytes.append(Self.hexDigits[Int(unit >> 4 & 0xF)])
-        bytes.append(Self.hexDigits[Int(unit & 0xF)])
+        put(0x5C, UInt8(ascii: "u"))
+        put(Self.hexDigits[Int(unit >> 12 & 0xF)])
+        put(Self.hexDigits[Int(unit >> 8 & 0xF)])
+        put(Self.hexDigits[Int(unit >> 4 & 0xF)])
+        put(Self.hexDigits[Int(unit & 0xF)])
+    }
+
+    // MARK: Bytes
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count &+ extra > capacity { grow(to: count + extra) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count &+= 1
+    }
+
+    @inline(__always)
+    private mutating func put(_ first: UInt8, _ second: UInt8) {
+        reserve(2)
+        base[count] = first
+        base[count &+ 1] = second
+        count &+= 2
+    }
+
+    @inline(__always)
+    private mutating func put(_ source: UnsafeRawBufferPointer) {
+        guard let from = source.baseAddress, !source.isEmpty else { return }
+        reserve(source.count)
+        if source.count <= 16 {
+            // Keys, codes, statuses: a loop beats a call to memcpy.
+            for index in 0..<source.count { base[count &+ index] = from.load(fromByteOffset: index, as: UInt8.self) }
+        } else {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: from, byteCount: source.count)
+        }
+        count &+= source.count
     }
 }
 
