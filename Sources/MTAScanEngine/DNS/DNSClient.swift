@@ -365,7 +365,7 @@ public final class DNSClient {
             counters.droppedMismatched += 1
             return
         }
-        guard case .success(let message) = DNSMessage.parse(bytes, names: &names) else {
+        guard case .success(let message) = DNSMessage.parseForLookup(bytes, names: &names) else {
             // Keep waiting: the real answer may still come, or the deadline retries.
             counters.droppedMalformed += 1
             return

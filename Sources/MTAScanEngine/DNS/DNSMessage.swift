@@ -59,7 +59,7 @@ public struct DNSMessage: Sendable, Equatable {
     /// The same, on bytes a receive callback lends, without copying them.
     public static func parse(_ bytes: Span<UInt8>) -> Result<DNSMessage, DNSParseError> {
         var none = DNSNameCache.none
-        return parse(bytes, names: &none)
+        return bytes.withUnsafeBufferPointer { parse(wire: $0, names: &none) }
     }
 
     /// ldns alone, after the same framing walk: the reference `parse` must
@@ -81,17 +81,23 @@ public struct DNSMessage: Sendable, Equatable {
         }
     }
 
-    /// `parse` for a DNS client's answers: names printed through its cache.
-    static func parse(_ bytes: Span<UInt8>, names: inout DNSNameCache) -> Result<DNSMessage, DNSParseError> {
-        bytes.withUnsafeBufferPointer { parse(wire: $0, names: &names) }
+    /// `parse` for a DNS client's answers: names printed through its cache,
+    /// and only what a lookup reads (`DNSWireDecoder.Sections.lookup`): the
+    /// authority and additional sections come back empty, but for the OPT.
+    static func parseForLookup(_ bytes: Span<UInt8>, names: inout DNSNameCache) -> Result<DNSMessage, DNSParseError> {
+        bytes.withUnsafeBufferPointer { parse(wire: $0, names: &names, sections: .lookup) }
     }
 
-    private static func parse(wire: UnsafeBufferPointer<UInt8>, names: inout DNSNameCache)
-        -> Result<DNSMessage, DNSParseError>
-    {
+    private static func parse(wire: UnsafeBufferPointer<UInt8>, names: inout DNSNameCache,
+                              sections: DNSWireDecoder.Sections = .all) -> Result<DNSMessage, DNSParseError> {
         if let problem = DNSWireFraming.problem(in: wire) { return .failure(problem) }
-        if let message = DNSWireDecoder.decode(wire, names: &names) { return .success(message) }
-        return LDNSMessageDecoder.decode(wire)
+        if let message = DNSWireDecoder.decode(wire, names: &names, sections: sections) { return .success(message) }
+        // ldns decodes everything: what the Swift decoder was unsure of is its to judge.
+        let decoded = LDNSMessageDecoder.decode(wire)
+        guard sections == .lookup, case .success(var message) = decoded else { return decoded }
+        message.authority = []
+        message.additional = []
+        return .success(message)
     }
 }
 

@@ -21,9 +21,23 @@ enum DNSWireDecoder {
     /// chain longer than this is left to ldns to accept or refuse.
     static let maximumPointers = 64
 
+    /// What of a message is decoded.
+    enum Sections {
+        /// Everything, as ldns gives it.
+        case all
+        /// What a lookup reads: the header, the question, the answer section
+        /// and the OPT record (EDNS and the extended RCODE). The authority and
+        /// additional records are stepped over, their names not decompressed:
+        /// an NXDOMAIN's SOA was half the names a scan printed, for nothing.
+        case lookup
+    }
+
     /// Names are printed through `cache` (a client's; `DNSNameCache.none` for none).
-    static func decode(_ wire: UnsafeBufferPointer<UInt8>, names cache: inout DNSNameCache) -> DNSMessage? {
-        var reader = Reader(wire: wire)
+    /// The message must have passed `DNSWireFraming` (which `.lookup` relies on
+    /// to step over the records it does not decode).
+    static func decode(_ wire: UnsafeBufferPointer<UInt8>, names cache: inout DNSNameCache,
+                       sections: Sections = .all) -> DNSMessage? {
+        var reader = Reader(wire: wire, decodesEverything: sections == .all)
         // Lent to the reader for this message, not copied: swapped in and back.
         swap(&reader.cache, &cache)
         defer { swap(&reader.cache, &cache) }
@@ -37,8 +51,12 @@ enum DNSWireDecoder {
         /// back at the question's name, so most owners are found here.
         var names = NameMemo()
         var cache = DNSNameCache.none
+        let decodesEverything: Bool
 
-        init(wire: UnsafeBufferPointer<UInt8>) { self.wire = wire }
+        init(wire: UnsafeBufferPointer<UInt8>, decodesEverything: Bool) {
+            self.wire = wire
+            self.decodesEverything = decodesEverything
+        }
 
         mutating func message() -> DNSMessage? {
             guard wire.count >= 12 else { return nil }
@@ -59,11 +77,24 @@ enum DNSWireDecoder {
                     message.question = DNSQuestion(name: name, type: DNSRecordType(type), recordClass: recordClass)
                 }
             }
-            guard let answer = records(count(at: 6)), let authority = records(count(at: 8)) else { return nil }
+            guard let answer = records(count(at: 6)) else { return nil }
             message.answer = answer
-            message.authority = authority
+            if decodesEverything {
+                guard let authority = records(count(at: 8)) else { return nil }
+                message.authority = authority
+            } else {
+                for _ in 0..<count(at: 8) { guard skipRecord() else { return nil } }
+            }
             var additional: [DNSRecord] = []
             for _ in 0..<count(at: 10) {
+                if !decodesEverything {
+                    // Only the OPT is read: its owner is the root, one zero byte.
+                    guard position + 3 <= wire.count else { return nil }
+                    guard wire[position] == 0, count(at: position + 1) == Int(DNSRecordType.opt.rawValue) else {
+                        guard skipRecord() else { return nil }
+                        continue
+                    }
+                }
                 guard let owner = name(), let type = uint16(), let recordClass = uint16(), let ttl = uint32()
                 else { return nil }
                 if type == DNSRecordType.opt.rawValue {
@@ -149,6 +180,23 @@ enum DNSWireDecoder {
             default:
                 return nil
             }
+        }
+
+        /// Steps over a record the framing walk has checked: its owner (labels
+        /// up to the root or a first pointer), type, class, TTL and rdata.
+        private mutating func skipRecord() -> Bool {
+            while true {
+                guard position < wire.count else { return false }
+                let label = Int(wire[position])
+                if label >= 0xC0 {
+                    position += 2
+                    break
+                }
+                position += 1 + label
+                if label == 0 { break }
+            }
+            guard skip(8), let length = uint16() else { return false }
+            return skip(Int(length))
         }
 
         // MARK: names

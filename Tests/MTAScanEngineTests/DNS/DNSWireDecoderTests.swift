@@ -175,4 +175,48 @@ import Testing
         // The mutations must leave many messages decodable, or this proves little.
         #expect(decodedInSwift > total / 10, "\(decodedInSwift) of \(total)")
     }
+
+    /// A client's parse reads the header, question, answer and OPT only: on
+    /// every message the full parse accepts it gives the same message without
+    /// the authority and additional records, and it refuses every message
+    /// whose framing is broken, with the same error. (Where only ldns refused
+    /// a name in those sections it may accept: no lookup reads them.)
+    @Test func aLookupsParseIsTheFullParseWithoutTheOtherSections() {
+        func lookupParse(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
+            var names = DNSNameCache()
+            return DNSMessage.parseForLookup(bytes.span, names: &names)
+        }
+        var random = SplitMix64(state: 0x4C4F_4F4B)
+        var compared = 0
+        var withOtherRecords = 0
+        for (_, seed) in typicalAnswers {
+            for round in 0..<2_000 {
+                var bytes = seed
+                for _ in 0..<(round == 0 ? 0 : Int.random(in: 1...3, using: &random)) {
+                    guard !bytes.isEmpty else { break }
+                    let index = Int.random(in: 0..<bytes.count, using: &random)
+                    switch Int.random(in: 0..<3, using: &random) {
+                    case 0: bytes[index] = UInt8.random(in: 0...255, using: &random)
+                    case 1: bytes[index] ^= 1 << UInt8.random(in: 0..<8, using: &random)
+                    default: bytes[index] = [0, 0x3F, 0x40, 0xC0, 0xFF][Int.random(in: 0..<5, using: &random)]
+                    }
+                }
+                let lookup = lookupParse(bytes)
+                switch DNSMessage.parse(bytes) {
+                case .success(var full):
+                    if !full.authority.isEmpty || full.additional.contains(where: { $0.type != .opt }) { withOtherRecords += 1 }
+                    full.authority = []
+                    full.additional = []
+                    #expect(lookup == .success(full), "\(bytes)")
+                    compared += 1
+                case .failure(let error):
+                    if let framing = DNSWireFraming.problem(bytes) {
+                        #expect(lookup == .failure(framing), "\(bytes)")
+                        #expect(error == framing)
+                    }
+                }
+            }
+        }
+        #expect(compared > 1_000 && withOtherRecords > 100, "\(compared) compared, \(withOtherRecords) with other records")
+    }
 }
