@@ -15,6 +15,9 @@ import MTAScanEngine
 ///   field by the message end, not by RDLENGTH: records "not in the message").
 /// - it survives a round trip: written again without compression
 ///   (`DNSMessageWriter`) and parsed, it gives an equal `DNSMessage`.
+/// - a lookup's parse (`parseForLookup`, what the DNS client uses) gives the
+///   same message without its authority and additional records; a message
+///   a lookup's parse refuses, the full parse refuses too.
 enum DNSMessageTarget {
     static let target = FuzzTarget(
         name: "dns-message",
@@ -26,6 +29,14 @@ enum DNSMessageTarget {
         Invariant.require(parsed == reference, "parse differs from ldns:\n\(parsed)\n\(reference)")
         if let swift = DNSMessage.parseWithoutLDNS(wire) {
             Invariant.require(reference == .success(swift), "the Swift decoder differs from ldns:\n\(swift)\n\(reference)")
+        }
+        let lookup = DNSMessage.parseForLookup(wire)
+        if case .success(var full) = parsed {
+            full.authority = []
+            full.additional = []
+            Invariant.require(lookup == .success(full), "a lookup's parse differs:\n\(lookup)\n\(full)")
+        } else if case .failure = lookup {
+            Invariant.require(parsed == lookup, "a lookup's parse fails otherwise:\n\(lookup)\n\(parsed)")
         }
         guard case .success(let message) = parsed else { return }
         if let walk = DNSRecordWalk(wire) { check(message, against: walk) } else {

@@ -81,6 +81,12 @@ public struct DNSMessage: Sendable, Equatable {
         }
     }
 
+    /// `parseForLookup` without a name cache: for differential tests and fuzzing.
+    public static func parseForLookup(_ bytes: [UInt8]) -> Result<DNSMessage, DNSParseError> {
+        var none = DNSNameCache.none
+        return bytes.withUnsafeBufferPointer { parse(wire: $0, names: &none, sections: .lookup) }
+    }
+
     /// `parse` for a DNS client's answers: names printed through its cache,
     /// and only what a lookup reads (`DNSWireDecoder.Sections.lookup`): the
     /// authority and additional sections come back empty, but for the OPT.
