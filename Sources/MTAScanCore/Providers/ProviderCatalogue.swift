@@ -69,8 +69,11 @@ public struct ProviderCatalogue: Sendable {
         let table = table(kind)
         guard !table.providers.isEmpty else { return nil }
         // Names from DNS are lower-case ASCII already: lower-case only what needs it.
-        let needsLowering = host.utf8.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
-        var name = needsLowering ? host.lowercased() : host
+        var name = host
+        let needsLowering = name.withUTF8 { bytes in
+            bytes.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        }
+        if needsLowering { name = host.lowercased() }
         // Walked as contiguous bytes: suffixes deeper than the table's deepest
         // entry are skipped, then the longest matching suffix is found first.
         return name.withUTF8 { bytes -> String? in
