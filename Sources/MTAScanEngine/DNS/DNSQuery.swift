@@ -41,15 +41,21 @@ public enum DNSQuery {
             var lengthAt = at
             put(0)
             var length: UInt8 = 0
-            for byte in name.text.utf8 {
-                if byte == UInt8(ascii: ".") {
-                    out[lengthAt] = length
-                    lengthAt = at
-                    put(0)
-                    length = 0
-                } else {
-                    put(byte)
-                    length &+= 1
+            // Over the text's contiguous UTF-8 (a DomainName's is native):
+            // the String view checks its encoding byte by byte.
+            var text = name.text
+            text.withUTF8 { bytes in
+                for byte in bytes {
+                    if byte == UInt8(ascii: ".") {
+                        out[lengthAt] = length
+                        lengthAt = at
+                        out[at] = 0
+                        length = 0
+                    } else {
+                        out[at] = byte
+                        length &+= 1
+                    }
+                    at += 1
                 }
             }
             out[lengthAt] = length
