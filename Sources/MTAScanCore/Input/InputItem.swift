@@ -68,16 +68,30 @@ public struct InputProblem: Error, Sendable, Equatable {
     /// not all digits: no top-level domain is numeric (RFC 3696 §2), so a name
     /// like `1.2.3.4` is an address and `2` a rank in the wrong column.
     public static func unregistrable(_ name: DomainName) -> InputProblem? {
-        let labels = name.text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard let last = labels.last else { return nil }
-        func isNumeric(_ label: Substring.UTF8View.SubSequence) -> Bool { label.allSatisfy(ASCII.isDigit) }
-        if labels.count == 4 && labels.allSatisfy(isNumeric) {
+        // One pass over the bytes, no labels split out: this runs for every input line.
+        var text = name.text
+        let (labels, everyLabelNumeric, lastNumeric) = text.withUTF8 { bytes -> (Int, Bool, Bool) in
+            var labels = 1
+            var everyLabelNumeric = true
+            var numeric = true  // the label being read (an empty one too, as `allSatisfy` has it)
+            for byte in bytes {
+                if byte == UInt8(ascii: ".") {
+                    everyLabelNumeric = everyLabelNumeric && numeric
+                    labels += 1
+                    numeric = true
+                } else if !ASCII.isDigit(byte) {
+                    numeric = false
+                }
+            }
+            return (labels, everyLabelNumeric && numeric, numeric)
+        }
+        if labels == 4 && everyLabelNumeric {
             return InputProblem(reason: "ip-address", message: "the name is an IPv4 address, not a domain")
         }
-        if isNumeric(last) {
+        if lastNumeric {
             return InputProblem(reason: "numeric-tld", message: "the last label is all digits: no top-level domain is numeric")
         }
-        if labels.count < 2 {
+        if labels < 2 {
             return InputProblem(reason: "single-label", message: "the name has a single label: a registered domain has at least two")
         }
         return nil
