@@ -26,10 +26,12 @@ enum DNSAnswerInterpreter {
         }
         var current = name
         var chain: [String] = []
-        var seen: Set<String> = [name]
+        // Filled at the first CNAME: most answers have none, and this runs for every one.
+        var seen: Set<String> = []
         while type != .cname,
               let target = message.answer.first(where: { $0.type == .cname && $0.name == current }).flatMap(cnameTarget)
         {
+            if seen.isEmpty { seen.insert(name) }
             chain.append(target)
             guard seen.insert(target).inserted else { return .done(.cnameLoop(cnameChain: chain)) }
             current = target
