@@ -191,17 +191,22 @@ public enum ScanRecord {
     /// `{"lookup": status, "txt": [...], "status": valid|invalid|absent, ...}`.
     static func writeSTSRecord(_ writer: inout JSONWriter, _ lookup: LookupResult<[UInt8]>, _ evaluation: STSRecordEvaluation?) {
         writer.beginObject()
+        writeTXTLookup(&writer, lookup)
+        writer.key("status")
+        writer.string(evaluation?.status.rawValue)
+        writer.key("id")
+        writer.string(evaluation?.id)
+        writer.endObject()
+    }
+
+    /// The `lookup` and `txt` keys both TXT records' objects begin with.
+    private static func writeTXTLookup(_ writer: inout JSONWriter, _ lookup: LookupResult<[UInt8]>) {
         writer.key("lookup")
         writer.string(lookup.status.rawValue)
         writer.key("txt")
         writer.beginArray()
         for txt in lookup.values { writer.text(txt) }
         writer.endArray()
-        writer.key("status")
-        writer.string(evaluation?.status.rawValue)
-        writer.key("id")
-        writer.string(evaluation?.id)
-        writer.endObject()
     }
 
     /// `endpoints`: what phase tlsrpt found for each `rua`; null when the phase did not run.
@@ -210,12 +215,7 @@ public enum ScanRecord {
         endpoints: [ReportEndpointObservation]? = nil
     ) {
         writer.beginObject()
-        writer.key("lookup")
-        writer.string(lookup.status.rawValue)
-        writer.key("txt")
-        writer.beginArray()
-        for txt in lookup.values { writer.text(txt) }
-        writer.endArray()
+        writeTXTLookup(&writer, lookup)
         writer.key("status")
         writer.string(evaluation?.status.rawValue)
         writer.key("rua")
